@@ -1,0 +1,47 @@
+/** Hyper-parameters of the ranking model and its training. */
+export interface RecommenderHyperParameters {
+  /** Embedding dimension. */
+  readonly dim: number;
+  /** Upper bound on epochs; early stopping usually ends sooner. */
+  readonly maxEpochs: number;
+  /** Epochs without a better validation nDCG@10 before training stops. */
+  readonly patience: number;
+  /** Users per mini-batch. */
+  readonly batchUsers: number;
+  /** Adam step size. */
+  readonly learningRate: number;
+  /** L2 penalty on every embedding (decoupled weight decay, applied each step). */
+  readonly weightDecay: number;
+  /** Probability of dropping each history entry from the encoder's input during training. */
+  readonly historyDropout: number;
+  /** Which history entries the softmax predicts: all of them, or only those dropped from the input. */
+  readonly targets: 'all' | 'dropped';
+  /** β of the user-vector normalisation max(s, 1)^β. */
+  readonly historyExponent: number;
+  /** λ: weight of one stated preference relative to one interaction. */
+  readonly preferenceWeight: number;
+  /** Share of each user's interactions held out to choose the epoch (0 disables early stopping). */
+  readonly validationFraction: number;
+  /** After early stopping, train again on all data for the chosen number of epochs. */
+  readonly refit: boolean;
+  /** Standard deviation of the initial embeddings. */
+  readonly initScale: number;
+  readonly seed: number;
+}
+
+export const DEFAULT_RECOMMENDER_HYPER_PARAMETERS: RecommenderHyperParameters = {
+  dim: 64,
+  maxEpochs: 200,
+  patience: 10,
+  batchUsers: 32,
+  learningRate: 0.002,
+  weightDecay: 1,
+  historyDropout: 0.5,
+  targets: 'all',
+  historyExponent: 0.5,
+  preferenceWeight: 1,
+  validationFraction: 0.1,
+  refit: true,
+  initScale: 0.05,
+  seed: 42,
+};

@@ -1,0 +1,193 @@
+import { TrainingError } from '../errors.ts';
+import { Random } from '../random.ts';
+import type { ScoringModel } from '../types/scoringModel.ts';
+import type { TrainingData } from '../types/trainingData.ts';
+import { splitPerUser } from '../data/splitPerUser.ts';
+import { evaluateRanking } from '../eval/evaluateRanking.ts';
+import { Adam } from './adam.ts';
+import { DEFAULT_RECOMMENDER_HYPER_PARAMETERS, type RecommenderHyperParameters } from './hyperParameters.ts';
+import { MiniBatch } from './miniBatch.ts';
+import { RecommenderParameters } from './recommenderParameters.ts';
+import { scoreItems, userVector } from './scoreHistory.ts';
+import { softmaxGradient, SoftmaxWorkspace } from './softmaxGradient.ts';
+
+/** One line of the training log. */
+export interface EpochLog {
+  readonly phase: 'select' | 'refit' | 'fit';
+  readonly epoch: number;
+  readonly loss: number;
+  /** nDCG@10 on the held-out validation interactions, when there are any. */
+  readonly validationNdcgAt10?: number;
+  readonly seconds: number;
+}
+
+export interface TrainRecommenderOptions {
+  readonly hyperParameters?: Partial<RecommenderHyperParameters>;
+  /** Called after every epoch (structured progress; the caller decides how to log it). */
+  readonly onEpoch?: (log: EpochLog) => void;
+  /** Asked before every epoch; returning true ends training with the best model so far (time budgets). */
+  readonly shouldStop?: () => boolean;
+}
+
+export interface TrainedRecommender {
+  readonly hyperParameters: RecommenderHyperParameters;
+  readonly parameters: RecommenderParameters;
+  /** Epochs of the returned parameters. */
+  readonly epochs: number;
+  /** Best validation nDCG@10 seen while choosing the epoch count, if validation ran. */
+  readonly validationNdcgAt10?: number;
+  /** Training examples (positive interactions) processed per epoch. */
+  readonly examplesPerEpoch: number;
+  readonly log: readonly EpochLog[];
+  readonly model: ScoringModel;
+}
+
+/**
+ * Trains the ranking model by mini-batch gradient descent (Adam) on the full-softmax likelihood of
+ * each user's positives given a dropped-out copy of their history (a linear denoising
+ * autoencoder with content features on both sides). With a validation fraction, the epoch count is
+ * chosen by early stopping on held-out nDCG@10 and, with `refit`, training repeats on all data for
+ * that many epochs. Deterministic for a given seed.
+ */
+export function trainRecommender(data: TrainingData, options: TrainRecommenderOptions = {}): TrainedRecommender {
+  const hp: RecommenderHyperParameters = { ...DEFAULT_RECOMMENDER_HYPER_PARAMETERS, ...options.hyperParameters };
+  const interactions = data.userItems.length;
+  if (data.itemIds.length === 0 || interactions === 0) throw new TrainingError('no interactions to train on');
+  const log: EpochLog[] = [];
+  const onEpoch = (entry: EpochLog): void => {
+    log.push(entry);
+    options.onEpoch?.(entry);
+  };
+
+  if (hp.validationFraction > 0) {
+    const { train, validation } = splitPerUser(data, hp.validationFraction, new Random(hp.seed ^ 0x5eed));
+    const selected = fit(train, hp, hp.maxEpochs, validation, 'select', onEpoch, options.shouldStop);
+    if (!hp.refit || (options.shouldStop?.() ?? false)) {
+      return result(data, hp, selected.parameters, selected.epochs, selected.bestNdcg, log);
+    }
+    const refit = fit(data, hp, selected.epochs, undefined, 'refit', onEpoch, options.shouldStop);
+    return result(data, hp, refit.parameters, refit.epochs, selected.bestNdcg, log);
+  }
+  const plain = fit(data, hp, hp.maxEpochs, undefined, 'fit', onEpoch, options.shouldStop);
+  return result(data, hp, plain.parameters, plain.epochs, undefined, log);
+}
+
+interface FitResult {
+  parameters: RecommenderParameters;
+  epochs: number;
+  bestNdcg?: number;
+}
+
+function fit(
+  data: TrainingData,
+  hp: RecommenderHyperParameters,
+  epochs: number,
+  validation: TrainingData | undefined,
+  phase: EpochLog['phase'],
+  onEpoch: (log: EpochLog) => void,
+  shouldStop: (() => boolean) | undefined,
+): FitResult {
+  const itemCount = data.itemIds.length;
+  const userCount = data.userIds.length;
+  const featureCount = data.vocabulary.length;
+  const rng = new Random(hp.seed);
+  const params = new RecommenderParameters(hp.dim, itemCount, featureCount);
+  params.initialise(rng, hp.initScale);
+  const grad = params.like();
+  const optimiser = new Adam(params.values.length, hp.learningRate, hp.weightDecay);
+  const batch = new MiniBatch(hp.batchUsers);
+  const workspace = new SoftmaxWorkspace(hp.dim, itemCount, hp.batchUsers);
+  const order = new Int32Array(userCount);
+  for (let u = 0; u < userCount; u++) order[u] = u;
+  const keep = hp.historyDropout;
+  const keepEntry = (): boolean => rng.next() >= keep;
+  const targetAll = hp.targets === 'all';
+
+  let best: Float32Array | undefined;
+  let bestEpoch = 0;
+  let bestNdcg = -Infinity;
+  let epoch = 0;
+  while (epoch < epochs && !(shouldStop?.() ?? false)) {
+    const started = performance.now();
+    rng.shuffle(order);
+    let lossSum = 0;
+    let batches = 0;
+    for (let start = 0; start < userCount; start += hp.batchUsers) {
+      batch.clear();
+      const end = Math.min(start + hp.batchUsers, userCount);
+      for (let k = start; k < end; k++) {
+        const u = order[k];
+        const from = data.userOffsets[u];
+        const to = data.userOffsets[u + 1];
+        if (to > from) batch.addUser(data.userItems, data.userWeights, from, to, keepEntry, targetAll);
+      }
+      if (batch.count === 0) continue;
+      grad.values.fill(0);
+      lossSum += softmaxGradient(params, data.itemFeatureOffsets, data.itemFeatures, batch, hp.historyExponent, workspace, grad);
+      batches++;
+      optimiser.apply(params.values, grad.values);
+    }
+    epoch++;
+    const loss = lossSum / Math.max(batches, 1);
+    if (!Number.isFinite(loss)) throw new TrainingError(`loss became ${loss} at epoch ${epoch}`);
+    let validationNdcgAt10: number | undefined;
+    if (validation) {
+      validationNdcgAt10 = validationNdcg(params, data, validation, hp);
+      if (validationNdcgAt10 > bestNdcg) {
+        bestNdcg = validationNdcgAt10;
+        bestEpoch = epoch;
+        best = params.values.slice();
+      }
+    }
+    onEpoch({ phase, epoch, loss, validationNdcgAt10, seconds: (performance.now() - started) / 1000 });
+    if (validation && epoch - bestEpoch >= hp.patience) break;
+  }
+  if (validation && best) {
+    return { parameters: new RecommenderParameters(hp.dim, itemCount, featureCount, best), epochs: bestEpoch, bestNdcg };
+  }
+  return { parameters: params, epochs: epoch };
+}
+
+function validationNdcg(
+  params: RecommenderParameters,
+  train: TrainingData,
+  validation: TrainingData,
+  hp: RecommenderHyperParameters,
+): number {
+  const model = params.toScoringModel(train.itemFeatureOffsets, train.itemFeatures, hp.historyExponent, hp.preferenceWeight);
+  const user = new Float32Array(hp.dim);
+  const none = new Int32Array(0);
+  const metrics = evaluateRanking({
+    train,
+    test: validation,
+    score: (u, out) => {
+      const from = train.userOffsets[u];
+      const to = train.userOffsets[u + 1];
+      userVector(model, train.userItems.subarray(from, to), train.userWeights.subarray(from, to), none, user);
+      scoreItems(model, user, out);
+    },
+  });
+  return metrics.ndcgAt10;
+}
+
+function result(
+  data: TrainingData,
+  hp: RecommenderHyperParameters,
+  parameters: RecommenderParameters,
+  epochs: number,
+  validationNdcgAt10: number | undefined,
+  log: readonly EpochLog[],
+): TrainedRecommender {
+  for (let p = 0; p < parameters.values.length; p++) {
+    if (!Number.isFinite(parameters.values[p])) throw new TrainingError(`parameter ${p} is ${parameters.values[p]} after training`);
+  }
+  return {
+    hyperParameters: hp,
+    parameters,
+    epochs,
+    validationNdcgAt10,
+    examplesPerEpoch: data.userItems.length,
+    log,
+    model: parameters.toScoringModel(data.itemFeatureOffsets, data.itemFeatures, hp.historyExponent, hp.preferenceWeight),
+  };
+}
