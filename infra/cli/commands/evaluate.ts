@@ -1,0 +1,111 @@
+import {
+  buildTrainingData,
+  clampRating,
+  evaluateRanking,
+  evaluateRating,
+  predictRating,
+  readRatingsFile,
+  scoreItems,
+  trainModel,
+  trainRatingModel,
+  userVector,
+  type InteractionTable,
+  type RatingModel,
+  type TrainingData,
+} from '../../../model/index.ts';
+import { CliUsageError } from '../cliUsageError.ts';
+import { optionalNumber, parseOptions, required } from '../parseOptions.ts';
+import { Progress } from '../progress.ts';
+import { readTrainingFiles } from '../readTrainingFiles.ts';
+
+export const EVALUATE_USAGE =
+  'marquee evaluate --protocol ranking|rating --train <file> --test <file> [--items <file>] [--seed N] [--json]';
+
+/**
+ * Trains on --train and evaluates on --test with the protocols of the datasets README:
+ * ranking → precision/recall/nDCG/MAP/HR/coverage at 10; rating → RMSE and MAE.
+ */
+export async function evaluateCommand(args: readonly string[]): Promise<number> {
+  const values = parseOptions(args, {
+    protocol: { type: 'string' },
+    train: { type: 'string' },
+    test: { type: 'string' },
+    items: { type: 'string' },
+    seed: { type: 'string' },
+    json: { type: 'boolean', default: false },
+  });
+  const protocol = required(values, 'protocol');
+  if (protocol !== 'ranking' && protocol !== 'rating') throw new CliUsageError(`--protocol must be ranking or rating, got ${protocol}`);
+  const seed = optionalNumber(values, 'seed');
+  const progress = new Progress(values.json === true);
+  const [{ data: train }, testTable] = await Promise.all([
+    readTrainingFiles(required(values, 'train'), values.items),
+    readRatingsFile(required(values, 'test')),
+  ]);
+
+  const result =
+    protocol === 'ranking' ? evaluateRankingProtocol(train, testTable, seed, progress) : evaluateRatingProtocol(train, testTable, seed, progress);
+  process.stdout.write(
+    values.json
+      ? `${JSON.stringify(result)}\n`
+      : `${Object.entries(result).map(([key, value]) => `${key.padEnd(14)} ${value.toFixed(4)}`).join('\n')}\n`,
+  );
+  return 0;
+}
+
+function evaluateRankingProtocol(train: TrainingData, testTable: InteractionTable, seed: number | undefined, progress: Progress) {
+  const trained = trainModel(train, { seed, rating: false, onRankingEpoch: progress.rankingEpoch });
+  // Test items never seen in train still count as relevant (they can never be hit).
+  const known = new Set(train.itemIds);
+  const itemIds = [...train.itemIds, ...testTable.itemIds.filter((id) => !known.has(id))];
+  const test = buildTrainingData(testTable, [], { itemIds, userIds: train.userIds });
+  const { model } = trained;
+  const user = new Float32Array(model.dim);
+  const none = new Int32Array(0);
+  const metrics = evaluateRanking({
+    train,
+    test,
+    score: (u, out) => {
+      const from = train.userOffsets[u];
+      const to = train.userOffsets[u + 1];
+      userVector(model, train.userItems.subarray(from, to), train.userWeights.subarray(from, to), none, user);
+      scoreItems(model, user, out);
+    },
+  });
+  return {
+    precisionAt10: metrics.precisionAt10,
+    recallAt10: metrics.recallAt10,
+    ndcgAt10: metrics.ndcgAt10,
+    mapAt10: metrics.mapAt10,
+    hrAt10: metrics.hrAt10,
+    coverageAt10: metrics.coverageAt10,
+    trainSeconds: trained.trainSeconds,
+  };
+}
+
+function evaluateRatingProtocol(train: TrainingData, testTable: InteractionTable, seed: number | undefined, progress: Progress) {
+  const started = performance.now();
+  const rating = trainRatingModel(train, { seed, onEpoch: progress.ratingEpoch });
+  const trainSeconds = (performance.now() - started) / 1000;
+  // Every test row is predicted: unknown users or items fall back to the biases that are known.
+  const userIndex = new Map(train.userIds.map((id, u) => [id, u]));
+  const itemIndex = new Map(train.itemIds.map((id, i) => [id, i]));
+  const users = new Int32Array(testTable.size);
+  const items = new Int32Array(testTable.size);
+  for (let r = 0; r < testTable.size; r++) {
+    users[r] = userIndex.get(testTable.userIds[testTable.users[r]]) ?? -1;
+    items[r] = itemIndex.get(testTable.itemIds[testTable.items[r]]) ?? -1;
+  }
+  const metrics = evaluateRating({
+    test: { users, items, ratings: testTable.ratings },
+    predict: (u, i) => predictWithFallback(rating, u, i),
+  });
+  return { rmse: metrics.rmse, mae: metrics.mae, trainSeconds };
+}
+
+function predictWithFallback(model: RatingModel, user: number, item: number): number {
+  if (user >= 0 && item >= 0) return predictRating(model, user, item);
+  const userBias = user >= 0 ? model.userBias[user] : 0;
+  const itemBias = item >= 0 ? model.head.itemBias[item] : 0;
+  return clampRating(model.head.globalMean + userBias + itemBias);
+}

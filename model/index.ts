@@ -1,0 +1,18 @@
+export * from './data/index.ts';
+export * from './eval/index.ts';
+export * from './onnx/index.ts';
+export * from './rating/index.ts';
+export { DEFAULT_RECOMMENDER_HYPER_PARAMETERS, type RecommenderHyperParameters } from './recommender/hyperParameters.ts';
+export { RecommenderParameters } from './recommender/recommenderParameters.ts';
+export { trainRecommender, type EpochLog, type TrainedRecommender, type TrainRecommenderOptions } from './recommender/trainRecommender.ts';
+export { contributions, predictRatings, scoreItems, userVector } from './recommender/scoreHistory.ts';
+export { similarItems } from './recommender/similarItems.ts';
+export { topK } from './recommender/topK.ts';
+export { trainModel, type TrainedModel, type TrainModelOptions } from './trainModel.ts';
+export { ModelError, DataFormatError, ShapeError, TrainingError, ExportError } from './errors.ts';
+export { Random } from './random.ts';
+export * from './constants.ts';
+export type * from './types/catalog.ts';
+export type * from './types/interactions.ts';
+export type * from './types/scoringModel.ts';
+export type * from './types/trainingData.ts';
