@@ -181,6 +181,7 @@ function result(
   for (let p = 0; p < parameters.values.length; p++) {
     if (!Number.isFinite(parameters.values[p])) throw new TrainingError(`parameter ${p} is ${parameters.values[p]} after training`);
   }
+  representColdItemsByContent(parameters, data);
   return {
     hyperParameters: hp,
     parameters,
@@ -190,4 +191,30 @@ function result(
     log,
     model: parameters.toScoringModel(data.itemFeatureOffsets, data.itemFeatures, hp.historyExponent, hp.preferenceWeight),
   };
+}
+
+/**
+ * Titles without a single training interaction (catalog entries, new releases) only ever served as
+ * softmax negatives, so their id rows and bias hold nothing but initial noise and push-down. They
+ * are represented by their content features alone, with the mean bias of the titles that were seen.
+ */
+function representColdItemsByContent(parameters: RecommenderParameters, data: TrainingData): void {
+  const { dim, itemCount } = parameters;
+  const seen = new Uint8Array(itemCount);
+  for (let r = 0; r < data.userItems.length; r++) seen[data.userItems[r]] = 1;
+  let biasSum = 0;
+  let seenCount = 0;
+  for (let i = 0; i < itemCount; i++) {
+    if (seen[i]) {
+      biasSum += parameters.itemBias[i];
+      seenCount++;
+    }
+  }
+  const meanBias = seenCount > 0 ? biasSum / seenCount : 0;
+  for (let i = 0; i < itemCount; i++) {
+    if (seen[i]) continue;
+    parameters.itemInput.fill(0, i * dim, (i + 1) * dim);
+    parameters.itemOutput.fill(0, i * dim, (i + 1) * dim);
+    parameters.itemBias[i] = meanBias;
+  }
 }

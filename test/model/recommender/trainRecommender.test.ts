@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import {
+  evaluateRanking,
+  Random,
+  scoreItems,
+  similarItems,
+  splitPerUser,
+  trainRecommender,
+  TrainingError,
+  userVector,
+  type ScoringModel,
+  type TrainingData,
+} from '../../../model/index.ts';
+import { demoTrainingData } from '../../helpers/demoTrainingData.ts';
+
+const SMALL = { dim: 16, maxEpochs: 25, patience: 5, batchUsers: 16, learningRate: 0.01 };
+
+function ndcgOf(train: TrainingData, test: TrainingData, score: (u: number, out: Float32Array) => void): number {
+  return evaluateRanking({ train, test, score }).ndcgAt10;
+}
+
+function modelScorer(model: ScoringModel, train: TrainingData) {
+  const user = new Float32Array(model.dim);
+  const none = new Int32Array(0);
+  return (u: number, out: Float32Array): void => {
+    const from = train.userOffsets[u];
+    const to = train.userOffsets[u + 1];
+    userVector(model, train.userItems.subarray(from, to), train.userWeights.subarray(from, to), none, user);
+    scoreItems(model, user, out);
+  };
+}
+
+describe('trainRecommender', () => {
+  const { data } = demoTrainingData();
+
+  it('is deterministic for a seed and differs across seeds', () => {
+    const options = { ...SMALL, maxEpochs: 3, validationFraction: 0 };
+    const a = trainRecommender(data, { hyperParameters: { ...options, seed: 5 } });
+    const b = trainRecommender(data, { hyperParameters: { ...options, seed: 5 } });
+    const c = trainRecommender(data, { hyperParameters: { ...options, seed: 6 } });
+    expect(Buffer.from(a.parameters.values.buffer).equals(Buffer.from(b.parameters.values.buffer))).toBe(true);
+    expect(Buffer.from(a.parameters.values.buffer).equals(Buffer.from(c.parameters.values.buffer))).toBe(false);
+  });
+
+  it('learns the viewers’ tastes: beats popularity clearly on held-out interactions', () => {
+    const { train, validation: test } = splitPerUser(data, 0.25, new Random(11));
+    const trained = trainRecommender(train, { hyperParameters: { ...SMALL, validationFraction: 0.1, seed: 1 } });
+    const popularity = new Float32Array(train.itemIds.length);
+    for (const i of train.userItems) popularity[i]++;
+    const popularityNdcg = ndcgOf(train, test, (_u, out) => out.set(popularity));
+    const modelNdcg = ndcgOf(train, test, modelScorer(trained.model, train));
+    expect(modelNdcg).toBeGreaterThan(popularityNdcg * 1.2);
+  });
+
+  it('chooses the epoch count on validation, then refits on all data for that many epochs', () => {
+    const trained = trainRecommender(data, { hyperParameters: { ...SMALL, maxEpochs: 8, patience: 3, seed: 2 } });
+    const select = trained.log.filter((entry) => entry.phase === 'select');
+    const refit = trained.log.filter((entry) => entry.phase === 'refit');
+    expect(select.length).toBeGreaterThan(0);
+    for (const entry of select) expect(entry.validationNdcgAt10).toBeGreaterThan(0);
+    const best = Math.max(...select.map((entry) => entry.validationNdcgAt10 ?? 0));
+    expect(trained.validationNdcgAt10).toBe(best);
+    expect(trained.epochs).toBe(select.find((entry) => entry.validationNdcgAt10 === best)?.epoch);
+    expect(refit.length).toBe(trained.epochs);
+    for (const entry of trained.log) expect(Number.isFinite(entry.loss)).toBe(true);
+  });
+
+  it('stops when asked to, keeping a usable model', () => {
+    let epochs = 0;
+    const trained = trainRecommender(data, {
+      hyperParameters: { ...SMALL, validationFraction: 0 },
+      onEpoch: () => epochs++,
+      shouldStop: () => epochs >= 2,
+    });
+    expect(trained.epochs).toBe(2);
+    expect(trained.model.itemVectors.every(Number.isFinite)).toBe(true);
+  });
+
+  it('places a title with metadata but no interactions among titles that share its content', () => {
+    const base = demoTrainingData().items;
+    const template = base.find((item) => item.genres.length >= 2) ?? base[0];
+    const fresh = { ...template, itemId: 'fresh-title', title: 'A Fresh Title' };
+    const { data: withFresh, items } = demoTrainingData({ extraItems: [fresh] });
+    const index = withFresh.itemIds.indexOf('fresh-title');
+    expect(withFresh.userItems.includes(index)).toBe(false);
+    const trained = trainRecommender(withFresh, { hyperParameters: { ...SMALL, maxEpochs: 10, validationFraction: 0 } });
+
+    const k = 10;
+    const found = new Int32Array(k);
+    expect(similarItems(trained.model, index, k, found, new Float32Array(k))).toBe(k);
+    const byId = new Map(items.map((item) => [item.itemId, item]));
+    const sharesGenre = (itemId: string): boolean => byId.get(itemId)!.genres.some((g) => fresh.genres.includes(g));
+    const shareAmongSimilar = Array.from(found).filter((i) => sharesGenre(withFresh.itemIds[i])).length / k;
+    const shareInCatalog = base.filter((item) => sharesGenre(item.itemId)).length / base.length;
+    expect(shareAmongSimilar).toBeGreaterThan(shareInCatalog);
+    expect(shareAmongSimilar).toBeGreaterThanOrEqual(0.7);
+  });
+
+  it('refuses data without interactions', () => {
+    const empty: TrainingData = {
+      ...data,
+      userIds: [],
+      userOffsets: new Int32Array(1),
+      userItems: new Int32Array(0),
+      userWeights: new Float32Array(0),
+      userRatings: new Float32Array(0),
+    };
+    expect(() => trainRecommender(empty)).toThrow(TrainingError);
+  });
+});
