@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   evaluateRanking,
+  exportRecommendGraph,
+  exportSimilarGraph,
   Random,
   scoreItems,
   similarItems,
@@ -40,6 +42,9 @@ describe('trainRecommender', () => {
     const c = trainRecommender(data, { hyperParameters: { ...options, seed: 6 } });
     expect(Buffer.from(a.parameters.values.buffer).equals(Buffer.from(b.parameters.values.buffer))).toBe(true);
     expect(Buffer.from(a.parameters.values.buffer).equals(Buffer.from(c.parameters.values.buffer))).toBe(false);
+    // …and so are the exported graphs, byte for byte.
+    expect(Buffer.from(exportRecommendGraph(a.model)).equals(Buffer.from(exportRecommendGraph(b.model)))).toBe(true);
+    expect(Buffer.from(exportSimilarGraph(a.model)).equals(Buffer.from(exportSimilarGraph(b.model)))).toBe(true);
   });
 
   it('learns the viewers’ tastes: beats popularity clearly on held-out interactions', () => {
