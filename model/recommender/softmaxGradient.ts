@@ -1,8 +1,19 @@
+import { ShapeError } from '../errors.ts';
+import { FeatureRows } from './featureRows.ts';
 import type { MiniBatch } from './miniBatch.ts';
-import { RecommenderParameters } from './recommenderParameters.ts';
+import type { RecommenderParameters } from './recommenderParameters.ts';
 
-/** Buffers reused by every mini-batch; sized once for a model and a largest batch. */
+/** The rows of a mini-batch the kernel reads (a MiniBatch, or the same rows in shared memory). */
+export type BatchRows = Pick<
+  Readonly<MiniBatch>,
+  'inputOffsets' | 'inputItems' | 'inputWeights' | 'targetOffsets' | 'targetItems' | 'targetWeights'
+>;
+
+/** Buffers reused by every mini-batch; sized once for a model and a largest batch (one per thread). */
 export class SoftmaxWorkspace {
+  readonly dim: number;
+  readonly itemCount: number;
+  readonly maxUsers: number;
   /** itemCount × dim history vectors h_j of the current parameters. */
   readonly history: Float32Array;
   /** itemCount × dim item vectors v_i of the current parameters. */
@@ -13,15 +24,24 @@ export class SoftmaxWorkspace {
   readonly userGradients: Float32Array;
   /** maxUsers × itemCount logits, overwritten in place by their gradients. */
   readonly logits: Float32Array;
+  /** max(Σ w, 1)^β of each user of the batch. */
   readonly divisors: Float64Array;
+  /** g_bi and g_b,i+1 of every user, for the pair of items whose gradient rows are being summed. */
+  readonly pairGradients: Float64Array;
+  /** The item ↔ feature maps of the catalog last seen. */
+  readonly featureRows = new FeatureRows();
 
   constructor(dim: number, itemCount: number, maxUsers: number) {
+    this.dim = dim;
+    this.itemCount = itemCount;
+    this.maxUsers = maxUsers;
     this.history = new Float32Array(itemCount * dim);
     this.items = new Float32Array(itemCount * dim);
     this.users = new Float32Array(maxUsers * dim);
     this.userGradients = new Float32Array(maxUsers * dim);
     this.logits = new Float32Array(maxUsers * itemCount);
     this.divisors = new Float64Array(maxUsers);
+    this.pairGradients = new Float64Array(2 * maxUsers);
   }
 }
 
@@ -33,8 +53,9 @@ export class SoftmaxWorkspace {
  *   loss = (1/B) Σ_b Σ_{t ∈ targets(b)} -w_t log softmax(z_b)_t
  *
  * The gradient is written into `grad` (which must be zero on entry) and the mean loss returned.
- * Cost is 3·B·itemCount·dim multiply-adds; the item loops are outermost so each item row is read
- * once per batch while the B user rows stay in L1 cache.
+ * Cost is 3·B·itemCount·dim multiply-adds in three dense products (logits, item gradients, user
+ * gradients), each blocked so that a loaded value feeds several running sums held in locals; the
+ * sums run in float64 and are rounded to float32 once, when stored.
  */
 export function softmaxGradient(
   params: RecommenderParameters,
@@ -45,131 +66,381 @@ export function softmaxGradient(
   ws: SoftmaxWorkspace,
   grad: RecommenderParameters,
 ): number {
-  const { dim, itemCount } = params;
+  const { dim, itemCount, featureCount } = params;
   const B = batch.count;
-  const { history, items, users, userGradients, logits, divisors } = ws;
-  const bias = params.itemBias;
+  if (itemFeatureOffsets.length !== itemCount + 1) {
+    throw new ShapeError(`softmaxGradient: itemFeatureOffsets has ${itemFeatureOffsets.length} entries, expected ${itemCount + 1}`);
+  }
+  if (grad.dim !== dim || grad.itemCount !== itemCount || grad.featureCount !== featureCount) {
+    throw new ShapeError('softmaxGradient: grad does not have the shape of params');
+  }
+  if (ws.dim !== dim || ws.itemCount !== itemCount || ws.maxUsers < B) {
+    throw new ShapeError(`softmaxGradient: workspace is for dim ${ws.dim}, ${ws.itemCount} items, ${ws.maxUsers} users`);
+  }
+  if (B === 0) return 0;
+  const rows = ws.featureRows.set(itemCount, featureCount, itemFeatureOffsets, itemFeatures);
+  rows.compose(dim, params.itemInput, params.featureInput, 0, itemCount, ws.history);
+  rows.compose(dim, params.itemOutput, params.featureOutput, 0, itemCount, ws.items);
+  const loss = softmaxUsersGradient(
+    dim, itemCount, batch, 0, B, historyExponent, 1 / B, ws.history, ws.items, params.itemBias, ws,
+    grad.itemInput, grad.itemOutput, grad.itemBias,
+  );
+  // h_j and v_i are id rows plus the mean of their feature rows, so each feature row gets the mean
+  // share of its items' gradients (the id rows were zero on entry, so they hold exactly dh and dv).
+  rows.spread(dim, grad.itemInput, 0, featureCount, grad.featureInput);
+  rows.spread(dim, grad.itemOutput, 0, featureCount, grad.featureOutput);
+  return loss / B;
+}
 
-  RecommenderParameters.composeItemVectors(dim, params.itemInput, params.featureInput, itemFeatureOffsets, itemFeatures, history);
-  RecommenderParameters.composeItemVectors(dim, params.itemOutput, params.featureOutput, itemFeatureOffsets, itemFeatures, items);
+/**
+ * The part of the gradient owed to users from..to-1 of `batch`, given the composed history and
+ * item vectors, added into the id-row gradients `dItemInput` (dh), `dItemOutput` (dv) and `dBias`,
+ * each term scaled by `scale` (1/B of the whole batch). Returns Σ_b Σ_t -w_t log softmax(z_b)_t
+ * over these users, unscaled. Threads splitting a batch by users each call this on their own range
+ * and gradient buffers; summing those gives softmaxGradient's id-row gradients.
+ */
+export function softmaxUsersGradient(
+  dim: number,
+  itemCount: number,
+  batch: BatchRows,
+  from: number,
+  to: number,
+  historyExponent: number,
+  scale: number,
+  history: Readonly<Float32Array>,
+  items: Readonly<Float32Array>,
+  bias: Readonly<Float32Array>,
+  ws: SoftmaxWorkspace,
+  dItemInput: Float32Array,
+  dItemOutput: Float32Array,
+  dBias: Float32Array,
+): number {
+  const count = to - from;
+  if (count <= 0) return 0;
+  const { users, userGradients, logits, divisors } = ws;
+  userVectors(dim, from, count, batch.inputOffsets, batch.inputItems, batch.inputWeights, historyExponent, history, users, divisors);
+  logitsOf(dim, itemCount, count, users, items, bias, logits);
+  const loss = softmaxCrossEntropy(itemCount, from, count, batch.targetOffsets, batch.targetItems, batch.targetWeights, scale, logits);
+  // dv_i = Σ_b g_bi u_b, dbias_i = Σ_b g_bi, dU_b = Σ_i g_bi v_i, then dh_j = Σ_b w_j dU_b / divisor_b.
+  itemGradients(dim, itemCount, count, logits, users, ws.pairGradients, dItemOutput, dBias);
+  userGradientsOf(dim, itemCount, count, logits, items, userGradients);
+  historyGradients(dim, from, count, batch.inputOffsets, batch.inputItems, batch.inputWeights, divisors, userGradients, dItemInput);
+  return loss;
+}
 
-  // User vectors from the kept history entries.
-  for (let b = 0; b < B; b++) {
+/** u_b = Σ_j w_j h_j / max(Σ w_j, 1)^β for users from..from+count-1 (row b - from); keeps the divisors. */
+function userVectors(
+  dim: number,
+  from: number,
+  count: number,
+  offsets: Readonly<Int32Array>,
+  inputItems: Readonly<Int32Array>,
+  inputWeights: Readonly<Float32Array>,
+  historyExponent: number,
+  history: Readonly<Float32Array>,
+  users: Float32Array,
+  divisors: Float64Array,
+): void {
+  for (let b = 0; b < count; b++) {
     const uo = b * dim;
     users.fill(0, uo, uo + dim);
     let total = 0;
-    for (let p = batch.inputOffsets[b]; p < batch.inputOffsets[b + 1]; p++) {
-      const w = batch.inputWeights[p];
-      const ho = batch.inputItems[p] * dim;
+    const end = offsets[from + b + 1];
+    for (let p = offsets[from + b]; p < end; p++) {
+      const w = inputWeights[p];
+      const ho = inputItems[p] * dim;
       total += w;
       for (let c = 0; c < dim; c++) users[uo + c] += w * history[ho + c];
     }
     const divisor = Math.pow(Math.max(total, 1), historyExponent);
     divisors[b] = divisor;
-    const scale = 1 / divisor;
-    for (let c = 0; c < dim; c++) users[uo + c] *= scale;
+    const inverse = 1 / divisor;
+    for (let c = 0; c < dim; c++) users[uo + c] *= inverse;
   }
-
-  // Logits, item-major.
-  for (let i = 0; i < itemCount; i++) {
-    const vo = i * dim;
-    const bi = bias[i];
-    for (let b = 0; b < B; b++) {
-      const uo = b * dim;
-      let dot = bi;
-      for (let c = 0; c < dim; c++) dot += users[uo + c] * items[vo + c];
-      logits[b * itemCount + i] = dot;
-    }
-  }
-
-  // Softmax cross-entropy per user; logits become dLoss/dz (scaled by 1/B).
-  let loss = 0;
-  const invB = 1 / B;
-  for (let b = 0; b < B; b++) {
-    const zo = b * itemCount;
-    let max = -Infinity;
-    for (let i = 0; i < itemCount; i++) if (logits[zo + i] > max) max = logits[zo + i];
-    let sum = 0;
-    for (let i = 0; i < itemCount; i++) sum += Math.exp(logits[zo + i] - max);
-    const logSum = max + Math.log(sum);
-    let targetWeight = 0;
-    for (let p = batch.targetOffsets[b]; p < batch.targetOffsets[b + 1]; p++) {
-      const w = batch.targetWeights[p];
-      targetWeight += w;
-      loss += w * (logSum - logits[zo + batch.targetItems[p]]);
-    }
-    const scale = targetWeight * invB;
-    for (let i = 0; i < itemCount; i++) logits[zo + i] = scale * Math.exp(logits[zo + i] - logSum);
-    for (let p = batch.targetOffsets[b]; p < batch.targetOffsets[b + 1]; p++) {
-      logits[zo + batch.targetItems[p]] -= batch.targetWeights[p] * invB;
-    }
-  }
-
-  // dV_i = Σ_b g_bi u_b, dbias_i = Σ_b g_bi, dU_b = Σ_i g_bi v_i — item-major again.
-  userGradients.fill(0, 0, B * dim);
-  const dItems = grad.itemOutput;
-  const dBias = grad.itemBias;
-  for (let i = 0; i < itemCount; i++) {
-    const vo = i * dim;
-    let biasGrad = 0;
-    for (let b = 0; b < B; b++) {
-      const g = logits[b * itemCount + i];
-      biasGrad += g;
-      const uo = b * dim;
-      for (let c = 0; c < dim; c++) {
-        dItems[vo + c] += g * users[uo + c];
-        userGradients[uo + c] += g * items[vo + c];
-      }
-    }
-    dBias[i] += biasGrad;
-  }
-
-  // Item vectors are id rows plus the mean of their feature rows.
-  spreadToFeatures(dim, dItems, itemFeatureOffsets, itemFeatures, 0, itemCount, grad.featureOutput);
-
-  // History vectors: dh_j = w_j dU_b / divisor_b, into the id row and the feature rows.
-  const dInput = grad.itemInput;
-  const dFeatureInput = grad.featureInput;
-  for (let b = 0; b < B; b++) {
-    const uo = b * dim;
-    const scale = 1 / divisors[b];
-    for (let p = batch.inputOffsets[b]; p < batch.inputOffsets[b + 1]; p++) {
-      const j = batch.inputItems[p];
-      const s = batch.inputWeights[p] * scale;
-      const ho = j * dim;
-      for (let c = 0; c < dim; c++) dInput[ho + c] += s * userGradients[uo + c];
-      const start = itemFeatureOffsets[j];
-      const end = itemFeatureOffsets[j + 1];
-      if (end === start) continue;
-      const share = s / (end - start);
-      for (let q = start; q < end; q++) {
-        const fo = itemFeatures[q] * dim;
-        for (let c = 0; c < dim; c++) dFeatureInput[fo + c] += share * userGradients[uo + c];
-      }
-    }
-  }
-  return loss * invB;
 }
 
-/** Adds each item row's gradient, divided by its feature count, to its features' rows. */
-function spreadToFeatures(
+/**
+ * z_bi = u_b · v_i + bias_i, item-major: per column, two item values and four user values are
+ * loaded and feed eight running dot products, so each load serves two or four multiply-adds; each
+ * pair of item rows is read once per batch while the user rows stay in L1 cache. Leftover users
+ * and an odd last item take narrower blocks.
+ */
+function logitsOf(
   dim: number,
-  itemGrad: Readonly<Float32Array>,
-  offsets: Readonly<Int32Array>,
-  features: Readonly<Int32Array>,
+  itemCount: number,
+  count: number,
+  users: Readonly<Float32Array>,
+  items: Readonly<Float32Array>,
+  bias: Readonly<Float32Array>,
+  logits: Float32Array,
+): void {
+  const N = itemCount;
+  const count4 = count - (count & 3);
+  const pairs = N - (N & 1);
+  for (let i = 0; i < pairs; i += 2) {
+    const vo = i * dim;
+    const wo = vo + dim;
+    const bv = bias[i];
+    const bw = bias[i + 1];
+    let b = 0;
+    for (; b < count4; b += 4) {
+      const u0 = b * dim;
+      const u1 = u0 + dim;
+      const u2 = u1 + dim;
+      const u3 = u2 + dim;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+      for (let c = 0; c < dim; c++) {
+        const v = items[vo + c];
+        const w = items[wo + c];
+        const a0 = users[u0 + c];
+        const a1 = users[u1 + c];
+        const a2 = users[u2 + c];
+        const a3 = users[u3 + c];
+        s0 += a0 * v; s1 += a1 * v; s2 += a2 * v; s3 += a3 * v;
+        t0 += a0 * w; t1 += a1 * w; t2 += a2 * w; t3 += a3 * w;
+      }
+      const zo = b * N + i;
+      logits[zo] = s0 + bv;
+      logits[zo + 1] = t0 + bw;
+      logits[zo + N] = s1 + bv;
+      logits[zo + N + 1] = t1 + bw;
+      logits[zo + 2 * N] = s2 + bv;
+      logits[zo + 2 * N + 1] = t2 + bw;
+      logits[zo + 3 * N] = s3 + bv;
+      logits[zo + 3 * N + 1] = t3 + bw;
+    }
+    for (; b < count; b++) {
+      const uo = b * dim;
+      let s = 0, t = 0;
+      for (let c = 0; c < dim; c++) {
+        const a = users[uo + c];
+        s += a * items[vo + c];
+        t += a * items[wo + c];
+      }
+      logits[b * N + i] = s + bv;
+      logits[b * N + i + 1] = t + bw;
+    }
+  }
+  if (pairs < N) {
+    const vo = pairs * dim;
+    for (let b = 0; b < count; b++) {
+      const uo = b * dim;
+      let s = 0;
+      for (let c = 0; c < dim; c++) s += users[uo + c] * items[vo + c];
+      logits[b * N + pairs] = s + bias[pairs];
+    }
+  }
+}
+
+/**
+ * Softmax cross-entropy of each user's logits row against its weighted targets: returns the summed
+ * loss and overwrites the row with dLoss/dz times `scale`,
+ *   g_bi = scale · ((Σ_t w_t) softmax(z_b)_i − [i is a target] w_i).
+ * One exponential per logit: exp(z − max) is stored and summed, then the row is scaled by 1/sum.
+ */
+function softmaxCrossEntropy(
+  itemCount: number,
   from: number,
-  to: number,
+  count: number,
+  targetOffsets: Readonly<Int32Array>,
+  targetItems: Readonly<Int32Array>,
+  targetWeights: Readonly<Float32Array>,
+  scale: number,
+  logits: Float32Array,
+): number {
+  let loss = 0;
+  for (let b = 0; b < count; b++) {
+    const zo = b * itemCount;
+    const ze = zo + itemCount;
+    const tStart = targetOffsets[from + b];
+    const tEnd = targetOffsets[from + b + 1];
+    let max = -Infinity;
+    for (let k = zo; k < ze; k++) if (logits[k] > max) max = logits[k];
+    // Σ_t w_t (logSumExp − z_t), with the z_t read before the row is overwritten.
+    let targetWeight = 0;
+    let targetLogits = 0;
+    for (let p = tStart; p < tEnd; p++) {
+      const w = targetWeights[p];
+      targetWeight += w;
+      targetLogits += w * logits[zo + targetItems[p]];
+    }
+    let sum = 0;
+    for (let k = zo; k < ze; k++) {
+      const e = Math.exp(logits[k] - max);
+      logits[k] = e;
+      sum += e;
+    }
+    loss += targetWeight * (max + Math.log(sum)) - targetLogits;
+    const factor = (targetWeight * scale) / sum;
+    for (let k = zo; k < ze; k++) logits[k] *= factor;
+    for (let p = tStart; p < tEnd; p++) logits[zo + targetItems[p]] -= targetWeights[p] * scale;
+  }
+  return loss;
+}
+
+/**
+ * dv_i += Σ_b g_bi u_b and dbias_i += Σ_b g_bi, two items at a time: their gradient entries are
+ * gathered once into `pair`, then for each run of four columns eight sums run over all users in
+ * locals (each user load serves both items), and the two item rows are written once.
+ */
+function itemGradients(
+  dim: number,
+  itemCount: number,
+  count: number,
+  g: Readonly<Float32Array>,
+  users: Readonly<Float32Array>,
+  pair: Float64Array,
+  dItems: Float32Array,
+  dBias: Float32Array,
+): void {
+  const N = itemCount;
+  const dim4 = dim - (dim & 3);
+  const pairs = N - (N & 1);
+  for (let i = 0; i < pairs; i += 2) {
+    let biasV = 0;
+    let biasW = 0;
+    for (let b = 0, zo = i; b < count; b++, zo += N) {
+      const gv = g[zo];
+      const gw = g[zo + 1];
+      pair[2 * b] = gv;
+      pair[2 * b + 1] = gw;
+      biasV += gv;
+      biasW += gw;
+    }
+    dBias[i] += biasV;
+    dBias[i + 1] += biasW;
+    const vo = i * dim;
+    const wo = vo + dim;
+    let c = 0;
+    for (; c < dim4; c += 4) {
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+      for (let b = 0, uo = c; b < count; b++, uo += dim) {
+        const gv = pair[2 * b];
+        const gw = pair[2 * b + 1];
+        const a0 = users[uo];
+        const a1 = users[uo + 1];
+        const a2 = users[uo + 2];
+        const a3 = users[uo + 3];
+        s0 += gv * a0; s1 += gv * a1; s2 += gv * a2; s3 += gv * a3;
+        t0 += gw * a0; t1 += gw * a1; t2 += gw * a2; t3 += gw * a3;
+      }
+      dItems[vo + c] += s0;
+      dItems[vo + c + 1] += s1;
+      dItems[vo + c + 2] += s2;
+      dItems[vo + c + 3] += s3;
+      dItems[wo + c] += t0;
+      dItems[wo + c + 1] += t1;
+      dItems[wo + c + 2] += t2;
+      dItems[wo + c + 3] += t3;
+    }
+    for (; c < dim; c++) {
+      let s = 0, t = 0;
+      for (let b = 0, uo = c; b < count; b++, uo += dim) {
+        s += pair[2 * b] * users[uo];
+        t += pair[2 * b + 1] * users[uo];
+      }
+      dItems[vo + c] += s;
+      dItems[wo + c] += t;
+    }
+  }
+  if (pairs < N) {
+    const vo = pairs * dim;
+    let biasV = 0;
+    for (let b = 0; b < count; b++) biasV += g[b * N + pairs];
+    dBias[pairs] += biasV;
+    for (let c = 0; c < dim; c++) {
+      let s = 0;
+      for (let b = 0; b < count; b++) s += g[b * N + pairs] * users[b * dim + c];
+      dItems[vo + c] += s;
+    }
+  }
+}
+
+/**
+ * dU_b = Σ_i g_bi v_i, written (not added) into `out`, two users at a time: for each run of four
+ * columns eight sums run over all items in locals — each item value loaded serves both users,
+ * each gradient entry four columns.
+ */
+function userGradientsOf(
+  dim: number,
+  itemCount: number,
+  count: number,
+  g: Readonly<Float32Array>,
+  items: Readonly<Float32Array>,
   out: Float32Array,
 ): void {
-  for (let i = from; i < to; i++) {
-    const start = offsets[i];
-    const end = offsets[i + 1];
-    if (end === start) continue;
-    const share = 1 / (end - start);
-    const io = i * dim;
-    for (let q = start; q < end; q++) {
-      const fo = features[q] * dim;
-      for (let c = 0; c < dim; c++) out[fo + c] += share * itemGrad[io + c];
+  const N = itemCount;
+  const dim4 = dim - (dim & 3);
+  const count2 = count - (count & 1);
+  let b = 0;
+  for (; b < count2; b += 2) {
+    const zo = b * N;
+    const zp = zo + N;
+    const uo = b * dim;
+    const up = uo + dim;
+    let c = 0;
+    for (; c < dim4; c += 4) {
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+      for (let i = 0, vo = c; i < N; i++, vo += dim) {
+        const gb = g[zo + i];
+        const gp = g[zp + i];
+        const v0 = items[vo];
+        const v1 = items[vo + 1];
+        const v2 = items[vo + 2];
+        const v3 = items[vo + 3];
+        s0 += gb * v0; s1 += gb * v1; s2 += gb * v2; s3 += gb * v3;
+        t0 += gp * v0; t1 += gp * v1; t2 += gp * v2; t3 += gp * v3;
+      }
+      out[uo + c] = s0;
+      out[uo + c + 1] = s1;
+      out[uo + c + 2] = s2;
+      out[uo + c + 3] = s3;
+      out[up + c] = t0;
+      out[up + c + 1] = t1;
+      out[up + c + 2] = t2;
+      out[up + c + 3] = t3;
+    }
+    for (; c < dim; c++) {
+      let s = 0, t = 0;
+      for (let i = 0, vo = c; i < N; i++, vo += dim) {
+        s += g[zo + i] * items[vo];
+        t += g[zp + i] * items[vo];
+      }
+      out[uo + c] = s;
+      out[up + c] = t;
+    }
+  }
+  for (; b < count; b++) {
+    const zo = b * N;
+    const uo = b * dim;
+    for (let c = 0; c < dim; c++) {
+      let s = 0;
+      for (let i = 0, vo = c; i < N; i++, vo += dim) s += g[zo + i] * items[vo];
+      out[uo + c] = s;
+    }
+  }
+}
+
+/** dh_j += w_j dU_b / divisor_b for every input entry j of users from..from+count-1, into the id rows. */
+function historyGradients(
+  dim: number,
+  from: number,
+  count: number,
+  offsets: Readonly<Int32Array>,
+  inputItems: Readonly<Int32Array>,
+  inputWeights: Readonly<Float32Array>,
+  divisors: Readonly<Float64Array>,
+  userGradients: Readonly<Float32Array>,
+  dInput: Float32Array,
+): void {
+  for (let b = 0; b < count; b++) {
+    const uo = b * dim;
+    const inverse = 1 / divisors[b];
+    const end = offsets[from + b + 1];
+    for (let p = offsets[from + b]; p < end; p++) {
+      const s = inputWeights[p] * inverse;
+      const ho = inputItems[p] * dim;
+      for (let c = 0; c < dim; c++) dInput[ho + c] += s * userGradients[uo + c];
     }
   }
 }

@@ -1,0 +1,135 @@
+/**
+ * The item → features rows of a catalog and their transpose (feature → items), with the two linear
+ * maps the trainer needs between item rows and feature rows:
+ *
+ *   compose: out_i = idRows_i + mean_{f ∈ F(i)} featureRows_f        (h_j or v_i from parameters)
+ *   spread:  out_f += Σ_{i : f ∈ F(i)} itemGrad_i / |F(i)|           (its transpose, for gradients)
+ *
+ * Both work on a range of rows, so that threads can share the work by rows, and both sum in
+ * float64 locals four columns at a time and store once. The transpose lists each feature's items
+ * in ascending order, so spread's sums run in the same order whoever computes them.
+ */
+export class FeatureRows {
+  itemCount = 0;
+  featureCount = 0;
+  /** Item i's features are features[offsets[i] .. offsets[i+1]-1] (the caller's arrays, not copied). */
+  offsets: Readonly<Int32Array> = new Int32Array(1);
+  features: Readonly<Int32Array> = new Int32Array(0);
+  /** Feature f's items are featureItems[featureOffsets[f] .. featureOffsets[f+1]-1], ascending. */
+  featureOffsets = new Int32Array(1);
+  featureItems = new Int32Array(0);
+  /** 1/|F(i)| of each featureItems entry. */
+  featureShares = new Float64Array(0);
+
+  /** Points at a catalog's rows and rebuilds the transpose, reusing buffers when they are large enough. */
+  set(itemCount: number, featureCount: number, offsets: Readonly<Int32Array>, features: Readonly<Int32Array>): this {
+    this.itemCount = itemCount;
+    this.featureCount = featureCount;
+    this.offsets = offsets;
+    this.features = features;
+    const entries = offsets[itemCount];
+    if (this.featureOffsets.length < featureCount + 1) this.featureOffsets = new Int32Array(featureCount + 1);
+    if (this.featureItems.length < entries) {
+      this.featureItems = new Int32Array(entries);
+      this.featureShares = new Float64Array(entries);
+    }
+    const rows = this.featureOffsets;
+    const items = this.featureItems;
+    const shares = this.featureShares;
+    // Counting sort by feature; rows[f + 1] first counts, then (shifted) serves as f's fill cursor.
+    rows.fill(0, 0, featureCount + 1);
+    for (let q = 0; q < entries; q++) rows[features[q] + 1]++;
+    for (let f = 0; f < featureCount; f++) rows[f + 1] += rows[f];
+    for (let i = 0; i < itemCount; i++) {
+      const start = offsets[i];
+      const end = offsets[i + 1];
+      const share = 1 / (end - start);
+      for (let q = start; q < end; q++) {
+        const at = rows[features[q]]++;
+        items[at] = i;
+        shares[at] = share;
+      }
+    }
+    for (let f = featureCount; f > 0; f--) rows[f] = rows[f - 1];
+    rows[0] = 0;
+    return this;
+  }
+
+  /** Writes rows from..to-1 of `out` (itemCount × dim): each item's id row plus the mean of its feature rows. */
+  compose(
+    dim: number,
+    idRows: Readonly<Float32Array>,
+    featureRows: Readonly<Float32Array>,
+    from: number,
+    to: number,
+    out: Float32Array,
+  ): void {
+    const { offsets, features } = this;
+    const dim4 = dim - (dim & 3);
+    for (let i = from; i < to; i++) {
+      const o = i * dim;
+      const start = offsets[i];
+      const end = offsets[i + 1];
+      if (end === start) {
+        for (let c = 0; c < dim; c++) out[o + c] = idRows[o + c];
+        continue;
+      }
+      const share = 1 / (end - start);
+      let c = 0;
+      for (; c < dim4; c += 4) {
+        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (let q = start; q < end; q++) {
+          const fo = features[q] * dim + c;
+          s0 += featureRows[fo];
+          s1 += featureRows[fo + 1];
+          s2 += featureRows[fo + 2];
+          s3 += featureRows[fo + 3];
+        }
+        out[o + c] = idRows[o + c] + share * s0;
+        out[o + c + 1] = idRows[o + c + 1] + share * s1;
+        out[o + c + 2] = idRows[o + c + 2] + share * s2;
+        out[o + c + 3] = idRows[o + c + 3] + share * s3;
+      }
+      for (; c < dim; c++) {
+        let s = 0;
+        for (let q = start; q < end; q++) s += featureRows[features[q] * dim + c];
+        out[o + c] = idRows[o + c] + share * s;
+      }
+    }
+  }
+
+  /** Adds to feature rows from..to-1 of `out` (featureCount × dim) the mean share of their items' rows of `itemGrad`. */
+  spread(dim: number, itemGrad: Readonly<Float32Array>, from: number, to: number, out: Float32Array): void {
+    const rows = this.featureOffsets;
+    const items = this.featureItems;
+    const shares = this.featureShares;
+    const dim4 = dim - (dim & 3);
+    for (let f = from; f < to; f++) {
+      const start = rows[f];
+      const end = rows[f + 1];
+      if (end === start) continue;
+      const fo = f * dim;
+      let c = 0;
+      for (; c < dim4; c += 4) {
+        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (let q = start; q < end; q++) {
+          const share = shares[q];
+          const io = items[q] * dim + c;
+          s0 += share * itemGrad[io];
+          s1 += share * itemGrad[io + 1];
+          s2 += share * itemGrad[io + 2];
+          s3 += share * itemGrad[io + 3];
+        }
+        out[fo + c] += s0;
+        out[fo + c + 1] += s1;
+        out[fo + c + 2] += s2;
+        out[fo + c + 3] += s3;
+      }
+      for (; c < dim; c++) {
+        let s = 0;
+        for (let q = start; q < end; q++) s += shares[q] * itemGrad[items[q] * dim + c];
+        out[fo + c] += s;
+      }
+    }
+  }
+}
