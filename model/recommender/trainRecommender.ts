@@ -1,4 +1,4 @@
-import { TrainingError } from '../errors.ts';
+import { ShapeError, TrainingError } from '../errors.ts';
 import { Random } from '../random.ts';
 import type { ScoringModel } from '../types/scoringModel.ts';
 import type { TrainingData } from '../types/trainingData.ts';
@@ -7,6 +7,7 @@ import { evaluateRanking } from '../eval/evaluateRanking.ts';
 import { Adam } from './adam.ts';
 import { DEFAULT_RECOMMENDER_HYPER_PARAMETERS, type RecommenderHyperParameters } from './hyperParameters.ts';
 import { MiniBatch } from './miniBatch.ts';
+import { ParallelTrainer } from './parallelTrainer.ts';
 import { RecommenderParameters } from './recommenderParameters.ts';
 import { scoreItems, userVector } from './scoreHistory.ts';
 import { softmaxGradient, SoftmaxWorkspace } from './softmaxGradient.ts';
@@ -27,6 +28,11 @@ export interface TrainRecommenderOptions {
   readonly onEpoch?: (log: EpochLog) => void;
   /** Asked before every epoch; returning true ends training with the best model so far (time budgets). */
   readonly shouldStop?: () => boolean;
+  /**
+   * Threads computing each mini-batch step (default 1: in this thread, no workers). Results are
+   * deterministic for a seed and a thread count; different thread counts differ by float rounding.
+   */
+  readonly threads?: number;
 }
 
 export interface TrainedRecommender {
@@ -53,6 +59,8 @@ export function trainRecommender(data: TrainingData, options: TrainRecommenderOp
   const hp: RecommenderHyperParameters = { ...DEFAULT_RECOMMENDER_HYPER_PARAMETERS, ...options.hyperParameters };
   const interactions = data.userItems.length;
   if (data.itemIds.length === 0 || interactions === 0) throw new TrainingError('no interactions to train on');
+  const threads = options.threads ?? 1;
+  if (!Number.isInteger(threads) || threads < 1) throw new ShapeError(`threads must be a positive integer, got ${threads}`);
   const log: EpochLog[] = [];
   const onEpoch = (entry: EpochLog): void => {
     log.push(entry);
@@ -61,14 +69,14 @@ export function trainRecommender(data: TrainingData, options: TrainRecommenderOp
 
   if (hp.validationFraction > 0) {
     const { train, validation } = splitPerUser(data, hp.validationFraction, new Random(hp.seed ^ 0x5eed));
-    const selected = fit(train, hp, hp.maxEpochs, validation, 'select', onEpoch, options.shouldStop);
+    const selected = fit(train, hp, hp.maxEpochs, validation, 'select', onEpoch, options.shouldStop, threads);
     if (!hp.refit || (options.shouldStop?.() ?? false)) {
       return result(data, hp, selected.parameters, selected.epochs, selected.bestNdcg, log);
     }
-    const refit = fit(data, hp, selected.epochs, undefined, 'refit', onEpoch, options.shouldStop);
+    const refit = fit(data, hp, selected.epochs, undefined, 'refit', onEpoch, options.shouldStop, threads);
     return result(data, hp, refit.parameters, refit.epochs, selected.bestNdcg, log);
   }
-  const plain = fit(data, hp, hp.maxEpochs, undefined, 'fit', onEpoch, options.shouldStop);
+  const plain = fit(data, hp, hp.maxEpochs, undefined, 'fit', onEpoch, options.shouldStop, threads);
   return result(data, hp, plain.parameters, plain.epochs, undefined, log);
 }
 
@@ -86,6 +94,7 @@ function fit(
   phase: EpochLog['phase'],
   onEpoch: (log: EpochLog) => void,
   shouldStop: (() => boolean) | undefined,
+  threads: number,
 ): FitResult {
   const itemCount = data.itemIds.length;
   const userCount = data.userIds.length;
@@ -107,40 +116,59 @@ function fit(
   let bestEpoch = 0;
   let bestNdcg = -Infinity;
   let epoch = 0;
-  while (epoch < epochs && !(shouldStop?.() ?? false)) {
-    const started = performance.now();
-    rng.shuffle(order);
-    let lossSum = 0;
-    let batches = 0;
-    for (let start = 0; start < userCount; start += hp.batchUsers) {
-      batch.clear();
-      const end = Math.min(start + hp.batchUsers, userCount);
-      for (let k = start; k < end; k++) {
-        const u = order[k];
-        const from = data.userOffsets[u];
-        const to = data.userOffsets[u + 1];
-        if (to > from) batch.addUser(data.userItems, data.userWeights, from, to, keepEntry, targetAll);
+  // With threads > 1 the workers compute each step (gradient and Adam) and write params back.
+  const parallel =
+    threads > 1
+      ? new ParallelTrainer(params, data, {
+          threads,
+          maxUsers: hp.batchUsers,
+          historyExponent: hp.historyExponent,
+          learningRate: hp.learningRate,
+          weightDecay: hp.weightDecay,
+        })
+      : undefined;
+  try {
+    while (epoch < epochs && !(shouldStop?.() ?? false)) {
+      const started = performance.now();
+      rng.shuffle(order);
+      let lossSum = 0;
+      let batches = 0;
+      for (let start = 0; start < userCount; start += hp.batchUsers) {
+        batch.clear();
+        const end = Math.min(start + hp.batchUsers, userCount);
+        for (let k = start; k < end; k++) {
+          const u = order[k];
+          const from = data.userOffsets[u];
+          const to = data.userOffsets[u + 1];
+          if (to > from) batch.addUser(data.userItems, data.userWeights, from, to, keepEntry, targetAll);
+        }
+        if (batch.count === 0) continue;
+        if (parallel) {
+          lossSum += parallel.step(batch);
+        } else {
+          grad.values.fill(0);
+          lossSum += softmaxGradient(params, data.itemFeatureOffsets, data.itemFeatures, batch, hp.historyExponent, workspace, grad);
+          optimiser.apply(params.values, grad.values);
+        }
+        batches++;
       }
-      if (batch.count === 0) continue;
-      grad.values.fill(0);
-      lossSum += softmaxGradient(params, data.itemFeatureOffsets, data.itemFeatures, batch, hp.historyExponent, workspace, grad);
-      batches++;
-      optimiser.apply(params.values, grad.values);
-    }
-    epoch++;
-    const loss = lossSum / Math.max(batches, 1);
-    if (!Number.isFinite(loss)) throw new TrainingError(`loss became ${loss} at epoch ${epoch}`);
-    let validationNdcgAt10: number | undefined;
-    if (validation) {
-      validationNdcgAt10 = validationNdcg(params, data, validation, hp);
-      if (validationNdcgAt10 > bestNdcg) {
-        bestNdcg = validationNdcgAt10;
-        bestEpoch = epoch;
-        best = params.values.slice();
+      epoch++;
+      const loss = lossSum / Math.max(batches, 1);
+      if (!Number.isFinite(loss)) throw new TrainingError(`loss became ${loss} at epoch ${epoch}`);
+      let validationNdcgAt10: number | undefined;
+      if (validation) {
+        validationNdcgAt10 = validationNdcg(params, data, validation, hp);
+        if (validationNdcgAt10 > bestNdcg) {
+          bestNdcg = validationNdcgAt10;
+          bestEpoch = epoch;
+          best = params.values.slice();
+        }
       }
+      onEpoch({ phase, epoch, loss, validationNdcgAt10, seconds: (performance.now() - started) / 1000 });
+      if (validation && epoch - bestEpoch >= hp.patience) break;
     }
-    onEpoch({ phase, epoch, loss, validationNdcgAt10, seconds: (performance.now() - started) / 1000 });
-    if (validation && epoch - bestEpoch >= hp.patience) break;
+  } finally {
+    parallel?.close();
   }
   if (validation && best) {
     return { parameters: new RecommenderParameters(hp.dim, itemCount, featureCount, best), epochs: bestEpoch, bestNdcg };
