@@ -6,7 +6,7 @@
  *   spread:  out_f += Σ_{i : f ∈ F(i)} itemGrad_i / |F(i)|           (its transpose, for gradients)
  *
  * Both work on a range of rows, so that threads can share the work by rows, and both sum in
- * float64 locals four columns at a time and store once. The transpose lists each feature's items
+ * float64 locals eight columns at a time and store once. The transpose lists each feature's items
  * in ascending order, so spread's sums run in the same order whoever computes them.
  */
 export class FeatureRows {
@@ -64,54 +64,39 @@ export class FeatureRows {
     to: number,
     out: Float32Array,
   ): void {
-    const { offsets, features } = this;
-    const dim4 = dim - (dim & 3);
-    for (let i = from; i < to; i++) {
-      const o = i * dim;
-      const start = offsets[i];
-      const end = offsets[i + 1];
-      if (end === start) {
-        for (let c = 0; c < dim; c++) out[o + c] = idRows[o + c];
-        continue;
-      }
-      const share = 1 / (end - start);
-      let c = 0;
-      for (; c < dim4; c += 4) {
-        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        for (let q = start; q < end; q++) {
-          const fo = features[q] * dim + c;
-          s0 += featureRows[fo];
-          s1 += featureRows[fo + 1];
-          s2 += featureRows[fo + 2];
-          s3 += featureRows[fo + 3];
-        }
-        out[o + c] = idRows[o + c] + share * s0;
-        out[o + c + 1] = idRows[o + c + 1] + share * s1;
-        out[o + c + 2] = idRows[o + c + 2] + share * s2;
-        out[o + c + 3] = idRows[o + c + 3] + share * s3;
-      }
-      for (; c < dim; c++) {
-        let s = 0;
-        for (let q = start; q < end; q++) s += featureRows[features[q] * dim + c];
-        out[o + c] = idRows[o + c] + share * s;
-      }
-    }
+    for (let i = from; i < to; i++) composeRow(dim, idRows, featureRows, this.offsets, this.features, i, out);
   }
 
-  /** Adds to feature rows from..to-1 of `out` (featureCount × dim) the mean share of their items' rows of `itemGrad`. */
+  /** compose() for the rows listed in items[0..count-1] only (the other rows of `out` are left as they are). */
+  composeListed(
+    dim: number,
+    idRows: Readonly<Float32Array>,
+    featureRows: Readonly<Float32Array>,
+    items: Readonly<Int32Array>,
+    count: number,
+    out: Float32Array,
+  ): void {
+    for (let k = 0; k < count; k++) composeRow(dim, idRows, featureRows, this.offsets, this.features, items[k], out);
+  }
+
+  /**
+   * Adds to feature rows from..to-1 of `out` (featureCount × dim) the mean share of their items'
+   * rows of `itemGrad`. Feature-major over the transpose: eight columns are summed in locals over
+   * all of the feature's items, then added once.
+   */
   spread(dim: number, itemGrad: Readonly<Float32Array>, from: number, to: number, out: Float32Array): void {
     const rows = this.featureOffsets;
     const items = this.featureItems;
     const shares = this.featureShares;
-    const dim4 = dim - (dim & 3);
+    const dim8 = dim - (dim & 7);
     for (let f = from; f < to; f++) {
       const start = rows[f];
       const end = rows[f + 1];
       if (end === start) continue;
       const fo = f * dim;
       let c = 0;
-      for (; c < dim4; c += 4) {
-        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (; c < dim8; c += 8) {
+        let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
         for (let q = start; q < end; q++) {
           const share = shares[q];
           const io = items[q] * dim + c;
@@ -119,11 +104,19 @@ export class FeatureRows {
           s1 += share * itemGrad[io + 1];
           s2 += share * itemGrad[io + 2];
           s3 += share * itemGrad[io + 3];
+          s4 += share * itemGrad[io + 4];
+          s5 += share * itemGrad[io + 5];
+          s6 += share * itemGrad[io + 6];
+          s7 += share * itemGrad[io + 7];
         }
         out[fo + c] += s0;
         out[fo + c + 1] += s1;
         out[fo + c + 2] += s2;
         out[fo + c + 3] += s3;
+        out[fo + c + 4] += s4;
+        out[fo + c + 5] += s5;
+        out[fo + c + 6] += s6;
+        out[fo + c + 7] += s7;
       }
       for (; c < dim; c++) {
         let s = 0;
@@ -131,5 +124,54 @@ export class FeatureRows {
         out[fo + c] += s;
       }
     }
+  }
+}
+
+/** Row i of `out`: id row i plus the mean of item i's feature rows, eight columns at a time summed in locals. */
+function composeRow(
+  dim: number,
+  idRows: Readonly<Float32Array>,
+  featureRows: Readonly<Float32Array>,
+  offsets: Readonly<Int32Array>,
+  features: Readonly<Int32Array>,
+  i: number,
+  out: Float32Array,
+): void {
+  const o = i * dim;
+  const start = offsets[i];
+  const end = offsets[i + 1];
+  if (end === start) {
+    for (let c = 0; c < dim; c++) out[o + c] = idRows[o + c];
+    return;
+  }
+  const share = 1 / (end - start);
+  const dim8 = dim - (dim & 7);
+  let c = 0;
+  for (; c < dim8; c += 8) {
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+    for (let q = start; q < end; q++) {
+      const fo = features[q] * dim + c;
+      s0 += featureRows[fo];
+      s1 += featureRows[fo + 1];
+      s2 += featureRows[fo + 2];
+      s3 += featureRows[fo + 3];
+      s4 += featureRows[fo + 4];
+      s5 += featureRows[fo + 5];
+      s6 += featureRows[fo + 6];
+      s7 += featureRows[fo + 7];
+    }
+    out[o + c] = idRows[o + c] + share * s0;
+    out[o + c + 1] = idRows[o + c + 1] + share * s1;
+    out[o + c + 2] = idRows[o + c + 2] + share * s2;
+    out[o + c + 3] = idRows[o + c + 3] + share * s3;
+    out[o + c + 4] = idRows[o + c + 4] + share * s4;
+    out[o + c + 5] = idRows[o + c + 5] + share * s5;
+    out[o + c + 6] = idRows[o + c + 6] + share * s6;
+    out[o + c + 7] = idRows[o + c + 7] + share * s7;
+  }
+  for (; c < dim; c++) {
+    let s = 0;
+    for (let q = start; q < end; q++) s += featureRows[features[q] * dim + c];
+    out[o + c] = idRows[o + c] + share * s;
   }
 }

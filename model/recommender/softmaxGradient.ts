@@ -30,6 +30,10 @@ export class SoftmaxWorkspace {
   readonly pairGradients: Float64Array;
   /** The item ↔ feature maps of the catalog last seen. */
   readonly featureRows = new FeatureRows();
+  /** Items of the batch's inputs, each once (see listInputItems), and the marks that dedupe them. */
+  readonly inputItems: Int32Array;
+  private readonly marks: Int32Array;
+  private mark = 0;
 
   constructor(dim: number, itemCount: number, maxUsers: number) {
     this.dim = dim;
@@ -42,6 +46,32 @@ export class SoftmaxWorkspace {
     this.logits = new Float32Array(maxUsers * itemCount);
     this.divisors = new Float64Array(maxUsers);
     this.pairGradients = new Float64Array(2 * maxUsers);
+    this.inputItems = new Int32Array(itemCount);
+    this.marks = new Int32Array(itemCount);
+  }
+
+  /**
+   * Lists in `inputItems` the distinct items in range itemFrom..itemTo-1 of the inputs of users
+   * 0..users-1 and returns how many there are: the only rows of h a step reads. Items are marked
+   * with a number new to each call, so the marks never need clearing.
+   */
+  listInputItems(batch: BatchRows, users: number, itemFrom: number, itemTo: number): number {
+    if (this.mark === 0x7fffffff) {
+      this.marks.fill(0);
+      this.mark = 0;
+    }
+    const mark = ++this.mark;
+    const { marks, inputItems: list } = this;
+    const items = batch.inputItems;
+    let count = 0;
+    for (let p = 0, end = batch.inputOffsets[users]; p < end; p++) {
+      const j = items[p];
+      if (j >= itemFrom && j < itemTo && marks[j] !== mark) {
+        marks[j] = mark;
+        list[count++] = j;
+      }
+    }
+    return count;
   }
 }
 
@@ -79,7 +109,9 @@ export function softmaxGradient(
   }
   if (B === 0) return 0;
   const rows = ws.featureRows.set(itemCount, featureCount, itemFeatureOffsets, itemFeatures);
-  rows.compose(dim, params.itemInput, params.featureInput, 0, itemCount, ws.history);
+  // Only the input items' history vectors are read; every item vector is (the softmax is over all items).
+  const listed = ws.listInputItems(batch, B, 0, itemCount);
+  rows.composeListed(dim, params.itemInput, params.featureInput, ws.inputItems, listed, ws.history);
   rows.compose(dim, params.itemOutput, params.featureOutput, 0, itemCount, ws.items);
   const loss = softmaxUsersGradient(
     dim, itemCount, batch, 0, B, historyExponent, 1 / B, ws.history, ws.items, params.itemBias, ws,

@@ -79,7 +79,7 @@ export function rangeStart(count: number, parts: number, k: number): number {
  * has four phases separated by barriers; each writes only rows it owns, so the result does not
  * depend on timing, and every sum runs in a fixed order:
  *
- *   1. compose h and v for the thread's items (from the parameters);
+ *   1. compose h (of the batch's input items) and v for the thread's items, from the parameters;
  *   2. the softmax gradient of the thread's users into its own partial buffers;
  *   3. for the thread's items: sum the partials in rank order into the gradient, then Adam on
  *      those item rows and biases;
@@ -167,11 +167,12 @@ export class TrainingThread {
     const { dim, itemCount, threads, historyExponent } = this.setup;
     const { parameters: p, gradient: g, rows, itemFrom, itemTo, featureFrom, featureTo } = this;
 
-    rows.compose(dim, p.itemInput, p.featureInput, itemFrom, itemTo, this.history);
+    const count = Atomics.load(this.control, CONTROL.batchCount);
+    const listed = this.workspace.listInputItems(this.batch, count, itemFrom, itemTo);
+    rows.composeListed(dim, p.itemInput, p.featureInput, this.workspace.inputItems, listed, this.history);
     rows.compose(dim, p.itemOutput, p.featureOutput, itemFrom, itemTo, this.items);
     barrier.wait();
 
-    const count = Atomics.load(this.control, CONTROL.batchCount);
     const own = this.partials[this.rank];
     own.itemInput.fill(0);
     own.itemOutput.fill(0);
