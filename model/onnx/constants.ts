@@ -21,6 +21,10 @@ export const RECOMMEND_GRAPH = {
     scores: 'scores',
     contributions: 'contributions',
     ratings: 'ratings',
+    /** The user vector u [dim], so callers can score titles the graph does not hold (u · v + b). */
+    userVector: 'user_vector',
+    /** The bias of a title added after training (only when the model has one). */
+    newItemBias: 'new_item_bias',
   },
   initializers: {
     historyVectors: 'history_vectors',
@@ -33,6 +37,9 @@ export const RECOMMEND_GRAPH = {
     ratingItemBias: 'rating_item_bias',
     ratingItemFactors: 'rating_item_factors',
     ratingHistoryFactors: 'rating_history_factors',
+    /** What scores titles added after training (see ScoringModel.featureItemVectors). */
+    featureItemVectors: 'feature_item_vectors',
+    newItemBias: 'new_item_bias_f64',
   },
 } as const;
 

@@ -13,7 +13,9 @@ const TO_FLOAT = { to: ELEMENT_TYPES.float };
  *   inputs   history_items int64 [H], history_weights float [H], preferences int64 [P],
  *            exclude int64 [E], k int64 [1]
  *   outputs  items int64 [k'], scores float [k'], contributions float [H, k'],
- *            ratings float [k'] (only when the model has a rating head)
+ *            ratings float [k'] (only when the model has a rating head),
+ *            user_vector float [dim] (u, to score titles added after training: u · v_new + newItemBias),
+ *            new_item_bias float [] (only when the model has one)
  *
  * where k' = min(k, itemCount − |distinct exclude|) (never negative): excluded items are never
  * returned, and a k larger than what remains yields fewer rows rather than an error. Any of H, P,
@@ -22,6 +24,8 @@ const TO_FLOAT = { to: ELEMENT_TYPES.float };
  *
  * The model's arrays are the graph's initializers (float32 raw data; the scalars β, λ and the
  * rating mean as float64, cast inside the graph), so `readScoringModel` can read it back exactly.
+ * The model's `featureItemVectors` and `newItemBias`, when present, are stored the same way
+ * (feature_item_vectors float [F, dim], new_item_bias_f64 double scalar).
  */
 export function exportRecommendGraph(model: ScoringModel, meta: ModelMetadata = {}): Uint8Array {
   try {
@@ -95,6 +99,20 @@ export function exportRecommendGraph(model: ScoringModel, meta: ModelMetadata = 
     const topBias = g.op('Gather', [ratingItemBias, top.items], { axis: 0 });
     g.op('Add', [g.op('Add', [dots, topBias]), globalMean], {}, outputs.ratings);
     g.output(outputs.ratings, 'float', ['k']);
+  }
+
+  // u as [dim]. With feature_item_vectors, u takes its shape from their rows (the vectors it is
+  // dotted with); the Shape node is folded at load time, so onnxruntime keeps no unused initializer.
+  if (model.featureItemVectors) {
+    const featureItemVectors = g.floats(names.featureItemVectors, model.featureItemVectors, [featureCount, dim]);
+    g.op('Reshape', [user, g.op('Shape', [featureItemVectors], { start: 1 }, 'feature_row_shape')], {}, outputs.userVector);
+  } else {
+    g.op('Squeeze', [user, axis0], {}, outputs.userVector);
+  }
+  g.output(outputs.userVector, 'float', [dim]);
+  if (model.newItemBias !== undefined) {
+    g.op('Cast', [g.doubles(names.newItemBias, Float64Array.of(model.newItemBias), [])], TO_FLOAT, outputs.newItemBias);
+    g.output(outputs.newItemBias, 'float', []);
   }
   return g.build(meta);
 }

@@ -64,6 +64,14 @@ export function readScoringModel(recommendBytes: Uint8Array): ScoringModel {
     throw new ExportError(`malformed recommend graph: the rating head is incomplete (has only ${ratingPresent.join(', ')})`);
   }
 
+  let featureItemVectors: Float32Array | undefined;
+  if (initializers.has(names.featureItemVectors)) {
+    const rows = readFloats(find(names.featureItemVectors), 2);
+    expectShape(names.featureItemVectors, rows.shape, [preferenceVectors.shape[0], dim]);
+    featureItemVectors = rows.values;
+  }
+  const newItemBias = initializers.has(names.newItemBias) ? readScalar(find(names.newItemBias)) : undefined;
+
   const model: ScoringModel = {
     dim,
     itemCount,
@@ -75,6 +83,8 @@ export function readScoringModel(recommendBytes: Uint8Array): ScoringModel {
     historyExponent: readScalar(find(names.historyExponent)),
     preferenceWeight: readScalar(find(names.preferenceWeight)),
     ...(rating ? { rating } : {}),
+    ...(featureItemVectors ? { featureItemVectors } : {}),
+    ...(newItemBias === undefined ? {} : { newItemBias }),
   };
   try {
     checkScoringModel(model);

@@ -90,12 +90,17 @@ export class RecommenderParameters {
     }
   }
 
-  /** The scoring form of these parameters (history and item vectors materialised). */
+  /**
+   * The scoring form of these parameters (history and item vectors materialised), with the
+   * output-side feature rows and `newItemBias` (default: the mean of every item's bias; the trainer
+   * passes the mean over the titles seen in training) that score titles added after training.
+   */
   toScoringModel(
     itemFeatureOffsets: Readonly<Int32Array>,
     itemFeatures: Readonly<Int32Array>,
     historyExponent: number,
     preferenceWeight: number,
+    newItemBias?: number,
   ): ScoringModel {
     const { dim, itemCount, featureCount } = this;
     if (itemFeatureOffsets.length !== itemCount + 1) {
@@ -115,6 +120,14 @@ export class RecommenderParameters {
       itemBias: this.itemBias.slice(),
       historyExponent,
       preferenceWeight,
+      featureItemVectors: this.featureOutput.slice(),
+      newItemBias: newItemBias ?? meanOf(this.itemBias),
     };
   }
+}
+
+function meanOf(values: Readonly<Float32Array>): number {
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) sum += values[i];
+  return values.length > 0 ? sum / values.length : 0;
 }

@@ -147,6 +147,10 @@ export function checkScoringModel(model: ScoringModel): void {
   if (!Number.isFinite(model.historyExponent)) throw new ShapeError(`scoring model: historyExponent must be finite, got ${model.historyExponent}`);
   if (!Number.isFinite(model.preferenceWeight)) throw new ShapeError(`scoring model: preferenceWeight must be finite, got ${model.preferenceWeight}`);
   if (model.rating) checkRatingHead(model.rating, itemCount);
+  if (model.featureItemVectors) expectLength('featureItemVectors', model.featureItemVectors, featureCount * dim);
+  if (model.newItemBias !== undefined && !Number.isFinite(model.newItemBias)) {
+    throw new ShapeError(`scoring model: newItemBias must be finite, got ${model.newItemBias}`);
+  }
 }
 
 function checkRatingHead(head: RatingHead, itemCount: number): void {

@@ -209,7 +209,7 @@ function result(
   for (let p = 0; p < parameters.values.length; p++) {
     if (!Number.isFinite(parameters.values[p])) throw new TrainingError(`parameter ${p} is ${parameters.values[p]} after training`);
   }
-  representColdItemsByContent(parameters, data);
+  const newItemBias = representColdItemsByContent(parameters, data);
   return {
     hyperParameters: hp,
     parameters,
@@ -217,16 +217,17 @@ function result(
     validationNdcgAt10,
     examplesPerEpoch: data.userItems.length,
     log,
-    model: parameters.toScoringModel(data.itemFeatureOffsets, data.itemFeatures, hp.historyExponent, hp.preferenceWeight),
+    model: parameters.toScoringModel(data.itemFeatureOffsets, data.itemFeatures, hp.historyExponent, hp.preferenceWeight, newItemBias),
   };
 }
 
 /**
  * Titles without a single training interaction (catalog entries, new releases) only ever served as
  * softmax negatives, so their id rows and bias hold nothing but initial noise and push-down. They
- * are represented by their content features alone, with the mean bias of the titles that were seen.
+ * are represented by their content features alone, with the mean bias of the titles that were seen
+ * (returned: titles added after training are scored the same way).
  */
-function representColdItemsByContent(parameters: RecommenderParameters, data: TrainingData): void {
+function representColdItemsByContent(parameters: RecommenderParameters, data: TrainingData): number {
   const { dim, itemCount } = parameters;
   const seen = new Uint8Array(itemCount);
   for (let r = 0; r < data.userItems.length; r++) seen[data.userItems[r]] = 1;
@@ -245,4 +246,5 @@ function representColdItemsByContent(parameters: RecommenderParameters, data: Tr
     parameters.itemOutput.fill(0, i * dim, (i + 1) * dim);
     parameters.itemBias[i] = meanBias;
   }
+  return meanBias;
 }

@@ -27,6 +27,15 @@ export interface ScoringModel {
   readonly preferenceWeight: number;
   /** The explicit-rating head, when trained. */
   readonly rating?: RatingHead;
+  /**
+   * featureCount × dim: the output-side rows of the content features. A title unknown to the model
+   * (added to the catalog after training) is scored from its known features F alone, as a title
+   * the model saw no interaction of is:  v_new = mean_{f ∈ F} featureItemVectors[f],
+   * score_new = u · v_new + newItemBias. Absent in models exported before it existed.
+   */
+  readonly featureItemVectors?: Float32Array;
+  /** The item bias of a title without interactions: the mean bias of the titles seen in training. */
+  readonly newItemBias?: number;
 }
 
 /**

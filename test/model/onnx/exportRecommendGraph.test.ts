@@ -4,6 +4,7 @@ import { ExportError } from '../../../model/errors.ts';
 import { exportRecommendGraph } from '../../../model/onnx/exportRecommendGraph.ts';
 import { Random } from '../../../model/random.ts';
 import { randomScoringModel } from '../../../model/recommender/randomScoringModel.ts';
+import { newItemVector } from '../../../model/recommender/newItemVector.ts';
 import { contributions, predictRatings, scoreItems, userVector } from '../../../model/recommender/scoreHistory.ts';
 import { topK } from '../../../model/recommender/topK.ts';
 import type { ScoringModel } from '../../../model/types/scoringModel.ts';
@@ -104,6 +105,30 @@ async function compare(session: ort.InferenceSession, model: ScoringModel, reque
   } else {
     expect(out.ratings).toBeUndefined();
   }
+
+  // user_vector is u itself; with the model's new-title rows, u · v_new + newItemBias scores a title
+  // added after training as the reference does.
+  expect(out.user_vector.dims).toEqual([model.dim]);
+  const onnxUser = out.user_vector.data as Float32Array;
+  for (let d = 0; d < model.dim; d++) maxError = Math.max(maxError, error(onnxUser[d], user[d]));
+  if (model.featureItemVectors && model.featureCount > 0) {
+    const features = Int32Array.from(new Set(Array.from(request.preferences)));
+    const vector = new Float32Array(model.dim);
+    const bias = newItemVector(model, features, vector);
+    let onnxScore = bias;
+    let refScore = bias;
+    for (let d = 0; d < model.dim; d++) {
+      onnxScore += onnxUser[d] * vector[d];
+      refScore += user[d] * vector[d];
+    }
+    maxError = Math.max(maxError, error(onnxScore, refScore));
+  }
+  if (model.newItemBias !== undefined) {
+    expect(out.new_item_bias.dims).toEqual([]);
+    maxError = Math.max(maxError, error((out.new_item_bias.data as Float32Array)[0], model.newItemBias));
+  } else {
+    expect(out.new_item_bias).toBeUndefined();
+  }
   return { maxError, tieSwaps, positions: count };
 }
 
@@ -130,14 +155,34 @@ function randomRequest(random: Random, model: ScoringModel): Request {
 }
 
 const MODELS = [
-  { name: '300 items, 40 features, dim 16, rating head', items: 300, features: 40, dim: 16, seed: 11, withRating: true },
-  { name: '300 items, 40 features, dim 64, rating head of dim 8', items: 300, features: 40, dim: 64, seed: 12, withRating: true, ratingDim: 8 },
-  { name: '50 items, no features, dim 8, no rating head', items: 50, features: 0, dim: 8, seed: 13, withRating: false },
+  { name: '300 items, 40 features, dim 16, rating head', items: 300, features: 40, dim: 16, seed: 11, withRating: true, newItems: true },
+  {
+    name: '300 items, 40 features, dim 64, rating head of dim 8',
+    items: 300,
+    features: 40,
+    dim: 64,
+    seed: 12,
+    withRating: true,
+    ratingDim: 8,
+    newItems: true,
+  },
+  { name: '50 items, no features, dim 8, no rating head', items: 50, features: 0, dim: 8, seed: 13, withRating: false, newItems: true },
+  { name: '60 items, 10 features, dim 8, no new-title fields', items: 60, features: 10, dim: 8, seed: 14, withRating: false, newItems: false },
 ];
+
+/** A random model with the new-title fields (featureItemVectors, newItemBias) when asked. */
+function modelOf(spec: (typeof MODELS)[number]): ScoringModel {
+  const model = randomScoringModel(spec);
+  if (!spec.newItems) return model;
+  const random = new Random(spec.seed + 500);
+  const scale = 1 / Math.sqrt(spec.dim);
+  const featureItemVectors = Float32Array.from({ length: spec.features * spec.dim }, () => scale * random.nextGaussian());
+  return { ...model, featureItemVectors, newItemBias: 0.1 * random.nextGaussian() };
+}
 
 for (const spec of MODELS) {
   describe(`exportRecommendGraph: onnxruntime vs the reference (${spec.name})`, () => {
-    const model = randomScoringModel(spec);
+    const model = modelOf(spec);
     const bytes = exportRecommendGraph(model);
     let session: ort.InferenceSession;
     beforeAll(async () => {
@@ -149,7 +194,14 @@ for (const spec of MODELS) {
 
     it('declares the documented inputs and outputs', () => {
       expect(session.inputNames).toEqual(['history_items', 'history_weights', 'preferences', 'exclude', 'k']);
-      expect(session.outputNames).toEqual(spec.withRating ? ['items', 'scores', 'contributions', 'ratings'] : ['items', 'scores', 'contributions']);
+      expect(session.outputNames).toEqual([
+        'items',
+        'scores',
+        'contributions',
+        ...(spec.withRating ? ['ratings'] : []),
+        'user_vector',
+        ...(spec.newItems ? ['new_item_bias'] : []),
+      ]);
     });
 
     it('passes onnx.checker.check_model (full check)', () => {

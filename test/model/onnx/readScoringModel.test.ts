@@ -66,6 +66,27 @@ describe('readScoringModel', () => {
     await Promise.all([first.release(), second.release()]);
   });
 
+  it('reads back the new-title rows and bias (and leaves them out for a model without them)', () => {
+    const base = randomScoringModel({ items: 30, features: 6, dim: 4, seed: 10 });
+    const random = new Random(10);
+    const model: ScoringModel = {
+      ...base,
+      featureItemVectors: Float32Array.from({ length: 6 * 4 }, () => random.nextGaussian()),
+      // Not a float32 value: stored as float64, it survives exactly.
+      newItemBias: 0.1 + 1e-12,
+    };
+    const read = readScoringModel(exportRecommendGraph(model));
+    expect(read).toEqual(model);
+    expect(read.newItemBias).toBe(model.newItemBias);
+    expect(readScoringModel(exportRecommendGraph(base))).not.toHaveProperty('featureItemVectors');
+    expect(readScoringModel(exportRecommendGraph(base))).not.toHaveProperty('newItemBias');
+  });
+
+  it('refuses new-title rows whose shape does not match the feature count', () => {
+    const base = randomScoringModel({ items: 10, features: 3, dim: 4, seed: 11 });
+    expect(() => exportRecommendGraph({ ...base, featureItemVectors: new Float32Array(8) })).toThrow(ExportError);
+  });
+
   it('reads a model with no preference features', () => {
     const model = randomScoringModel({ items: 10, features: 0, dim: 4, seed: 7 });
     expect(readScoringModel(exportRecommendGraph(model))).toEqual(model);
