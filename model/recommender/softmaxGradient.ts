@@ -2,6 +2,7 @@ import { ShapeError } from '../errors.ts';
 import { FeatureRows } from './featureRows.ts';
 import type { MiniBatch } from './miniBatch.ts';
 import type { RecommenderParameters } from './recommenderParameters.ts';
+import { SimdKernels } from './simdKernels.ts';
 
 /** The rows of a mini-batch the kernel reads (a MiniBatch, or the same rows in shared memory). */
 export type BatchRows = Pick<
@@ -9,20 +10,31 @@ export type BatchRows = Pick<
   'inputOffsets' | 'inputItems' | 'inputWeights' | 'targetOffsets' | 'targetItems' | 'targetWeights'
 >;
 
+export interface SoftmaxWorkspaceOptions {
+  /**
+   * Run the three dense products as WebAssembly SIMD (default true; used when dim is a multiple
+   * of 4 and the runtime has SIMD). The JavaScript kernels sum in float64, the SIMD ones in float32
+   * lanes: results agree to float32 rounding.
+   */
+  readonly simd?: boolean;
+}
+
 /** Buffers reused by every mini-batch; sized once for a model and a largest batch (one per thread). */
 export class SoftmaxWorkspace {
   readonly dim: number;
   readonly itemCount: number;
   readonly maxUsers: number;
+  /** The SIMD products and their buffers, when used. */
+  readonly simd: SimdKernels | undefined;
   /** itemCount × dim history vectors h_j of the current parameters. */
   readonly history: Float32Array;
-  /** itemCount × dim item vectors v_i of the current parameters. */
+  /** itemCount × dim item vectors v_i of the current parameters (in the SIMD memory when simd is used). */
   readonly items: Float32Array;
-  /** maxUsers × dim user vectors. */
+  /** maxUsers × dim user vectors (JavaScript kernels; the SIMD ones keep theirs). */
   readonly users: Float32Array;
-  /** maxUsers × dim gradient of the loss with respect to the user vectors. */
+  /** maxUsers × dim gradient of the loss with respect to the user vectors (JavaScript kernels). */
   readonly userGradients: Float32Array;
-  /** maxUsers × itemCount logits, overwritten in place by their gradients. */
+  /** maxUsers × itemCount logits, overwritten in place by their gradients (JavaScript kernels). */
   readonly logits: Float32Array;
   /** max(Σ w, 1)^β of each user of the batch. */
   readonly divisors: Float64Array;
@@ -35,15 +47,17 @@ export class SoftmaxWorkspace {
   private readonly marks: Int32Array;
   private mark = 0;
 
-  constructor(dim: number, itemCount: number, maxUsers: number) {
+  constructor(dim: number, itemCount: number, maxUsers: number, options: SoftmaxWorkspaceOptions = {}) {
     this.dim = dim;
     this.itemCount = itemCount;
     this.maxUsers = maxUsers;
+    this.simd = (options.simd ?? true) ? SimdKernels.create(dim, itemCount, maxUsers) : undefined;
+    const js = this.simd ? 0 : 1;
     this.history = new Float32Array(itemCount * dim);
-    this.items = new Float32Array(itemCount * dim);
-    this.users = new Float32Array(maxUsers * dim);
-    this.userGradients = new Float32Array(maxUsers * dim);
-    this.logits = new Float32Array(maxUsers * itemCount);
+    this.items = this.simd ? this.simd.items.subarray(0, itemCount * dim) : new Float32Array(itemCount * dim);
+    this.users = new Float32Array(js * maxUsers * dim);
+    this.userGradients = new Float32Array(js * maxUsers * dim);
+    this.logits = new Float32Array(js * maxUsers * itemCount);
     this.divisors = new Float64Array(maxUsers);
     this.pairGradients = new Float64Array(2 * maxUsers);
     this.inputItems = new Int32Array(itemCount);
@@ -149,14 +163,61 @@ export function softmaxUsersGradient(
 ): number {
   const count = to - from;
   if (count <= 0) return 0;
-  const { users, userGradients, logits, divisors } = ws;
+  const { divisors, simd } = ws;
+  if (simd) {
+    return simdUsersGradient(dim, itemCount, batch, from, count, historyExponent, scale, history, items, bias, ws, simd, dItemInput, dItemOutput, dBias);
+  }
+  const { users, userGradients, logits } = ws;
   userVectors(dim, from, count, batch.inputOffsets, batch.inputItems, batch.inputWeights, historyExponent, history, users, divisors);
   logitsOf(dim, itemCount, count, users, items, bias, logits);
-  const loss = softmaxCrossEntropy(itemCount, from, count, batch.targetOffsets, batch.targetItems, batch.targetWeights, scale, logits);
+  const loss = softmaxCrossEntropy(itemCount, itemCount, from, count, batch.targetOffsets, batch.targetItems, batch.targetWeights, scale, logits);
   // dv_i = Σ_b g_bi u_b, dbias_i = Σ_b g_bi, dU_b = Σ_i g_bi v_i, then dh_j = Σ_b w_j dU_b / divisor_b.
   itemGradients(dim, itemCount, count, logits, users, ws.pairGradients, dItemOutput, dBias);
   userGradientsOf(dim, itemCount, count, logits, items, userGradients);
   historyGradients(dim, from, count, batch.inputOffsets, batch.inputItems, batch.inputWeights, divisors, userGradients, dItemInput);
+  return loss;
+}
+
+/** softmaxUsersGradient with the dense products in WebAssembly SIMD: the same steps on the kernels' padded buffers. */
+function simdUsersGradient(
+  dim: number,
+  itemCount: number,
+  batch: BatchRows,
+  from: number,
+  count: number,
+  historyExponent: number,
+  scale: number,
+  history: Readonly<Float32Array>,
+  items: Readonly<Float32Array>,
+  bias: Readonly<Float32Array>,
+  ws: SoftmaxWorkspace,
+  simd: SimdKernels,
+  dItemInput: Float32Array,
+  dItemOutput: Float32Array,
+  dBias: Float32Array,
+): number {
+  const { divisors } = ws;
+  const slots = simd.itemSlots;
+  const g = simd.logits;
+  userVectors(dim, from, count, batch.inputOffsets, batch.inputItems, batch.inputWeights, historyExponent, history, simd.users, divisors);
+  if (items !== ws.items) simd.items.set(items.subarray(0, itemCount * dim));
+  simd.bias.set(bias.subarray(0, itemCount));
+  simd.clearPadding(count);
+  simd.computeLogits(count);
+  const loss = softmaxCrossEntropy(itemCount, slots, from, count, batch.targetOffsets, batch.targetItems, batch.targetWeights, scale, g);
+  // The padding adds nothing: padding users have zero vectors, so their rows of g (raw logits, not
+  // softmaxed) meet zeros in dv, and their du rows are never read; the padding item has a zero
+  // vector and bias, so its logit and gradient are 0.
+  simd.computeItemGradients(count);
+  const dv = simd.itemGradient;
+  for (let k = 0, end = itemCount * dim; k < end; k++) dItemOutput[k] += dv[k];
+  for (let i = 0; i < itemCount; i++) {
+    let sum = 0;
+    for (let b = 0, zo = i; b < count; b++, zo += slots) sum += g[zo];
+    dBias[i] += sum;
+  }
+  simd.computeUserGradients(count);
+  historyGradients(dim, from, count, batch.inputOffsets, batch.inputItems, batch.inputWeights, divisors, simd.userGradient, dItemInput);
   return loss;
 }
 
@@ -265,13 +326,14 @@ function logitsOf(
 }
 
 /**
- * Softmax cross-entropy of each user's logits row against its weighted targets: returns the summed
- * loss and overwrites the row with dLoss/dz times `scale`,
+ * Softmax cross-entropy of each user's logits row (itemCount entries, rows `stride` apart) against
+ * its weighted targets: returns the summed loss and overwrites the row with dLoss/dz times `scale`,
  *   g_bi = scale · ((Σ_t w_t) softmax(z_b)_i − [i is a target] w_i).
  * One exponential per logit: exp(z − max) is stored and summed, then the row is scaled by 1/sum.
  */
 function softmaxCrossEntropy(
   itemCount: number,
+  stride: number,
   from: number,
   count: number,
   targetOffsets: Readonly<Int32Array>,
@@ -282,7 +344,7 @@ function softmaxCrossEntropy(
 ): number {
   let loss = 0;
   for (let b = 0; b < count; b++) {
-    const zo = b * itemCount;
+    const zo = b * stride;
     const ze = zo + itemCount;
     const tStart = targetOffsets[from + b];
     const tEnd = targetOffsets[from + b + 1];

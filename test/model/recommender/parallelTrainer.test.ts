@@ -15,9 +15,7 @@ const MAX_USERS = 13;
 describe('ParallelTrainer', () => {
   // Demo titles carry genres, people, a year and tags, so every parameter block gets a gradient.
   const { data } = demoTrainingData({ seed: 4, items: 90, users: 70 });
-  const dim = 10;
-
-  function initialParameters(): RecommenderParameters {
+  function initialParameters(dim = 12): RecommenderParameters {
     const params = new RecommenderParameters(dim, data.itemIds.length, data.vocabulary.length);
     params.initialise(new Random(9), 0.2);
     return params;
@@ -44,10 +42,11 @@ describe('ParallelTrainer', () => {
     return { difference, largest };
   }
 
-  for (const threads of [2, 3]) {
-    it(`with ${threads} threads computes the single-thread gradient and Adam step`, () => {
-      const single = initialParameters();
-      const parallel = initialParameters();
+  // dim 12 runs the SIMD products, dim 10 the JavaScript ones.
+  for (const [threads, dim] of [[2, 12], [3, 12], [2, 10]]) {
+    it(`with ${threads} threads computes the single-thread gradient and Adam step (dim ${dim})`, () => {
+      const single = initialParameters(dim);
+      const parallel = initialParameters(dim);
       const grad = single.like();
       const workspace = new SoftmaxWorkspace(dim, single.itemCount, MAX_USERS);
       const adam = new Adam(single.values.length, HP.learningRate, HP.weightDecay);
@@ -75,7 +74,7 @@ describe('ParallelTrainer', () => {
           expect(parameters.difference).toBeLessThanOrEqual(1e-3 * HP.learningRate);
         }
         // Every block moved: the parallel Adam updated id rows, feature rows and biases.
-        const start = initialParameters();
+        const start = initialParameters(dim);
         for (const block of ['itemInput', 'featureInput', 'itemOutput', 'featureOutput', 'itemBias'] as const) {
           expect(maxDifference(parallel[block], start[block]).difference, block).toBeGreaterThan(0);
         }

@@ -104,9 +104,15 @@ function reference(
   return { loss, grad };
 }
 
-function runKernel(params: RecommenderParameters, f: Features, batch: MiniBatch, beta: number): { loss: number; grad: RecommenderParameters } {
+function runKernel(
+  params: RecommenderParameters,
+  f: Features,
+  batch: MiniBatch,
+  beta: number,
+  simd = true,
+): { loss: number; grad: RecommenderParameters } {
   const grad = params.like();
-  const ws = new SoftmaxWorkspace(params.dim, params.itemCount, batch.count);
+  const ws = new SoftmaxWorkspace(params.dim, params.itemCount, batch.count, { simd });
   const loss = softmaxGradient(params, f.offsets, f.features, batch, beta, ws, grad);
   return { loss, grad };
 }
@@ -178,14 +184,16 @@ describe('softmaxGradient on a tiny model with item features', () => {
     }
   });
 
-  it('agrees with the plain reference implementation', () => {
-    const { loss, grad } = runKernel(params, features, batch, beta);
-    const expected = reference(params, features, batch, beta);
-    expect(Math.abs(loss - expected.loss)).toBeLessThanOrEqual(1e-6 * expected.loss);
-    for (let p = 0; p < grad.values.length; p++) {
-      expect(Math.abs(grad.values[p] - expected.grad[p]), blockOf(params, p)).toBeLessThanOrEqual(1e-6);
-    }
-  });
+  for (const simd of [true, false]) {
+    it(`agrees with the plain reference implementation (${simd ? 'SIMD' : 'JavaScript'} products)`, () => {
+      const { loss, grad } = runKernel(params, features, batch, beta, simd);
+      const expected = reference(params, features, batch, beta);
+      expect(Math.abs(loss - expected.loss)).toBeLessThanOrEqual(1e-6 * expected.loss);
+      for (let p = 0; p < grad.values.length; p++) {
+        expect(Math.abs(grad.values[p] - expected.grad[p]), blockOf(params, p)).toBeLessThanOrEqual(1e-6);
+      }
+    });
+  }
 
   it('rejects item feature rows of the wrong length and a workspace that is too small', () => {
     const grad = params.like();
@@ -223,16 +231,38 @@ describe('softmaxGradient against the reference on random data', () => {
     return { params, features, batch };
   }
 
+  // Dimensions that are multiples of 4 run the SIMD products unless told not to; odd item and user
+  // counts exercise the JavaScript kernels' leftover loops and the SIMD kernels' padding.
   const cases: [string, number, number, number, number, number][] = [
     ['dim 13, 37 items, 5 features, 7 users', 1, 13, 37, 5, 7],
     ['dim 8, 20 items, 3 features, 8 users', 2, 8, 20, 3, 8],
     ['dim 64, 101 items, 9 features, 32 users', 3, 64, 101, 9, 32],
     ['dim 3, 2 items, 1 feature, 1 user', 4, 3, 2, 1, 1],
+    ['dim 20, 37 items, 4 features, 7 users', 5, 20, 37, 4, 7],
+    ['dim 4, 3 items, 2 features, 5 users', 6, 4, 3, 2, 5],
+    ['dim 64, 1201 items, 30 features, 13 users', 7, 64, 1201, 30, 13],
   ];
-  for (const [name, seed, dim, itemCount, featureCount, users] of cases) {
-    it(name, () => {
+  for (const simd of [true, false]) {
+    it(`reuses one workspace across batches of different sizes${simd ? '' : ', JavaScript products'}`, () => {
+      const big = randomCase(8, 8, 23, 3, 11);
+      const small = randomCase(9, 8, 23, 3, 6);
+      const ws = new SoftmaxWorkspace(8, 23, 11, { simd });
+      for (const { params, features, batch } of [big, small, big]) {
+        const grad = params.like();
+        const loss = softmaxGradient(params, features.offsets, features.features, batch, 0.5, ws, grad);
+        const expected = reference(params, features, batch, 0.5);
+        expect(Math.abs(loss - expected.loss)).toBeLessThanOrEqual(1e-6 * expected.loss);
+        for (let p = 0; p < grad.values.length; p++) {
+          expect(Math.abs(grad.values[p] - expected.grad[p])).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(expected.grad[p])));
+        }
+      }
+    });
+  }
+
+  for (const [name, seed, dim, itemCount, featureCount, users] of cases) for (const simd of [true, false]) {
+    it(`${name}${simd ? '' : ', JavaScript products'}`, () => {
       const { params, features, batch } = randomCase(seed, dim, itemCount, featureCount, users);
-      const { loss, grad } = runKernel(params, features, batch, 0.5);
+      const { loss, grad } = runKernel(params, features, batch, 0.5, simd);
       const expected = reference(params, features, batch, 0.5);
       expect(Math.abs(loss - expected.loss)).toBeLessThanOrEqual(1e-6 * Math.abs(expected.loss));
       let worst = 0;

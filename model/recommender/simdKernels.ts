@@ -1,0 +1,416 @@
+import { assembleModule, FunctionBody, I32, V128, type FunctionDefinition } from './wasmAssembler.ts';
+
+/** The part of the WebAssembly JavaScript API used here (the project's TypeScript libs do not declare it). */
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: object };
+  Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer };
+}
+const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+
+/**
+ * The three dense products of the softmax gradient as WebAssembly SIMD (f32x4) functions over
+ * buffers in one WebAssembly memory:
+ *
+ *   logits:        z_bi = u_b · v_i + bias_i                  (users × items)
+ *   itemGradients: dv_i = Σ_b g_bi u_b                       (written, not added)
+ *   userGradients: du_b = Σ_i g_bi v_i                       (written)
+ *
+ * Shapes are padded so that the functions have no leftover cases: users to a multiple of 4
+ * (`userSlots`), items to a multiple of 2 (`itemSlots`, the row stride of logits); the padding rows
+ * and columns must hold zeros (see clearPadding). Sums run in float32 lanes, four columns or
+ * terms at a time, so results differ from the float64-accumulating JavaScript kernel by float32
+ * rounding; du sums its items in blocks of ITEM_BLOCK before adding the block to the total, which
+ * keeps that rounding small for long catalogs. Needs dim % 4 === 0.
+ */
+export class SimdKernels {
+  readonly dim: number;
+  readonly itemCount: number;
+  readonly itemSlots: number;
+  readonly userSlots: number;
+  /** userSlots × dim user vectors. */
+  readonly users: Float32Array;
+  /** itemSlots × dim item vectors. */
+  readonly items: Float32Array;
+  /** itemSlots biases. */
+  readonly bias: Float32Array;
+  /** userSlots × itemSlots logits, then their gradients. */
+  readonly logits: Float32Array;
+  /** itemSlots × dim gradient of the item vectors. */
+  readonly itemGradient: Float32Array;
+  /** userSlots × dim gradient of the user vectors. */
+  readonly userGradient: Float32Array;
+  private readonly exports: {
+    logits: (...args: number[]) => void;
+    itemGradients: (...args: number[]) => void;
+    userGradients: (...args: number[]) => void;
+  };
+  private readonly pointers: { users: number; items: number; bias: number; logits: number; itemGradient: number; userGradient: number };
+
+  private constructor(dim: number, itemCount: number, maxUsers: number) {
+    this.dim = dim;
+    this.itemCount = itemCount;
+    this.itemSlots = itemCount + (itemCount & 1);
+    this.userSlots = Math.ceil(maxUsers / 4) * 4;
+    const sizes = {
+      users: this.userSlots * dim,
+      items: this.itemSlots * dim,
+      bias: this.itemSlots,
+      logits: this.userSlots * this.itemSlots,
+      itemGradient: this.itemSlots * dim,
+      userGradient: this.userSlots * dim,
+    };
+    let bytes = 0;
+    const pointers = {} as Record<keyof typeof sizes, number>;
+    for (const key of Object.keys(sizes) as (keyof typeof sizes)[]) {
+      pointers[key] = bytes;
+      bytes += Math.ceil((sizes[key] * 4) / 16) * 16;
+    }
+    const pages = Math.max(1, Math.ceil(bytes / 65536));
+    const api = wasm as WasmApi;
+    const memory = new api.Memory({ initial: pages });
+    const instance = new api.Instance(compiledModule(api), { env: { memory } });
+    this.exports = instance.exports as unknown as SimdKernels['exports'];
+    this.pointers = pointers;
+    const view = (key: keyof typeof sizes): Float32Array => new Float32Array(memory.buffer, pointers[key], sizes[key]);
+    this.users = view('users');
+    this.items = view('items');
+    this.bias = view('bias');
+    this.logits = view('logits');
+    this.itemGradient = view('itemGradient');
+    this.userGradient = view('userGradient');
+  }
+
+  /** Kernels for these sizes, or undefined when dim is not a multiple of 4 or WebAssembly SIMD is missing. */
+  static create(dim: number, itemCount: number, maxUsers: number): SimdKernels | undefined {
+    if (dim % 4 !== 0 || !simdAvailable()) return undefined;
+    return new SimdKernels(dim, itemCount, maxUsers);
+  }
+
+  /**
+   * Zeroes the padding item (row, bias) and the user rows from `users` on (left over from a larger
+   * batch), so that the padded products add nothing.
+   */
+  clearPadding(users: number): void {
+    const { dim, itemCount, itemSlots, userSlots } = this;
+    if (itemSlots > itemCount) {
+      this.items.fill(0, itemCount * dim, itemSlots * dim);
+      this.bias[itemCount] = 0;
+    }
+    this.users.fill(0, users * dim, userSlots * dim);
+  }
+
+  /** logits[b, i] for users 0..users-1 rounded up to a multiple of 4. */
+  computeLogits(users: number): void {
+    const p = this.pointers;
+    this.exports.logits(this.dim, this.itemSlots, roundUp4(users), p.users, p.items, p.bias, p.logits);
+  }
+
+  /** itemGradient from the logits' gradients (padding rows and columns of logits must be zero). */
+  computeItemGradients(users: number): void {
+    const p = this.pointers;
+    this.exports.itemGradients(this.dim, this.itemSlots, roundUp4(users), p.logits, p.users, p.itemGradient);
+  }
+
+  /** userGradient rows 0..users-1 (rounded up to a multiple of 4). */
+  computeUserGradients(users: number): void {
+    const p = this.pointers;
+    this.exports.userGradients(this.dim, this.itemSlots, roundUp4(users), p.logits, p.items, p.userGradient);
+  }
+}
+
+/** Items summed in float32 per block of du before the block joins the total. */
+const ITEM_BLOCK = 64;
+
+function roundUp4(n: number): number {
+  return Math.ceil(n / 4) * 4;
+}
+
+let simdSupport: boolean | undefined;
+function simdAvailable(): boolean {
+  if (simdSupport === undefined) {
+    try {
+      simdSupport = wasm !== undefined && wasm.validate(compiledBytes());
+    } catch {
+      simdSupport = false;
+    }
+  }
+  return simdSupport;
+}
+
+let bytesCache: Uint8Array | undefined;
+function compiledBytes(): Uint8Array {
+  bytesCache ??= assembleModule([logitsFunction(), itemGradientsFunction(), userGradientsFunction()], 1);
+  return bytesCache;
+}
+
+let moduleCache: object | undefined;
+function compiledModule(api: WasmApi): object {
+  moduleCache ??= new api.Module(compiledBytes());
+  return moduleCache;
+}
+
+/** Adds the four lanes of the v128 on the stack: ((l0 + l1) + l2) + l3. */
+function horizontalSum(f: FunctionBody, vector: number): void {
+  f.get(vector).f32x4ExtractLane(0);
+  f.get(vector).f32x4ExtractLane(1).f32Add();
+  f.get(vector).f32x4ExtractLane(2).f32Add();
+  f.get(vector).f32x4ExtractLane(3).f32Add();
+}
+
+/** `local += a * b` on v128 locals, with a and b pushed by the callbacks. */
+function multiplyAdd(f: FunctionBody, accumulator: number, a: () => void, b: () => void): void {
+  f.get(accumulator);
+  a();
+  b();
+  f.f32x4Mul().f32x4Add().set(accumulator);
+}
+
+/**
+ * logits(dim, itemSlots, userSlots, users, items, bias, out): item-major like the JS kernel, two
+ * items × four users per pass, eight f32x4 running sums over the row, each loaded item chunk
+ * feeding four users and each user chunk two items.
+ */
+function logitsFunction(): FunctionDefinition {
+  const f = new FunctionBody(7);
+  const [dim, itemSlots, userSlots, users, items, bias, out] = [0, 1, 2, 3, 4, 5, 6];
+  const rowBytes = f.local(I32);
+  const i = f.local(I32);
+  const b = f.local(I32);
+  const c = f.local(I32);
+  const vo = f.local(I32);
+  const u = [f.local(I32), f.local(I32), f.local(I32), f.local(I32)];
+  const s = [f.local(V128), f.local(V128), f.local(V128), f.local(V128)];
+  const t = [f.local(V128), f.local(V128), f.local(V128), f.local(V128)];
+  const v = f.local(V128);
+  const w = f.local(V128);
+  const a = f.local(V128);
+  const zo = f.local(I32);
+
+  f.get(dim).i32(2).i32Shl().set(rowBytes);
+  f.i32(0).set(i);
+  f.block().loop(); // items, two at a time
+  {
+    f.get(i).get(itemSlots).i32GeS().brIf(1);
+    f.get(items).get(i).get(rowBytes).i32Mul().i32Add().set(vo);
+    f.i32(0).set(b);
+    f.block().loop(); // users, four at a time
+    {
+      f.get(b).get(userSlots).i32GeS().brIf(1);
+      f.get(users).get(b).get(rowBytes).i32Mul().i32Add().set(u[0]);
+      for (let k = 1; k < 4; k++) f.get(u[k - 1]).get(rowBytes).i32Add().set(u[k]);
+      for (let k = 0; k < 4; k++) {
+        f.v128Zero().set(s[k]);
+        f.v128Zero().set(t[k]);
+      }
+      f.i32(0).set(c);
+      f.block().loop(); // columns, four at a time
+      {
+        f.get(c).get(rowBytes).i32GeS().brIf(1);
+        f.get(vo).get(c).i32Add().v128Load().set(v);
+        f.get(vo).get(rowBytes).i32Add().get(c).i32Add().v128Load().set(w);
+        for (let k = 0; k < 4; k++) {
+          f.get(u[k]).get(c).i32Add().v128Load().set(a);
+          multiplyAdd(f, s[k], () => f.get(a), () => f.get(v));
+          multiplyAdd(f, t[k], () => f.get(a), () => f.get(w));
+        }
+        f.get(c).i32(16).i32Add().set(c);
+        f.br(0);
+      }
+      f.end().end();
+      // out[(b + k) * itemSlots + i] and [… + 1]
+      for (let k = 0; k < 4; k++) {
+        f.get(out).get(b).i32(k).i32Add().get(itemSlots).i32Mul().get(i).i32Add().i32(2).i32Shl().i32Add().set(zo);
+        f.get(zo);
+        horizontalSum(f, s[k]);
+        f.get(bias).get(i).i32(2).i32Shl().i32Add().f32Load().f32Add();
+        f.f32Store();
+        f.get(zo);
+        horizontalSum(f, t[k]);
+        f.get(bias).get(i).i32(2).i32Shl().i32Add().f32Load(4).f32Add();
+        f.f32Store(4);
+      }
+      f.get(b).i32(4).i32Add().set(b);
+      f.br(0);
+    }
+    f.end().end();
+    f.get(i).i32(2).i32Add().set(i);
+    f.br(0);
+  }
+  f.end().end();
+  return { name: 'logits', params: [I32, I32, I32, I32, I32, I32, I32], body: f };
+}
+
+/**
+ * itemGradients(dim, itemSlots, userSlots, g, users, out): for each pair of items and each run of
+ * sixteen columns (then four), eight (two) f32x4 sums over all users; each user chunk loaded feeds
+ * both items, each splatted gradient entry four chunks.
+ */
+function itemGradientsFunction(): FunctionDefinition {
+  const f = new FunctionBody(6);
+  const [dim, itemSlots, userSlots, g, users, out] = [0, 1, 2, 3, 4, 5];
+  const rowBytes = f.local(I32);
+  const gRowBytes = f.local(I32);
+  const i = f.local(I32);
+  const b = f.local(I32);
+  const c = f.local(I32);
+  const uo = f.local(I32);
+  const go = f.local(I32);
+  const oo = f.local(I32);
+  const gv = f.local(V128);
+  const gw = f.local(V128);
+  const x = f.local(V128);
+  const s = [f.local(V128), f.local(V128), f.local(V128), f.local(V128)];
+  const t = [f.local(V128), f.local(V128), f.local(V128), f.local(V128)];
+
+  f.get(dim).i32(2).i32Shl().set(rowBytes);
+  f.get(itemSlots).i32(2).i32Shl().set(gRowBytes);
+  f.i32(0).set(i);
+  f.block().loop(); // item pairs
+  {
+    f.get(i).get(itemSlots).i32GeS().brIf(1);
+    f.get(out).get(i).get(rowBytes).i32Mul().i32Add().set(oo);
+    f.i32(0).set(c);
+    // Runs of 16 columns (4 chunks), then of 4 (1 chunk).
+    for (const chunks of [4, 1]) {
+      const width = 16 * chunks;
+      f.block().loop();
+      {
+        // while c + width <= rowBytes
+        f.get(c).i32(width).i32Add().get(rowBytes).i32GtS().brIf(1);
+        for (let k = 0; k < chunks; k++) {
+          f.v128Zero().set(s[k]);
+          f.v128Zero().set(t[k]);
+        }
+        f.get(users).get(c).i32Add().set(uo);
+        f.get(g).get(i).i32(2).i32Shl().i32Add().set(go);
+        f.i32(0).set(b);
+        f.block().loop(); // users
+        {
+          f.get(b).get(userSlots).i32GeS().brIf(1);
+          f.get(go).f32Load().f32x4Splat().set(gv);
+          f.get(go).f32Load(4).f32x4Splat().set(gw);
+          for (let k = 0; k < chunks; k++) {
+            f.get(uo).v128Load(16 * k).set(x);
+            multiplyAdd(f, s[k], () => f.get(gv), () => f.get(x));
+            multiplyAdd(f, t[k], () => f.get(gw), () => f.get(x));
+          }
+          f.get(uo).get(rowBytes).i32Add().set(uo);
+          f.get(go).get(gRowBytes).i32Add().set(go);
+          f.get(b).i32(1).i32Add().set(b);
+          f.br(0);
+        }
+        f.end().end();
+        for (let k = 0; k < chunks; k++) {
+          f.get(oo).get(c).i32Add().get(s[k]).v128Store(16 * k);
+          f.get(oo).get(rowBytes).i32Add().get(c).i32Add().get(t[k]).v128Store(16 * k);
+        }
+        f.get(c).i32(width).i32Add().set(c);
+        f.br(0);
+      }
+      f.end().end();
+    }
+    f.get(i).i32(2).i32Add().set(i);
+    f.br(0);
+  }
+  f.end().end();
+  return { name: 'itemGradients', params: [I32, I32, I32, I32, I32, I32], body: f };
+}
+
+/**
+ * userGradients(dim, itemSlots, userSlots, g, items, out): for each pair of users and each run of
+ * sixteen columns (then four), eight (two) f32x4 sums over the items, ITEM_BLOCK items at a time
+ * into block sums that are then added to the totals.
+ */
+function userGradientsFunction(): FunctionDefinition {
+  const f = new FunctionBody(6);
+  const [dim, itemSlots, userSlots, g, items, out] = [0, 1, 2, 3, 4, 5];
+  const rowBytes = f.local(I32);
+  const gRowBytes = f.local(I32);
+  const b = f.local(I32);
+  const c = f.local(I32);
+  const i = f.local(I32);
+  const blockEnd = f.local(I32);
+  const vo = f.local(I32);
+  const go = f.local(I32);
+  const oo = f.local(I32);
+  const g0 = f.local(V128);
+  const g1 = f.local(V128);
+  const x = f.local(V128);
+  const s = [f.local(V128), f.local(V128), f.local(V128), f.local(V128)];
+  const t = [f.local(V128), f.local(V128), f.local(V128), f.local(V128)];
+  const S = [f.local(V128), f.local(V128), f.local(V128), f.local(V128)];
+  const T = [f.local(V128), f.local(V128), f.local(V128), f.local(V128)];
+
+  f.get(dim).i32(2).i32Shl().set(rowBytes);
+  f.get(itemSlots).i32(2).i32Shl().set(gRowBytes);
+  f.i32(0).set(b);
+  f.block().loop(); // user pairs
+  {
+    f.get(b).get(userSlots).i32GeS().brIf(1);
+    f.get(out).get(b).get(rowBytes).i32Mul().i32Add().set(oo);
+    f.i32(0).set(c);
+    for (const chunks of [4, 1]) {
+      const width = 16 * chunks;
+      f.block().loop();
+      {
+        f.get(c).i32(width).i32Add().get(rowBytes).i32GtS().brIf(1);
+        for (let k = 0; k < chunks; k++) {
+          f.v128Zero().set(S[k]);
+          f.v128Zero().set(T[k]);
+        }
+        f.i32(0).set(i);
+        f.block().loop(); // blocks of items
+        {
+          f.get(i).get(itemSlots).i32GeS().brIf(1);
+          // blockEnd = min(i + ITEM_BLOCK, itemSlots)
+          f.get(i).i32(ITEM_BLOCK).i32Add().set(blockEnd);
+          f.block();
+          f.get(blockEnd).get(itemSlots).i32LtS().brIf(0);
+          f.get(itemSlots).set(blockEnd);
+          f.end();
+          for (let k = 0; k < chunks; k++) {
+            f.v128Zero().set(s[k]);
+            f.v128Zero().set(t[k]);
+          }
+          f.get(items).get(i).get(rowBytes).i32Mul().i32Add().get(c).i32Add().set(vo);
+          f.get(g).get(b).get(gRowBytes).i32Mul().i32Add().get(i).i32(2).i32Shl().i32Add().set(go);
+          f.block().loop(); // items of the block
+          {
+            f.get(i).get(blockEnd).i32GeS().brIf(1);
+            f.get(go).f32Load().f32x4Splat().set(g0);
+            f.get(go).get(gRowBytes).i32Add().f32Load().f32x4Splat().set(g1);
+            for (let k = 0; k < chunks; k++) {
+              f.get(vo).v128Load(16 * k).set(x);
+              multiplyAdd(f, s[k], () => f.get(g0), () => f.get(x));
+              multiplyAdd(f, t[k], () => f.get(g1), () => f.get(x));
+            }
+            f.get(vo).get(rowBytes).i32Add().set(vo);
+            f.get(go).i32(4).i32Add().set(go);
+            f.get(i).i32(1).i32Add().set(i);
+            f.br(0);
+          }
+          f.end().end();
+          for (let k = 0; k < chunks; k++) {
+            f.get(S[k]).get(s[k]).f32x4Add().set(S[k]);
+            f.get(T[k]).get(t[k]).f32x4Add().set(T[k]);
+          }
+          f.br(0);
+        }
+        f.end().end();
+        for (let k = 0; k < chunks; k++) {
+          f.get(oo).get(c).i32Add().get(S[k]).v128Store(16 * k);
+          f.get(oo).get(rowBytes).i32Add().get(c).i32Add().get(T[k]).v128Store(16 * k);
+        }
+        f.get(c).i32(width).i32Add().set(c);
+        f.br(0);
+      }
+      f.end().end();
+    }
+    f.get(b).i32(2).i32Add().set(b);
+    f.br(0);
+  }
+  f.end().end();
+  return { name: 'userGradients', params: [I32, I32, I32, I32, I32, I32], body: f };
+}

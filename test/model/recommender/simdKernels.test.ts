@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { Random } from '../../../model/random.ts';
+import { SimdKernels } from '../../../model/recommender/simdKernels.ts';
+
+describe('SimdKernels', () => {
+  it('is not offered for a dimension that is not a multiple of 4', () => {
+    expect(SimdKernels.create(10, 5, 3)).toBeUndefined();
+  });
+
+  // dim 20 takes a run of 16 columns and one of 4; 7 items and 3 users need padding.
+  const cases: [number, number, number][] = [
+    [4, 2, 1],
+    [20, 7, 3],
+    [64, 301, 9],
+  ];
+  for (const [dim, itemCount, users] of cases) {
+    it(`computes logits, item and user gradients as plain loops do (dim ${dim}, ${itemCount} items, ${users} users)`, () => {
+      const kernels = SimdKernels.create(dim, itemCount, users);
+      expect(kernels).toBeDefined();
+      const k = kernels as SimdKernels;
+      const rng = new Random(dim);
+      const u = Float64Array.from({ length: users * dim }, () => rng.nextGaussian());
+      const v = Float64Array.from({ length: itemCount * dim }, () => rng.nextGaussian());
+      const bias = Float64Array.from({ length: itemCount }, () => rng.nextGaussian());
+      k.users.set(u);
+      k.items.set(v);
+      k.bias.set(bias);
+      k.clearPadding(users);
+      const tolerance = (sum: number, terms: number): number => 1e-6 * Math.max(1, Math.abs(sum)) * Math.sqrt(terms);
+
+      k.computeLogits(users);
+      for (let b = 0; b < users; b++) {
+        for (let i = 0; i < itemCount; i++) {
+          let z = bias[i];
+          for (let c = 0; c < dim; c++) z += u[b * dim + c] * v[i * dim + c];
+          expect(Math.abs(k.logits[b * k.itemSlots + i] - z)).toBeLessThanOrEqual(tolerance(z, dim));
+        }
+      }
+
+      // Gradients of the logits: random on the real entries, zero on the padding.
+      const g = new Float64Array(users * itemCount).map(() => rng.nextGaussian());
+      k.logits.fill(0);
+      for (let b = 0; b < users; b++) for (let i = 0; i < itemCount; i++) k.logits[b * k.itemSlots + i] = g[b * itemCount + i];
+      k.computeItemGradients(users);
+      k.computeUserGradients(users);
+      for (let i = 0; i < itemCount; i++) {
+        for (let c = 0; c < dim; c++) {
+          let dv = 0;
+          for (let b = 0; b < users; b++) dv += Math.fround(g[b * itemCount + i]) * Math.fround(u[b * dim + c]);
+          expect(Math.abs(k.itemGradient[i * dim + c] - dv)).toBeLessThanOrEqual(tolerance(dv, users));
+        }
+      }
+      for (let b = 0; b < users; b++) {
+        for (let c = 0; c < dim; c++) {
+          let du = 0;
+          for (let i = 0; i < itemCount; i++) du += Math.fround(g[b * itemCount + i]) * Math.fround(v[i * dim + c]);
+          expect(Math.abs(k.userGradient[b * dim + c] - du)).toBeLessThanOrEqual(tolerance(du, itemCount));
+        }
+      }
+    });
+  }
+});
