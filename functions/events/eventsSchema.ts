@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import { EVENT_WEIGHTS } from '../../model/constants.ts';
+import { MAX_TIMESTAMP_SECONDS, RATING_MAX, RATING_MIN } from '../../model/data/fields.ts';
+import type { InteractionType } from '../../model/types/interactions.ts';
+
+/** Events one request may carry. */
+export const MAX_EVENTS_PER_BATCH = 100;
+/** Longest id (characters) of a user, item or event: ids are DynamoDB keys and S3 key segments. */
+export const MAX_ID_LENGTH = 256;
+/** How far past the server's clock an event's timestamp may lie (clients' clocks drift). */
+export const MAX_FUTURE_SECONDS = 86_400;
+
+const EVENT_TYPES = Object.keys(EVENT_WEIGHTS) as [InteractionType, ...InteractionType[]];
+
+/** `2024-05-01`, `2024-05-01T10:20`, `2024-05-01T10:20:30.5Z`, `2024-05-01 10:20:30+02:00` (as the NDJSON loader reads). */
+const ISO_DATE_TIME = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}:?\d{2})?)?$/i;
+
+const required = (what: string) => (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : what);
+
+/** A user, item or event id: a non-empty string (trimmed) or an integer, read as its decimal text. */
+export const idSchema = z
+  .union([z.string(), z.number().int()], { error: required('must be a non-empty string or an integer') })
+  .transform((id) => (typeof id === 'number' ? String(id) : id.trim()))
+  .pipe(
+    z
+      .string()
+      .min(1, { error: 'must not be empty' })
+      .max(MAX_ID_LENGTH, { error: `must be at most ${MAX_ID_LENGTH} characters` }),
+  );
+
+/**
+ * Seconds since the epoch (a number; milliseconds are refused rather than misread) or an ISO-8601
+ * date-time (a time without a zone is UTC), read as seconds.
+ */
+const timestampSchema = z
+  .union([z.number(), z.string()], { error: 'must be seconds since the epoch or an ISO-8601 date-time' })
+  .transform((raw, ctx): number => {
+    let seconds = Number.NaN;
+    if (typeof raw === 'number') {
+      seconds = raw;
+    } else {
+      const match = ISO_DATE_TIME.exec(raw.trim());
+      if (match) {
+        const [, date, time, zone] = match;
+        const zoneText = zone === undefined ? 'Z' : zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone;
+        seconds = Date.parse(time === undefined ? `${date}T00:00Z` : `${date}T${time}${zoneText.toUpperCase()}`) / 1000;
+      }
+      if (!Number.isFinite(seconds)) {
+        ctx.issues.push({ code: 'custom', message: `is not an ISO-8601 date-time: ${JSON.stringify(raw)}`, input: raw });
+        return z.NEVER;
+      }
+    }
+    if (seconds < 0) {
+      ctx.issues.push({ code: 'custom', message: 'must not be before 1970', input: raw });
+      return z.NEVER;
+    }
+    if (seconds >= MAX_TIMESTAMP_SECONDS) {
+      ctx.issues.push({ code: 'custom', message: `${raw} looks like milliseconds; send seconds since the epoch`, input: raw });
+      return z.NEVER;
+    }
+    return seconds;
+  });
+
+/** One event as a client sends it. Unknown fields are refused (a misspelt `timestamp` must not pass as "now"). */
+export const eventSchema = z
+  .strictObject({
+    eventId: idSchema.optional(),
+    userId: idSchema,
+    itemId: idSchema,
+    type: z.enum(EVENT_TYPES, { error: required(`must be one of ${EVENT_TYPES.join(', ')}`) }),
+    value: z.number({ error: 'must be a number' }).nullish(),
+    timestamp: timestampSchema.optional(),
+  })
+  .superRefine((event, ctx) => {
+    const { type, value } = event;
+    if (type === 'rating') {
+      if (value === undefined || value === null) {
+        ctx.addIssue({ code: 'custom', path: ['value'], message: `is required for a rating (${RATING_MIN}–${RATING_MAX} stars)` });
+      } else if (!(value >= RATING_MIN && value <= RATING_MAX)) {
+        ctx.addIssue({ code: 'custom', path: ['value'], message: `a rating must be ${RATING_MIN}–${RATING_MAX} stars, got ${value}` });
+      }
+    } else if (type === 'watch' && value !== undefined && value !== null && !(value >= 0 && value <= 1)) {
+      ctx.addIssue({ code: 'custom', path: ['value'], message: `a watch value is the watched fraction 0–1, got ${value}` });
+    }
+  });
+
+export type EventInput = z.output<typeof eventSchema>;
+
+/** The body of POST /v1/events. */
+export const eventsBodySchema = z.strictObject({
+  events: z
+    .array(eventSchema, { error: required('must be an array of events') })
+    .min(1, { error: 'must hold at least one event' })
+    .max(MAX_EVENTS_PER_BATCH, { error: `must hold at most ${MAX_EVENTS_PER_BATCH} events (send larger sets in several requests)` }),
+});
+
+/** The request as validated: the body under `body`, so that error paths read `body.events[3].type`. */
+export const eventsRequestSchema = z.object({ body: eventsBodySchema });
