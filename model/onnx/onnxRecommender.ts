@@ -1,5 +1,6 @@
+import { endianness } from 'node:os';
 import * as ort from 'onnxruntime-node';
-import { ShapeError } from '../errors.ts';
+import { ModelError, ShapeError } from '../errors.ts';
 import { RECOMMEND_GRAPH, SIMILAR_GRAPH } from './constants.ts';
 
 /** A top-k answer in item indices, straight from the graph. */
@@ -20,6 +21,24 @@ export interface RecommendInput {
   readonly k: number;
 }
 
+/** The graphs of a model version; either may be left out when a process serves only the other. */
+export interface RecommenderGraphs {
+  readonly recommend?: Uint8Array;
+  readonly similar?: Uint8Array;
+}
+
+/**
+ * Session options of both graphs. One intra-op thread: a request's graph is a single
+ * matrix–vector product and a top-k, too small to gain from splitting, and concurrent requests
+ * (or other processes) get the other cores.
+ */
+export const DEFAULT_SESSION_OPTIONS: ort.InferenceSession.SessionOptions = {
+  intraOpNumThreads: 1,
+  interOpNumThreads: 1,
+  executionMode: 'sequential',
+  graphOptimizationLevel: 'all',
+};
+
 /**
  * The exported graphs run by onnxruntime: one session per graph, created once and reused.
  * Inputs and outputs are item / feature indices; mapping ids to indices is the caller's (the
@@ -27,23 +46,49 @@ export interface RecommendInput {
  */
 export class OnnxRecommender {
   private constructor(
-    private readonly recommendSession: ort.InferenceSession,
-    private readonly similarSession: ort.InferenceSession,
+    private readonly recommendSession: ort.InferenceSession | undefined,
+    private readonly similarSession: ort.InferenceSession | undefined,
     readonly itemCount: number,
     readonly featureCount: number,
     readonly hasRatings: boolean,
   ) {}
 
   static async create(recommendGraph: Uint8Array, similarGraph: Uint8Array, itemCount: number, featureCount: number): Promise<OnnxRecommender> {
-    const options: ort.InferenceSession.SessionOptions = { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' };
+    return OnnxRecommender.fromGraphs({ recommend: recommendGraph, similar: similarGraph }, itemCount, featureCount);
+  }
+
+  /**
+   * Sessions for the graphs given (at least one). `recommend` / `similar` throw ModelError when
+   * their graph was left out.
+   */
+  static async fromGraphs(
+    graphs: RecommenderGraphs,
+    itemCount: number,
+    featureCount: number,
+    sessionOptions: ort.InferenceSession.SessionOptions = DEFAULT_SESSION_OPTIONS,
+  ): Promise<OnnxRecommender> {
+    if (!graphs.recommend && !graphs.similar) throw new ShapeError('OnnxRecommender needs the recommend graph, the similar graph or both');
+    if (!Number.isInteger(itemCount) || itemCount < 1) throw new ShapeError(`itemCount must be a positive integer, got ${itemCount}`);
+    if (!Number.isInteger(featureCount) || featureCount < 0) throw new ShapeError(`featureCount must be a non-negative integer, got ${featureCount}`);
     const [recommend, similar] = await Promise.all([
-      ort.InferenceSession.create(recommendGraph, options),
-      ort.InferenceSession.create(similarGraph, options),
+      graphs.recommend ? ort.InferenceSession.create(graphs.recommend, sessionOptions) : undefined,
+      graphs.similar ? ort.InferenceSession.create(graphs.similar, sessionOptions) : undefined,
     ]);
-    return new OnnxRecommender(recommend, similar, itemCount, featureCount, recommend.outputNames.includes(RECOMMEND_GRAPH.outputs.ratings));
+    const hasRatings = recommend?.outputNames.includes(RECOMMEND_GRAPH.outputs.ratings) ?? false;
+    return new OnnxRecommender(recommend, similar, itemCount, featureCount, hasRatings);
+  }
+
+  get hasRecommend(): boolean {
+    return this.recommendSession !== undefined;
+  }
+
+  get hasSimilar(): boolean {
+    return this.similarSession !== undefined;
   }
 
   async recommend(input: RecommendInput): Promise<RecommendResult> {
+    const session = this.recommendSession;
+    if (!session) throw new ModelError('this recommender was created without the recommend graph');
     const { historyItems, historyWeights, preferences, exclude } = input;
     if (historyItems.length !== historyWeights.length) throw new ShapeError('historyItems and historyWeights differ in length');
     checkIndices('history item', historyItems, this.itemCount);
@@ -51,7 +96,7 @@ export class OnnxRecommender {
     checkIndices('excluded item', exclude, this.itemCount);
     const k = clampK(input.k, this.itemCount);
     const names = RECOMMEND_GRAPH.inputs;
-    const out = await this.recommendSession.run({
+    const out = await session.run({
       [names.historyItems]: int64(historyItems),
       [names.historyWeights]: new ort.Tensor('float32', historyWeights, [historyWeights.length]),
       [names.preferences]: int64(preferences),
@@ -64,40 +109,61 @@ export class OnnxRecommender {
     const valid = countValid(scores);
     return {
       items: toInt32(out[outputs.items].data as BigInt64Array, valid),
-      scores: scores.slice(0, valid),
+      scores: valid === scores.length ? scores : scores.slice(0, valid),
       contributions: sliceColumns(out[outputs.contributions].data as Float32Array, historyItems.length, scores.length, valid),
       ...(this.hasRatings ? { ratings: (out[outputs.ratings].data as Float32Array).slice(0, valid) } : {}),
     };
   }
 
   async similar(item: number, k: number, exclude: Int32Array = new Int32Array(0)): Promise<{ items: Int32Array; scores: Float32Array }> {
+    const session = this.similarSession;
+    if (!session) throw new ModelError('this recommender was created without the similar graph');
     checkIndices('item', Int32Array.of(item), this.itemCount);
     checkIndices('excluded item', exclude, this.itemCount);
     const names = SIMILAR_GRAPH.inputs;
-    const out = await this.similarSession.run({
+    const out = await session.run({
       [names.item]: int64(Int32Array.of(item)),
       [names.exclude]: int64(exclude),
       [names.k]: int64(Int32Array.of(clampK(k, this.itemCount - 1))),
     });
     const scores = out[SIMILAR_GRAPH.outputs.scores].data as Float32Array;
     const valid = countValid(scores);
-    return { items: toInt32(out[SIMILAR_GRAPH.outputs.items].data as BigInt64Array, valid), scores: scores.slice(0, valid) };
+    return { items: toInt32(out[SIMILAR_GRAPH.outputs.items].data as BigInt64Array, valid), scores: valid === scores.length ? scores : scores.slice(0, valid) };
   }
 
   async release(): Promise<void> {
-    await Promise.all([this.recommendSession.release(), this.similarSession.release()]);
+    await Promise.all([this.recommendSession?.release(), this.similarSession?.release()]);
   }
 }
 
+/**
+ * On a little-endian host an int64 holding a non-negative int32 is that int32 followed by a zero
+ * word, so tensors are filled through an Int32Array view: no BigInt per element (BigInt(x) costs
+ * tens of nanoseconds, which adds up over an exclusion list of tens of thousands of items).
+ */
+const LITTLE_ENDIAN = endianness() === 'LE';
+
+/** Non-negative indices (checked by the callers) as an int64 tensor. */
 function int64(values: Int32Array): ort.Tensor {
   const data = new BigInt64Array(values.length);
-  for (let i = 0; i < values.length; i++) data[i] = BigInt(values[i]);
+  if (LITTLE_ENDIAN) {
+    const words = new Int32Array(data.buffer, data.byteOffset, values.length * 2);
+    for (let i = 0; i < values.length; i++) words[2 * i] = values[i];
+  } else {
+    for (let i = 0; i < values.length; i++) data[i] = BigInt(values[i]);
+  }
   return new ort.Tensor('int64', data, [values.length]);
 }
 
+/** The first `count` int64 indices (each in int32 range: they index the catalog) as an Int32Array. */
 function toInt32(values: BigInt64Array, count: number): Int32Array {
   const out = new Int32Array(count);
-  for (let i = 0; i < count; i++) out[i] = Number(values[i]);
+  if (LITTLE_ENDIAN) {
+    const words = new Int32Array(values.buffer, values.byteOffset, values.length * 2);
+    for (let i = 0; i < count; i++) out[i] = words[2 * i];
+  } else {
+    for (let i = 0; i < count; i++) out[i] = Number(values[i]);
+  }
   return out;
 }
 

@@ -1,0 +1,398 @@
+import type { Context } from 'aws-lambda';
+import type middy from '@middy/core';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import { awsClients } from './awsClients.ts';
+import type { ServiceConfig } from './config.ts';
+import { ServiceUnavailableError } from './httpErrors.ts';
+import { InvalidModelError, NoModelPublishedError } from './modelErrors.ts';
+import { fetchModelVersion, readModelPointer, type FetchedModelVersion, type ModelSourceOptions, type PointerRead } from './modelSource.ts';
+import { logger as defaultLogger, metrics as defaultMetrics } from './observability.ts';
+
+export interface ModelLoaderOptions<T> {
+  /** Names the loader in logs and in the health status. */
+  readonly name: string;
+  readonly s3: S3Client;
+  readonly bucket: string;
+  /** Files of the version `build` needs besides manifest.json (e.g. `model.onnx`, `items.json`). */
+  readonly files: readonly string[];
+  /** Turns a fetched, verified version into the served object; throws InvalidModelError to reject it. */
+  readonly build: (version: FetchedModelVersion) => Promise<T>;
+  /** Frees a served object once it is replaced and no request holds it any more. */
+  readonly dispose?: (model: T) => Promise<void> | void;
+  /** A warm container checks the pointer at most this often (MODEL_REFRESH_SECONDS). */
+  readonly refreshIntervalMs: number;
+  /** With no model loaded, a request retries the load at most this often. Default min(5 s, refreshIntervalMs). */
+  readonly retryIntervalMs?: number;
+  /** A rejected version (same pointer) is tried again only after this long. Default 15 minutes. */
+  readonly rejectedRetryMs?: number;
+  /** How long a request waits for a load in progress when no model is loaded. Default 10 s. */
+  readonly waitMs?: number;
+  /** Abort an S3 read after this long. Default 30 s. */
+  readonly fetchTimeoutMs?: number;
+  /** Monotonic milliseconds, for the schedule (tests inject a clock). Default performance.now. */
+  readonly now?: () => number;
+  readonly logger?: Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
+  readonly metrics?: Pick<Metrics, 'addMetric'>;
+}
+
+/** A request's hold on one loaded version: the version is not released before `release()`. */
+export interface ModelLease<T> {
+  readonly model: T;
+  readonly version: string;
+  /** Idempotent. */
+  release(): void;
+}
+
+/** What a check of the pointer did. */
+export type CheckOutcome = 'loaded' | 'unchanged' | 'skipped' | 'rejected' | 'failed' | 'none';
+
+export interface ModelLoaderStatus {
+  readonly name: string;
+  readonly state: 'loaded' | 'loading' | 'none';
+  readonly version?: string;
+  /** Versions replaced but still held by requests. */
+  readonly draining: number;
+}
+
+const DEFAULT_RETRY_MS = 5_000;
+const DEFAULT_REJECTED_RETRY_MS = 15 * 60_000;
+const DEFAULT_WAIT_MS = 10_000;
+
+/** One loaded version, with a count of the requests using it. */
+class LoadedVersion<T> {
+  private leases = 0;
+  private retired = false;
+  private disposed = false;
+
+  constructor(
+    readonly model: T,
+    readonly version: string,
+    /** The pointer identity it was loaded from (`version:sha256`). */
+    readonly key: string,
+    private readonly onIdle: (model: T, version: string) => void,
+  ) {}
+
+  acquire(): ModelLease<T> {
+    this.leases++;
+    let released = false;
+    return {
+      model: this.model,
+      version: this.version,
+      release: () => {
+        if (released) return;
+        released = true;
+        this.leases--;
+        this.disposeIfIdle();
+      },
+    };
+  }
+
+  get draining(): boolean {
+    return this.retired && !this.disposed;
+  }
+
+  /** Replaced: dispose as soon as the last request holding it is done. */
+  retire(): void {
+    this.retired = true;
+    this.disposeIfIdle();
+  }
+
+  private disposeIfIdle(): void {
+    if (!this.retired || this.leases > 0 || this.disposed) return;
+    this.disposed = true;
+    this.onIdle(this.model, this.version);
+  }
+}
+
+/**
+ * Loads the served model from the bucket and keeps it fresh — middy's packages/s3 pattern for a
+ * model: prefetch at cold start, cache with an expiry, retry after a failure.
+ *
+ * - `models/current.json` → manifest.json (sha256 checked against the pointer) → the files
+ *   (sha256 checked against the manifest) → `build`. A version is loaded beside the one serving
+ *   and swapped in by one assignment; each request leases the version current when it starts and
+ *   uses only that, and a replaced version is disposed when its last lease is released.
+ * - A warm container checks the pointer at most every `refreshIntervalMs`, in the background: no
+ *   request waits for a check while a model is loaded.
+ * - A bad version (InvalidModelError: corrupt, truncated, mismatched) is rejected: the current
+ *   one keeps serving, the failure is logged once and counted (metric ModelLoadFailures), and the
+ *   same pointer is not tried again before `rejectedRetryMs`. Transient failures (S3 errors) are
+ *   counted and retried at the next check.
+ * - With no model loaded, requests wait for a load in progress, or start one (at most every
+ *   `retryIntervalMs`), and otherwise fail with 503 and Retry-After.
+ */
+export class ModelLoader<T> {
+  readonly name: string;
+  private readonly options: ModelLoaderOptions<T>;
+  private readonly source: ModelSourceOptions;
+  private readonly now: () => number;
+  private readonly logger: Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
+  private readonly metrics: Pick<Metrics, 'addMetric'>;
+  private readonly retryIntervalMs: number;
+  private current?: LoadedVersion<T>;
+  private readonly retiring = new Set<LoadedVersion<T>>();
+  private inflight?: Promise<CheckOutcome>;
+  private lastCheckAt = Number.NEGATIVE_INFINITY;
+  private rejected?: { key: string; retryAt: number };
+  /** The last problem logged, so that a repeating one is logged once. */
+  private lastProblem?: string;
+  private loads = 0;
+  private closed = false;
+
+  constructor(options: ModelLoaderOptions<T>) {
+    this.options = options;
+    this.name = options.name;
+    this.source = { s3: options.s3, bucket: options.bucket, timeoutMs: options.fetchTimeoutMs };
+    this.now = options.now ?? (() => performance.now());
+    this.logger = options.logger ?? defaultLogger;
+    this.metrics = options.metrics ?? defaultMetrics;
+    this.retryIntervalMs = options.retryIntervalMs ?? Math.min(DEFAULT_RETRY_MS, options.refreshIntervalMs);
+  }
+
+  /** Starts loading now (at module load, so the download overlaps the rest of the cold start). */
+  prefetch(): void {
+    if (!this.current && !this.inflight) void this.check();
+  }
+
+  /**
+   * The version to serve a request with. Starts a background check when the interval has passed;
+   * with no model loaded, waits for (or starts) a load; throws ServiceUnavailableError (503,
+   * Retry-After) when there is still none.
+   */
+  async acquire(): Promise<ModelLease<T>> {
+    const now = this.now();
+    const current = this.current;
+    if (current) {
+      if (!this.inflight && now - this.lastCheckAt >= this.options.refreshIntervalMs) void this.check();
+      return current.acquire();
+    }
+    let pending = this.inflight;
+    if (!pending && now - this.lastCheckAt >= this.retryIntervalMs) pending = this.check();
+    if (pending) await waitAtMost(pending, this.options.waitMs ?? DEFAULT_WAIT_MS);
+    // Read and lease in one synchronous step: nothing can retire the version in between.
+    const loaded = this.current as LoadedVersion<T> | undefined;
+    if (loaded) return loaded.acquire();
+    throw new ServiceUnavailableError('no recommendation model is loaded yet; retry shortly', this.retryAfterSeconds());
+  }
+
+  /** Checks the pointer now (after any check in progress) and loads a new version if it moved. */
+  async refresh(): Promise<CheckOutcome> {
+    if (this.inflight) await this.inflight;
+    return this.check();
+  }
+
+  status(): ModelLoaderStatus {
+    let draining = 0;
+    for (const version of this.retiring) if (version.draining) draining++;
+    return {
+      name: this.name,
+      state: this.current ? 'loaded' : this.inflight ? 'loading' : 'none',
+      ...(this.current ? { version: this.current.version } : {}),
+      draining,
+    };
+  }
+
+  /** Stops checking and disposes the current version once it is idle (tests, shutdown). */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.inflight) await this.inflight;
+    const current = this.current;
+    this.current = undefined;
+    if (current) {
+      this.retiring.add(current);
+      current.retire();
+    }
+  }
+
+  private check(): Promise<CheckOutcome> {
+    if (this.inflight) return this.inflight;
+    if (this.closed) return Promise.resolve('skipped');
+    this.lastCheckAt = this.now();
+    const run = this.runCheck().finally(() => {
+      this.inflight = undefined;
+    });
+    this.inflight = run;
+    return run;
+  }
+
+  private async runCheck(): Promise<CheckOutcome> {
+    let read: PointerRead;
+    try {
+      read = await readModelPointer(this.source);
+    } catch (error) {
+      return this.failed(error, undefined);
+    }
+    if (this.current?.key === read.key) {
+      this.lastProblem = undefined;
+      return 'unchanged';
+    }
+    if (this.rejected?.key === read.key && this.now() < this.rejected.retryAt) return 'skipped';
+
+    const started = performance.now();
+    let model: T;
+    let bytes: number;
+    try {
+      const fetched = await fetchModelVersion(this.source, read.pointer, this.options.files);
+      bytes = fetched.bytes;
+      model = await this.options.build(fetched);
+    } catch (error) {
+      return this.failed(error, read);
+    }
+    if (this.closed) {
+      await this.dispose(model, read.pointer.version);
+      return 'skipped';
+    }
+    const loadMs = performance.now() - started;
+    const previous = this.current;
+    this.current = new LoadedVersion(model, read.pointer.version, read.key, (m, v) => this.disposeRetired(m, v));
+    this.rejected = undefined;
+    this.lastProblem = undefined;
+    this.metrics.addMetric('ModelLoadMs', MetricUnit.Milliseconds, loadMs);
+    this.logger.info('model loaded', {
+      loader: this.name,
+      modelVersion: read.pointer.version,
+      previousVersion: previous?.version,
+      loadMs: Math.round(loadMs),
+      bytes,
+      coldStart: this.loads === 0,
+    });
+    this.loads++;
+    if (previous) {
+      this.retiring.add(previous);
+      previous.retire();
+    }
+    return 'loaded';
+  }
+
+  private failed(error: unknown, read: PointerRead | undefined): CheckOutcome {
+    const serving = this.current?.version;
+    if (error instanceof NoModelPublishedError) {
+      this.logOnce('no-model', 'warn', 'no model is published', { loader: this.name, servingVersion: serving });
+      return 'none';
+    }
+    this.metrics.addMetric('ModelLoadFailures', MetricUnit.Count, 1);
+    if (error instanceof InvalidModelError) {
+      const key = read?.key ?? 'pointer';
+      this.rejected = { key, retryAt: this.now() + (this.options.rejectedRetryMs ?? DEFAULT_REJECTED_RETRY_MS) };
+      this.logOnce(`rejected:${key}`, 'error', 'model rejected', {
+        loader: this.name,
+        modelVersion: read?.pointer.version ?? error.version,
+        servingVersion: serving,
+        reason: error.message,
+      });
+      return 'rejected';
+    }
+    this.logOnce(`failed:${(error as Error)?.name}:${(error as Error)?.message}`, 'warn', 'model load failed', {
+      loader: this.name,
+      modelVersion: read?.pointer.version,
+      servingVersion: serving,
+      error: error as Error,
+    });
+    return 'failed';
+  }
+
+  private logOnce(problem: string, level: 'warn' | 'error', message: string, attributes: Record<string, unknown>): void {
+    if (this.lastProblem === problem) {
+      this.logger.debug(message, attributes);
+      return;
+    }
+    this.lastProblem = problem;
+    this.logger[level](message, attributes);
+  }
+
+  private disposeRetired(model: T, version: string): void {
+    for (const loaded of this.retiring) if (loaded.model === model) this.retiring.delete(loaded);
+    void this.dispose(model, version);
+  }
+
+  private async dispose(model: T, version: string): Promise<void> {
+    try {
+      await this.options.dispose?.(model);
+      this.logger.debug('model released', { loader: this.name, modelVersion: version });
+    } catch (error) {
+      this.logger.warn('model release failed', { loader: this.name, modelVersion: version, error: error as Error });
+    }
+  }
+
+  private retryAfterSeconds(): number {
+    if (this.inflight) return 1;
+    return Math.max(1, Math.ceil((this.lastCheckAt + this.retryIntervalMs - this.now()) / 1000));
+  }
+}
+
+/** What a handler behind `withModel` finds on its context. */
+export interface ModelContext<T> {
+  readonly model: T;
+  readonly modelVersion: string;
+}
+
+interface ModelInternal {
+  modelLease?: ModelLease<unknown>;
+}
+
+/**
+ * The middy middleware of a loader: leases the current version before the handler, on a context
+ * derived per request (so concurrent requests never see each other's version), and releases it
+ * after the response or the error.
+ */
+export function withModel<T, TEvent = unknown, TResult = unknown>(
+  loader: ModelLoader<T>,
+): middy.MiddlewareObj<TEvent, TResult, Error, Context & ModelContext<T>> {
+  const release = async (request: middy.Request<TEvent, TResult, Error, Context & ModelContext<T>>): Promise<void> => {
+    const internal = request.internal as ModelInternal;
+    internal.modelLease?.release();
+    internal.modelLease = undefined;
+  };
+  return {
+    before: async (request) => {
+      const lease = await loader.acquire();
+      (request.internal as ModelInternal).modelLease = lease;
+      request.context = Object.create(request.context, {
+        model: { value: lease.model, enumerable: true },
+        modelVersion: { value: lease.version, enumerable: true },
+      }) as Context & ModelContext<T>;
+      defaultLogger.appendKeys({ modelVersion: lease.version });
+    },
+    after: release,
+    onError: release,
+  };
+}
+
+const sharedLoaders = new Map<string, ModelLoader<unknown>>();
+
+/**
+ * The process-wide loader called `name`, created (and prefetching) on first use: every handler
+ * module of a process that needs the same files shares one loaded model.
+ */
+export function sharedModelLoader<T>(name: string, create: () => ModelLoader<T>): ModelLoader<T> {
+  let loader = sharedLoaders.get(name) as ModelLoader<T> | undefined;
+  if (!loader) {
+    loader = create();
+    sharedLoaders.set(name, loader as ModelLoader<unknown>);
+    loader.prefetch();
+  }
+  return loader;
+}
+
+/** Status of every loader of this process (for /v1/health); empty when none was created. */
+export function modelLoaderStatuses(): ModelLoaderStatus[] {
+  return [...sharedLoaders.values()].map((loader) => loader.status());
+}
+
+/** The options every service loader shares, from the function configuration. */
+export function loaderSettings(config: ServiceConfig): Pick<ModelLoaderOptions<unknown>, 's3' | 'bucket' | 'refreshIntervalMs'> {
+  return { s3: awsClients(config).s3, bucket: config.bucketName, refreshIntervalMs: config.modelRefreshSeconds * 1000 };
+}
+
+function waitAtMost(promise: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    timer.unref?.();
+    void promise.finally(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}

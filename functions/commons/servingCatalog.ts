@@ -1,0 +1,240 @@
+import { normalizeFeatureValue } from '../../model/data/features.ts';
+import type { ModelManifest } from '../../model/onnx/manifest.ts';
+import { InvalidModelError } from './modelErrors.ts';
+import type { ServingItem, ServingItemsFile } from './servingItems.ts';
+
+/** Which titles a request wants: any of `genres` (case-insensitive; empty: any genre), released in [yearFrom, yearTo]. */
+export interface ItemFilterSpec {
+  readonly genres: readonly string[];
+  readonly yearFrom?: number;
+  readonly yearTo?: number;
+}
+
+/** An ItemFilterSpec resolved against a catalog (cached per spec: the common ones repeat). */
+export interface ItemFilter {
+  /** False when the spec lets every title through. */
+  readonly active: boolean;
+  /** 1 at each item index the filter lets through; absent when inactive. */
+  readonly allowed?: Uint8Array;
+  /** The item indices the filter rejects, ascending: what the graphs get as `exclude`. */
+  readonly rejected: Int32Array;
+}
+
+/** A title as responses show it. */
+export interface ResponseItem {
+  readonly itemId: string;
+  readonly score: number;
+  readonly title: string | null;
+  readonly genres: readonly string[];
+  readonly year: number | null;
+  /** Predicted stars, when the model has a rating head. */
+  predictedRating?: number;
+  /** With `explain`: the history titles that contributed most to the score. */
+  because?: readonly Because[];
+  /** Why the title is here when the model did not rank it: `popular` (padding / fallback), `unknown_item` (rank). */
+  reason?: 'popular' | 'unknown_item';
+}
+
+export interface Because {
+  readonly itemId: string;
+  readonly title: string | null;
+  readonly contribution: number;
+}
+
+const NO_YEAR = -2_147_483_648;
+const FILTER_CACHE_SIZE = 64;
+const EMPTY = new Int32Array(0);
+const INACTIVE_FILTER: ItemFilter = { active: false, rejected: EMPTY };
+
+/**
+ * What serving knows of a model version's titles, without onnxruntime: the id ↔ index maps of the
+ * manifest, the metadata and popularity of items.json (in model index order), the feature
+ * vocabulary, genre posting lists, and a cache of resolved filters. Immutable once built.
+ */
+export class ServingCatalog {
+  readonly version: string;
+  readonly manifest: ModelManifest;
+  readonly itemCount: number;
+  readonly featureCount: number;
+  /** Item indices, most interactions first (ties: lower index first). */
+  readonly popularOrder: Int32Array;
+  private readonly items: readonly ServingItem[];
+  private readonly itemIndex: Map<string, number>;
+  private readonly featureIndex: Map<string, number>;
+  private readonly years: Int32Array;
+  /** Normalised genre → ascending indices of the titles that have it. */
+  private readonly genrePostings: Map<string, Int32Array>;
+  /** interactions / max interactions, in [0, 1]. */
+  private readonly popularityScores: Float64Array;
+  private readonly filters = new Map<string, ItemFilter>();
+
+  private constructor(manifest: ModelManifest, items: readonly ServingItem[]) {
+    this.version = manifest.version;
+    this.manifest = manifest;
+    this.items = items;
+    this.itemCount = manifest.itemIds.length;
+    this.featureCount = manifest.vocabulary.length;
+    const n = this.itemCount;
+
+    this.itemIndex = new Map();
+    for (let i = 0; i < n; i++) {
+      if (this.itemIndex.has(manifest.itemIds[i])) throw new InvalidModelError(`model ${this.version} lists item ${manifest.itemIds[i]} twice`, this.version);
+      this.itemIndex.set(manifest.itemIds[i], i);
+    }
+    this.featureIndex = new Map(manifest.vocabulary.map((name, f) => [name, f]));
+
+    this.years = new Int32Array(n);
+    const postings = new Map<string, number[]>();
+    let maxInteractions = 0;
+    for (let i = 0; i < n; i++) {
+      const item = items[i];
+      this.years[i] = item.year === undefined ? NO_YEAR : item.year;
+      for (const genre of item.genres) {
+        const key = normalizeFeatureValue(genre);
+        let list = postings.get(key);
+        if (!list) postings.set(key, (list = []));
+        if (list[list.length - 1] !== i) list.push(i);
+      }
+      if (item.interactions > maxInteractions) maxInteractions = item.interactions;
+    }
+    this.genrePostings = new Map([...postings].map(([genre, list]) => [genre, Int32Array.from(list)]));
+    this.popularityScores = new Float64Array(n);
+    if (maxInteractions > 0) for (let i = 0; i < n; i++) this.popularityScores[i] = items[i].interactions / maxInteractions;
+    const order = Array.from({ length: n }, (_, i) => i);
+    order.sort((a, b) => items[b].interactions - items[a].interactions || a - b);
+    this.popularOrder = Int32Array.from(order);
+  }
+
+  /**
+   * The catalog of a fetched version: `itemsJson` is its items.json. Throws InvalidModelError when
+   * items.json does not describe exactly the manifest's items in the manifest's order.
+   */
+  static fromFiles(manifest: ModelManifest, itemsJson: Uint8Array | undefined): ServingCatalog {
+    const version = manifest.version;
+    if (!itemsJson) throw new InvalidModelError(`model ${version} has no items.json`, version);
+    let file: ServingItemsFile;
+    try {
+      file = JSON.parse(Buffer.from(itemsJson.buffer, itemsJson.byteOffset, itemsJson.length).toString('utf8')) as ServingItemsFile;
+    } catch (error) {
+      throw new InvalidModelError(`items.json of model ${version} is not JSON`, version, { cause: error });
+    }
+    const items = file?.items;
+    if (!Array.isArray(items) || items.length !== manifest.itemIds.length) {
+      throw new InvalidModelError(
+        `items.json of model ${version} holds ${Array.isArray(items) ? items.length : 'no'} items, the manifest ${manifest.itemIds.length}`,
+        version,
+      );
+    }
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i];
+      if (
+        typeof item !== 'object' ||
+        item === null ||
+        item.itemId !== manifest.itemIds[i] ||
+        !Array.isArray(item.genres) ||
+        !(item.genres as unknown[]).every((genre) => typeof genre === 'string') ||
+        (item.title !== undefined && typeof item.title !== 'string') ||
+        (item.year !== undefined && !Number.isInteger(item.year)) ||
+        !(Number.isFinite(item.interactions) && item.interactions >= 0)
+      ) {
+        throw new InvalidModelError(`items.json of model ${version}: entry ${i} does not describe item ${manifest.itemIds[i]}`, version);
+      }
+    }
+    return new ServingCatalog(manifest, items);
+  }
+
+  /** The index of an item id, or -1 when the model does not know it. */
+  indexOf(itemId: string): number {
+    return this.itemIndex.get(itemId) ?? -1;
+  }
+
+  itemId(index: number): string {
+    return this.manifest.itemIds[index];
+  }
+
+  title(index: number): string | null {
+    return this.items[index].title ?? null;
+  }
+
+  /** The index of a vocabulary entry (`genre:action`), or -1. */
+  featureOf(name: string): number {
+    return this.featureIndex.get(name) ?? -1;
+  }
+
+  /** interactions / max interactions of the catalog, in [0, 1]: the score of a popular pick. */
+  popularity(index: number): number {
+    return this.popularityScores[index];
+  }
+
+  responseItem(index: number, score: number): ResponseItem {
+    const item = this.items[index];
+    return { itemId: item.itemId, score, title: item.title ?? null, genres: item.genres, year: item.year ?? null };
+  }
+
+  /** The filter of `spec` (resolved once per distinct spec and cached). */
+  filter(spec: ItemFilterSpec): ItemFilter {
+    const genres = [...new Set(spec.genres.map(normalizeFeatureValue))].sort();
+    if (genres.length === 0 && spec.yearFrom === undefined && spec.yearTo === undefined) return INACTIVE_FILTER;
+    const key = `${genres.join('\u0000')}\u0001${spec.yearFrom ?? ''}\u0001${spec.yearTo ?? ''}`;
+    let filter = this.filters.get(key);
+    if (!filter) {
+      filter = this.buildFilter(genres, spec.yearFrom, spec.yearTo);
+      if (this.filters.size >= FILTER_CACHE_SIZE) this.filters.delete(this.filters.keys().next().value as string);
+      this.filters.set(key, filter);
+    }
+    return filter;
+  }
+
+  /**
+   * Up to `count` popular titles, most popular first, skipping `skip`: first those `filter` lets
+   * through, then, when `relax` and too few passed, any other title (padding).
+   */
+  popular(count: number, filter: ItemFilter, skip: ReadonlySet<number>, relax: boolean): number[] {
+    const out: number[] = [];
+    const order = this.popularOrder;
+    const allowed = filter.allowed;
+    for (let p = 0; p < order.length && out.length < count; p++) {
+      const i = order[p];
+      if ((!allowed || allowed[i] === 1) && !skip.has(i)) out.push(i);
+    }
+    if (relax && allowed) {
+      for (let p = 0; p < order.length && out.length < count; p++) {
+        const i = order[p];
+        if (allowed[i] === 0 && !skip.has(i)) out.push(i);
+      }
+    }
+    return out;
+  }
+
+  /** `popular(…)` as response items, each with `reason: "popular"` and its popularity as score. */
+  popularItems(count: number, filter: ItemFilter, skip: ReadonlySet<number>, relax: boolean): ResponseItem[] {
+    return this.popular(count, filter, skip, relax).map((index) => {
+      const item = this.responseItem(index, this.popularityScores[index]);
+      item.reason = 'popular';
+      return item;
+    });
+  }
+
+  private buildFilter(genres: readonly string[], yearFrom: number | undefined, yearTo: number | undefined): ItemFilter {
+    const n = this.itemCount;
+    const allowed = new Uint8Array(n);
+    if (genres.length === 0) allowed.fill(1);
+    for (const genre of genres) {
+      const posting = this.genrePostings.get(genre);
+      if (posting) for (let p = 0; p < posting.length; p++) allowed[posting[p]] = 1;
+    }
+    if (yearFrom !== undefined || yearTo !== undefined) {
+      const from = yearFrom ?? -Infinity;
+      const to = yearTo ?? Infinity;
+      const years = this.years;
+      for (let i = 0; i < n; i++) {
+        if (allowed[i] === 1 && (years[i] === NO_YEAR || years[i] < from || years[i] > to)) allowed[i] = 0;
+      }
+    }
+    let rejectedCount = 0;
+    for (let i = 0; i < n; i++) rejectedCount += 1 - allowed[i];
+    const rejected = new Int32Array(rejectedCount);
+    for (let i = 0, r = 0; i < n; i++) if (allowed[i] === 0) rejected[r++] = i;
+    return { active: true, allowed, rejected };
+  }
+}

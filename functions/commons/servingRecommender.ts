@@ -1,0 +1,284 @@
+import type { PreferenceValue } from '../../model/data/features.ts';
+import { OnnxRecommender, type RecommendResult } from '../../model/onnx/onnxRecommender.ts';
+import { InvalidModelError } from './modelErrors.ts';
+import type { FetchedModelVersion } from './modelSource.ts';
+import { ServingCatalog, type Because, type ItemFilter, type ItemFilterSpec, type ResponseItem } from './servingCatalog.ts';
+import { MODEL_FILES } from './storageLayout.ts';
+import { resolveSignals, type HistorySignal, type IgnoredInput, type ResolvedSignals } from './userSignals.ts';
+
+/** Which graphs a process runs: the Recommend and Rank functions need `recommend`, Similar needs `similar`. */
+export type ServingGraph = 'recommend' | 'similar';
+
+export interface RecommendRequest {
+  /** Oldest first. */
+  readonly history: readonly HistorySignal[];
+  readonly preferences?: Readonly<Record<string, PreferenceValue>>;
+  readonly count: number;
+  readonly filter: ItemFilterSpec;
+  /** Item ids never to return (unknown ones are harmless). */
+  readonly exclude: readonly string[];
+  /** Leave out every title of the history, negative signals included. */
+  readonly excludeSeen: boolean;
+  readonly explain: boolean;
+}
+
+export interface SimilarRequest {
+  readonly itemId: string;
+  readonly count: number;
+  readonly filter: ItemFilterSpec;
+  readonly exclude: readonly string[];
+}
+
+export interface RankRequest {
+  readonly history: readonly HistorySignal[];
+  readonly preferences?: Readonly<Record<string, PreferenceValue>>;
+  /** Candidates (duplicates are ranked once). */
+  readonly itemIds: readonly string[];
+  readonly explain: boolean;
+}
+
+export interface ServingResult {
+  readonly modelVersion: string;
+  /** False when the model had nothing to go on (no usable history or preferences): popular titles. */
+  readonly personalized: boolean;
+  readonly items: ResponseItem[];
+  readonly ignored?: IgnoredInput;
+}
+
+export interface RankResult extends ServingResult {
+  readonly unknownItemIds?: string[];
+}
+
+const MAX_BECAUSE = 3;
+
+/**
+ * A loaded model version answering requests in item ids: the catalog (ids ↔ indices, metadata,
+ * filters, popularity) and the onnxruntime sessions. Filters are exact: the titles a filter
+ * rejects and the excluded / seen ones go to the graph as its `exclude` input, so the top-k it
+ * returns is the top-k of what passes (no over-fetching that could come back short). When fewer
+ * than `count` titles remain, popular titles pad the list (`reason: "popular"`): first popular
+ * titles that pass the filters, then any other title, never an excluded or seen one.
+ */
+export class ServingRecommender {
+  private constructor(
+    readonly catalog: ServingCatalog,
+    private readonly onnx: OnnxRecommender,
+  ) {}
+
+  /** The files a process serving `graphs` needs from a model version. */
+  static files(graphs: readonly ServingGraph[]): string[] {
+    return [...graphs.map((graph) => (graph === 'recommend' ? MODEL_FILES.recommend : MODEL_FILES.similar)), MODEL_FILES.items];
+  }
+
+  /**
+   * Builds the catalog, creates the sessions and checks them against the manifest before anyone
+   * uses them: a graph of another size than the manifest says is rejected (InvalidModelError). The
+   * check runs the graphs once each, which also warms them up.
+   */
+  static async create(version: FetchedModelVersion, graphs: readonly ServingGraph[]): Promise<ServingRecommender> {
+    const { manifest, files } = version;
+    const catalog = ServingCatalog.fromFiles(manifest, files.get(MODEL_FILES.items));
+    let onnx: OnnxRecommender;
+    try {
+      onnx = await OnnxRecommender.fromGraphs(
+        {
+          recommend: graphs.includes('recommend') ? files.get(MODEL_FILES.recommend) : undefined,
+          similar: graphs.includes('similar') ? files.get(MODEL_FILES.similar) : undefined,
+        },
+        catalog.itemCount,
+        catalog.featureCount,
+      );
+    } catch (error) {
+      throw new InvalidModelError(`onnxruntime cannot load model ${manifest.version}: ${(error as Error).message}`, manifest.version, { cause: error });
+    }
+    try {
+      await checkGraphs(onnx, catalog);
+    } catch (error) {
+      await onnx.release();
+      if (error instanceof InvalidModelError) throw error;
+      throw new InvalidModelError(`model ${manifest.version} does not run: ${(error as Error).message}`, manifest.version, { cause: error });
+    }
+    return new ServingRecommender(catalog, onnx);
+  }
+
+  get version(): string {
+    return this.catalog.version;
+  }
+
+  get hasRatings(): boolean {
+    return this.onnx.hasRatings;
+  }
+
+  async recommend(request: RecommendRequest): Promise<ServingResult> {
+    const { catalog } = this;
+    const signals = resolveSignals(catalog, request.history, request.preferences);
+    const skip = this.indicesOf(request.exclude);
+    if (request.excludeSeen) for (const index of signals.seen) skip.add(index);
+    const filter = catalog.filter(request.filter);
+    const ignored = nonEmpty(signals.ignored);
+
+    if (signals.historyItems.length === 0 && signals.preferences.length === 0) {
+      return { modelVersion: this.version, personalized: false, items: catalog.popularItems(request.count, filter, skip, true), ...ignored };
+    }
+    const result = await this.onnx.recommend({
+      historyItems: signals.historyItems,
+      historyWeights: signals.historyWeights,
+      preferences: signals.preferences,
+      exclude: excludeList(filter, skip),
+      k: request.count,
+    });
+    const items = this.rankedItems(result, signals, request.explain);
+    this.pad(items, result.items, request.count, filter, skip);
+    return { modelVersion: this.version, personalized: true, items, ...ignored };
+  }
+
+  /** Titles like `request.itemId`; undefined when the model does not know it. */
+  async similar(request: SimilarRequest): Promise<ServingResult | undefined> {
+    const { catalog } = this;
+    const index = catalog.indexOf(request.itemId);
+    if (index < 0) return undefined;
+    const skip = this.indicesOf(request.exclude);
+    skip.add(index);
+    const filter = catalog.filter(request.filter);
+    const result = catalog.itemCount > 1 ? await this.onnx.similar(index, request.count, excludeList(filter, skip)) : { items: new Int32Array(0), scores: new Float32Array(0) };
+    const items = Array.from(result.items, (item, t) => catalog.responseItem(item, result.scores[t]));
+    this.pad(items, result.items, request.count, filter, skip);
+    return { modelVersion: this.version, personalized: true, items };
+  }
+
+  /**
+   * The candidates ordered by the model's score for the history and preferences; candidates the
+   * model does not know go last, with score 0 and `reason: "unknown_item"`, and are listed in
+   * `unknownItemIds`.
+   */
+  async rank(request: RankRequest): Promise<RankResult> {
+    const { catalog } = this;
+    const signals = resolveSignals(catalog, request.history, request.preferences);
+    const candidates = new Uint8Array(catalog.itemCount);
+    const unknown: string[] = [];
+    const unknownSeen = new Set<string>();
+    let known = 0;
+    for (const itemId of request.itemIds) {
+      const index = catalog.indexOf(itemId);
+      if (index >= 0) {
+        if (candidates[index] === 0) known++;
+        candidates[index] = 1;
+      } else if (!unknownSeen.has(itemId)) {
+        unknownSeen.add(itemId);
+        unknown.push(itemId);
+      }
+    }
+    const items: ResponseItem[] = [];
+    if (known > 0) {
+      // Everything but the candidates is excluded, so the graph's top-|candidates| is exactly
+      // the candidates, ordered and scored.
+      const exclude = new Int32Array(catalog.itemCount - known);
+      for (let i = 0, e = 0; i < candidates.length; i++) if (candidates[i] === 0) exclude[e++] = i;
+      const result = await this.onnx.recommend({
+        historyItems: signals.historyItems,
+        historyWeights: signals.historyWeights,
+        preferences: signals.preferences,
+        exclude,
+        k: known,
+      });
+      items.push(...this.rankedItems(result, signals, request.explain));
+    }
+    for (const itemId of unknown) items.push({ itemId, score: 0, title: null, genres: [], year: null, reason: 'unknown_item' });
+    return {
+      modelVersion: this.version,
+      personalized: signals.historyItems.length > 0 || signals.preferences.length > 0,
+      items,
+      ...nonEmpty(signals.ignored),
+      ...(unknown.length > 0 ? { unknownItemIds: unknown } : {}),
+    };
+  }
+
+  async dispose(): Promise<void> {
+    await this.onnx.release();
+  }
+
+  private pad(items: ResponseItem[], listed: Int32Array, count: number, filter: ItemFilter, skip: Set<number>): void {
+    if (items.length >= count) return;
+    for (const index of listed) skip.add(index);
+    items.push(...this.catalog.popularItems(count - items.length, filter, skip, true));
+  }
+
+  private rankedItems(result: RecommendResult, signals: ResolvedSignals, explain: boolean): ResponseItem[] {
+    const { catalog } = this;
+    const k = result.items.length;
+    const items: ResponseItem[] = new Array(k);
+    for (let t = 0; t < k; t++) {
+      const item = catalog.responseItem(result.items[t], result.scores[t]);
+      if (result.ratings) item.predictedRating = result.ratings[t];
+      if (explain) item.because = this.because(result.contributions, k, t, signals.historyItems);
+      items[t] = item;
+    }
+    return items;
+  }
+
+  /** The (at most 3) history titles with the largest positive contribution to result t. */
+  private because(contributions: Float32Array, k: number, t: number, history: Int32Array): Because[] {
+    const top: { j: number; value: number }[] = [];
+    for (let j = 0; j < history.length; j++) {
+      const value = contributions[j * k + t];
+      if (!(value > 0)) continue;
+      if (top.length === MAX_BECAUSE && value <= top[MAX_BECAUSE - 1].value) continue;
+      let at = top.length < MAX_BECAUSE ? top.length : MAX_BECAUSE - 1;
+      top[at] = { j, value };
+      while (at > 0 && top[at - 1].value < top[at].value) {
+        [top[at - 1], top[at]] = [top[at], top[at - 1]];
+        at--;
+      }
+    }
+    return top.map(({ j, value }) => ({ itemId: this.catalog.itemId(history[j]), title: this.catalog.title(history[j]), contribution: value }));
+  }
+
+  private indicesOf(itemIds: readonly string[]): Set<number> {
+    const out = new Set<number>();
+    for (const itemId of itemIds) {
+      const index = this.catalog.indexOf(itemId);
+      if (index >= 0) out.add(index);
+    }
+    return out;
+  }
+}
+
+/** The graph's `exclude` input: what the filter rejects plus the titles to skip (repeats are harmless). */
+function excludeList(filter: ItemFilter, skip: ReadonlySet<number>): Int32Array {
+  if (skip.size === 0) return filter.rejected;
+  const out = new Int32Array(filter.rejected.length + skip.size);
+  out.set(filter.rejected);
+  let e = filter.rejected.length;
+  for (const index of skip) out[e++] = index;
+  return out;
+}
+
+function nonEmpty(ignored: IgnoredInput): { ignored?: IgnoredInput } {
+  return ignored.history || ignored.preferences ? { ignored } : {};
+}
+
+/**
+ * Runs each graph once with everything excluded: a graph of exactly itemCount titles returns
+ * nothing, a larger one returns something, a smaller one fails on the out-of-range index. The
+ * last index of the vocabulary goes in as a preference likewise. Then one ordinary run each, so
+ * the first request does not pay onnxruntime's first-run allocations.
+ */
+async function checkGraphs(onnx: OnnxRecommender, catalog: ServingCatalog): Promise<void> {
+  const n = catalog.itemCount;
+  const version = catalog.version;
+  const all = Int32Array.from({ length: n }, (_, i) => i);
+  if (onnx.hasRecommend) {
+    const preferences = catalog.featureCount > 0 ? Int32Array.of(catalog.featureCount - 1) : new Int32Array(0);
+    const history = Int32Array.of(n - 1);
+    const weights = Float32Array.of(1);
+    const none = await onnx.recommend({ historyItems: history, historyWeights: weights, preferences, exclude: all, k: 1 });
+    if (none.items.length !== 0) throw new InvalidModelError(`the recommend graph of model ${version} holds more than the manifest's ${n} items`, version);
+    const some = await onnx.recommend({ historyItems: history, historyWeights: weights, preferences, exclude: new Int32Array(0), k: Math.min(10, n) });
+    if (some.items.length !== Math.min(10, n)) throw new InvalidModelError(`the recommend graph of model ${version} returned ${some.items.length} items`, version);
+  }
+  if (onnx.hasSimilar && n > 1) {
+    const none = await onnx.similar(0, 1, all.subarray(1));
+    if (none.items.length !== 0) throw new InvalidModelError(`the similar graph of model ${version} holds more than the manifest's ${n} items`, version);
+    await onnx.similar(n - 1, Math.min(10, n - 1));
+  }
+}

@@ -1,0 +1,79 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import { publishModel, type ModelVersionFiles } from '../../functions/commons/modelPublisher.ts';
+import { buildServingItems } from '../../functions/commons/servingItems.ts';
+import type { CurrentModelPointer } from '../../functions/commons/storageLayout.ts';
+import { buildManifest, exportRecommendGraph, exportSimilarGraph, trainModel, type CatalogItem, type ScoringModel } from '../../model/index.ts';
+import { demoTrainingData } from './demoTrainingData.ts';
+
+export interface TestModel {
+  readonly model: ScoringModel;
+  readonly files: ModelVersionFiles;
+  /** The demo catalog the model was trained on. */
+  readonly catalog: readonly CatalogItem[];
+}
+
+export interface PublishedTestModel extends TestModel {
+  readonly pointer: CurrentModelPointer;
+}
+
+export interface TestModelOptions {
+  readonly version: string;
+  /** Seeds the demo catalog's viewers and the training: two seeds give two different models. */
+  readonly seed?: number;
+  /** Train the rating head (the demo data has ratings). Default true. */
+  readonly withRating?: boolean;
+}
+
+const trained = new Map<string, { model: ScoringModel; data: ReturnType<typeof demoTrainingData> }>();
+
+/**
+ * A small model trained on the demo catalog (150 titles, 120 viewers; small dimension and few
+ * epochs, so it trains in about a second), with its files: manifest, graphs and items.json.
+ * Training is memoised per seed within a test file.
+ */
+export function buildTestModel(options: TestModelOptions): TestModel {
+  const seed = options.seed ?? 3;
+  const withRating = options.withRating ?? true;
+  const memoKey = `${seed}:${withRating}`;
+  let entry = trained.get(memoKey);
+  if (!entry) {
+    const data = demoTrainingData({ seed });
+    const { model } = trainModel(data.data, {
+      seed,
+      ranking: { dim: 16, maxEpochs: 12, validationFraction: 0, refit: false },
+      rating: withRating ? { epochs: 10 } : false,
+    });
+    entry = { model, data };
+    trained.set(memoKey, entry);
+  }
+  const { model, data } = entry;
+  const meta = { properties: { 'marquee.version': options.version } };
+  const recommendGraph = exportRecommendGraph(model, meta);
+  const similarGraph = exportSimilarGraph(model, meta);
+  const manifest = buildManifest({
+    version: options.version,
+    createdAt: new Date().toISOString(),
+    trainingData: { snapshot: `demo-seed-${seed}`, users: data.data.userIds.length, items: data.data.itemIds.length, interactions: data.data.userItems.length },
+    hyperParameters: { dim: model.dim },
+    metrics: { testNdcgAt10: 0.5 },
+    itemIds: data.data.itemIds,
+    vocabulary: data.data.vocabulary,
+    files: { 'model.onnx': recommendGraph, 'similar.onnx': similarGraph },
+  });
+  return {
+    model,
+    catalog: data.items,
+    files: { manifest, recommendGraph, similarGraph, items: buildServingItems(data.data, data.items) },
+  };
+}
+
+/** Trains (see buildTestModel) and publishes a model version to the bucket with publishModel. */
+export async function publishTestModel(
+  s3: S3Client,
+  bucket: string,
+  options: TestModelOptions & { movePointer?: boolean },
+): Promise<PublishedTestModel> {
+  const model = buildTestModel(options);
+  const pointer = await publishModel(s3, bucket, model.files, { movePointer: options.movePointer ?? true });
+  return { ...model, pointer };
+}
