@@ -3,6 +3,10 @@
 //
 //   node infra/cli/run-ts.mjs bench/tuneRating.ts                 coordinate search on the validation split
 //   node infra/cli/run-ts.mjs bench/tuneRating.ts --set dim=100,epochs=80    one configuration on it
+//   node infra/cli/run-ts.mjs bench/tuneRating.ts --set dim=100 --search [--only dim,initStd]
+//                                                 the search from that start, over some keys only
+//   node infra/cli/run-ts.mjs bench/tuneRating.ts --fixed [--set …]   the defaults as they are (fixed
+//                                                 epochs, no early stopping) on the validation split
 //   node infra/cli/run-ts.mjs bench/tuneRating.ts --folds [--set …]          u1…u5 test RMSE (defaults)
 //
 // The search never reads a uN.test file: it trains on 90 % of u1.base (random, seeded) and measures
@@ -14,6 +18,7 @@ import {
   ratingRmse,
   trainRatingModel,
   type RatingHyperParameters,
+  type RatingModel,
 } from '../model/rating/index.ts';
 import type { TrainingData } from '../model/types/trainingData.ts';
 import { ratingTrainingData, readRatingsTsv, splitRatingRows } from '../test/helpers/ratingsTsv.ts';
@@ -28,10 +33,10 @@ const TRAIN_SEED = 1;
 /** Candidate values per hyper-parameter, visited in this order, in each round of the search. */
 const SEARCH_SPACE: Partial<Record<Key, readonly number[]>> = {
   factorRegularization: [0.03, 0.05, 0.08, 0.1, 0.12, 0.15],
-  historyRegularization: [0.005, 0.01, 0.02, 0.05, 0.1],
+  historyRegularization: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05],
   biasRegularization: [0.005, 0.01, 0.02, 0.05, 0.1],
   learningRate: [0.005, 0.007, 0.01, 0.015],
-  historyLearningRate: [0.003, 0.005, 0.007, 0.01, 0.015],
+  historyLearningRate: [0.003, 0.005, 0.007, 0.01, 0.015, 0.02, 0.03],
   biasLearningRate: [0.003, 0.005, 0.007, 0.01, 0.015],
   learningRateDecay: [0.9, 0.95, 0.97, 0.98, 0.99],
   initStd: [0.01, 0.05, 0.1],
@@ -45,8 +50,12 @@ const setArg = args.indexOf('--set');
 const overrides = setArg >= 0 ? parseSet(args[setArg + 1] ?? '') : {};
 const start: Config = { ...DEFAULT_RATING_HYPER_PARAMETERS, ...overrides };
 
+const onlyArg = args.indexOf('--only');
+const only = onlyArg >= 0 ? (args[onlyArg + 1] ?? '').split(',') : undefined;
+
 if (args.includes('--folds')) folds(start);
-else if (setArg >= 0) {
+else if (args.includes('--fixed')) fixed(start);
+else if (setArg >= 0 && !args.includes('--search')) {
   const { train, validation } = validationSplit();
   console.log(JSON.stringify(evaluate(start, train, validation)));
 } else search(start);
@@ -75,7 +84,7 @@ interface Result {
   readonly seconds: number;
 }
 
-/** Trains with early stopping (patience 5 over at most 200 epochs) and reports the best epoch. */
+/** Trains with early stopping (patience 10 over at most 200 epochs) and reports the best epoch. */
 function evaluate(config: Config, train: TrainingData, validation: TrainingData): Result {
   const bestRmse: number[] = [];
   const bestEpoch: number[] = [];
@@ -83,10 +92,11 @@ function evaluate(config: Config, train: TrainingData, validation: TrainingData)
   const model = trainRatingModel(train, {
     ...config,
     epochs: 200,
-    patience: 5,
+    patience: 10,
     seed: TRAIN_SEED,
     validation,
     onEpoch: ({ member, epoch, validationRmse = Infinity }) => {
+      if (process.env.TRACE) console.log(member, epoch, validationRmse.toFixed(5));
       if (!(validationRmse >= bestRmse[member])) {
         bestRmse[member] = validationRmse;
         bestEpoch[member] = epoch;
@@ -118,6 +128,7 @@ function search(initial: Config): void {
   let best = run(initial);
   for (let round = 1; round <= ROUNDS; round++) {
     for (const [key, values] of Object.entries(SEARCH_SPACE) as [Key, readonly number[]][]) {
+      if (only !== undefined && !only.includes(key)) continue;
       for (const value of values) {
         const result = run({ ...best.config, [key]: value });
         if (result.validationRmse < best.validationRmse) best = result;
@@ -125,6 +136,23 @@ function search(initial: Config): void {
     }
     console.log(`round ${round} best ${best.validationRmse.toFixed(5)} ${JSON.stringify(best.config)}`);
   }
+}
+
+/** The exported head alone (b_u = 0, p_u = 0), fed each user's training history. */
+function historyOnly(model: RatingModel): RatingModel {
+  return { ...model, userBias: new Float32Array(model.userCount), userFactors: new Float32Array(model.userFactors.length) };
+}
+
+function fixed(config: Config): void {
+  const { train, validation } = validationSplit();
+  const began = performance.now();
+  const model = trainRatingModel(train, { ...config, seed: TRAIN_SEED });
+  const seconds = (performance.now() - began) / 1000;
+  console.log(`defaults ${JSON.stringify(config)}`);
+  console.log(
+    `validation RMSE ${ratingRmse(model, validation).toFixed(5)}  ` +
+      `history-only head ${ratingRmse(historyOnly(model), validation).toFixed(5)}  train ${seconds.toFixed(1)} s`,
+  );
 }
 
 function folds(config: Config): void {
@@ -140,9 +168,12 @@ function folds(config: Config): void {
     const model = trainRatingModel(train, { ...config, seed: TRAIN_SEED });
     const seconds = (performance.now() - began) / 1000;
     const rmse = ratingRmse(model, test);
+    const headRmse = ratingRmse(historyOnly(model), test);
     rmses.push(rmse);
     totalSeconds += seconds;
-    console.log(`u${fold}  test RMSE ${rmse.toFixed(4)}  train ${seconds.toFixed(1)} s`);
+    console.log(
+      `u${fold}  test RMSE ${rmse.toFixed(4)}  history-only head ${headRmse.toFixed(4)}  train ${seconds.toFixed(1)} s`,
+    );
   }
   const mean = rmses.reduce((a, b) => a + b, 0) / rmses.length;
   console.log(`mean test RMSE ${mean.toFixed(4)}  total train ${totalSeconds.toFixed(1)} s`);

@@ -39,7 +39,9 @@ export interface TrainRatingOptions extends Partial<RatingHyperParameters> {
  * N(u) is every row of user u in `data` (weights `userWeights`); the examples are the rows with a
  * rating. Users are visited in a shuffled order and each user's ratings in a shuffled order; z_u
  * is computed once per visit and the gradient of y accumulated over the visit, then applied to
- * every y_j of the history at its end (the usual fast SVD++ schedule). With ensembleSize > 1 the
+ * every y_j of the history at its end (the usual fast SVD++ schedule). With probability
+ * `userDropout` a visit trains the history-only form instead (b_u and p_u read as 0 and left
+ * unchanged), so that the exported head learns to predict alone. With ensembleSize > 1 the
  * members (different seeds) are averaged, which is exactly one model of dim × ensembleSize columns.
  * Deterministic for a fixed seed.
  */
@@ -119,11 +121,13 @@ function trainMember(
   // The model as seen by validation, a view over the live parameters.
   const userHistoryVectors = new Float32Array(userCount * dim);
   const live = modelView(params, userHistoryVectors, userCount, itemCount);
+  // Row `userCount` of userBias / userFactors stays 0: dropped-out visits predict through it.
+  const noUser = userCount;
   const best = validation === undefined ? undefined : snapshotBuffers(params);
   let bestRmse = Number.POSITIVE_INFINITY;
   let epochsSinceBest = 0;
 
-  const { biasRegularization, factorRegularization, historyRegularization } = hyper;
+  const { biasRegularization, factorRegularization, historyRegularization, userDropout } = hyper;
   let factorRate = hyper.learningRate;
   let biasRate = hyper.biasLearningRate;
   let historyRate = hyper.historyLearningRate;
@@ -146,21 +150,26 @@ function trainMember(
         historyFactors, dim, userItems, userWeights, userOffsets[u], userOffsets[u + 1], historyVector,
       );
       historyGradient.fill(0);
-      const uOffset = u * dim;
+      const dropped = userDropout >= 1 || (userDropout > 0 && random.next() < userDropout);
+      const pu = dropped ? noUser : u;
+      const uOffset = pu * dim;
       for (let e = start; e < end; e++) {
         const row = order[e];
         const i = userItems[row];
-        const residual = ratingExampleGradient(params, u, i, userRatings[row], historyVector, gradient);
+        const residual = ratingExampleGradient(params, pu, i, userRatings[row], historyVector, gradient);
         squaredErrorSum += residual * residual;
-        userBias[u] -= biasRate * (gradient.userBias + biasRegularization * userBias[u]);
         itemBias[i] -= biasRate * (gradient.itemBias + biasRegularization * itemBias[i]);
         const iOffset = i * dim;
         const gUser = gradient.userVector;
         const gItem = gradient.itemFactors;
         for (let f = 0; f < dim; f++) {
-          userFactors[uOffset + f] -= factorRate * (gUser[f] + factorRegularization * userFactors[uOffset + f]);
           itemFactors[iOffset + f] -= factorRate * (gItem[f] + factorRegularization * itemFactors[iOffset + f]);
           historyGradient[f] += gUser[f];
+        }
+        if (dropped) continue;
+        userBias[u] -= biasRate * (gradient.userBias + biasRegularization * userBias[u]);
+        for (let f = 0; f < dim; f++) {
+          userFactors[uOffset + f] -= factorRate * (gUser[f] + factorRegularization * userFactors[uOffset + f]);
         }
       }
       // ∂/∂y_j of the visit's summed loss: w_j · norm · Σ ∂ℓ/∂z, plus the weight decay of each example.
@@ -201,12 +210,13 @@ function trainMember(
   if (best !== undefined && bestRmse < Number.POSITIVE_INFINITY) copyBuffers(best, params);
   checkFinite(params);
   fillUserHistoryVectors(data, historyFactors, dim, userHistoryVectors);
-  return live;
+  return { ...live, userBias: userBias.slice(0, userCount), userFactors: userFactors.slice(0, userCount * dim) };
 }
 
 /**
  * b = 0; p, q, y ~ N(0, initStd²). Rows that no example will ever move are zeroed so they add no
- * noise: q_i of items without ratings, y_j of items in no history, p_u of users without ratings.
+ * noise: q_i of items without ratings, y_j of items in no history, p_u of users without ratings
+ * (every p_u when userDropout is 1). userBias and userFactors have one more row, kept at 0.
  */
 function initialParameters(
   data: TrainingData,
@@ -220,9 +230,9 @@ function initialParameters(
   const params: RatingParameters = {
     dim,
     globalMean: examples.globalMean,
-    userBias: new Float32Array(userCount),
+    userBias: new Float32Array(userCount + 1),
     itemBias: new Float32Array(itemCount),
-    userFactors: new Float32Array(userCount * dim),
+    userFactors: new Float32Array((userCount + 1) * dim),
     itemFactors: new Float32Array(itemCount * dim),
     historyFactors: new Float32Array(itemCount * dim),
   };
@@ -240,6 +250,7 @@ function initialParameters(
   for (let u = 0; u < userCount; u++) {
     if (examples.offsets[u] === examples.offsets[u + 1]) params.userFactors.fill(0, u * dim, (u + 1) * dim);
   }
+  params.userFactors.fill(0, (hyper.userDropout >= 1 ? 0 : userCount) * dim);
   return params;
 }
 
@@ -357,6 +368,9 @@ function checkedHyperParameters(hyper: RatingHyperParameters): RatingHyperParame
   const nonNegative = ['biasRegularization', 'factorRegularization', 'historyRegularization', 'initStd'] as const;
   for (const key of nonNegative) {
     if (!(hyper[key] >= 0) || !Number.isFinite(hyper[key])) throw new ShapeError(`${key} must be finite and ≥ 0, got ${hyper[key]}`);
+  }
+  if (!(hyper.userDropout >= 0 && hyper.userDropout <= 1)) {
+    throw new ShapeError(`userDropout must be in [0, 1], got ${hyper.userDropout}`);
   }
   return hyper;
 }
