@@ -1,4 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { FetchedModelVersion } from '../../functions/commons/modelSource.ts';
 import { publishModel, type ModelVersionFiles } from '../../functions/commons/modelPublisher.ts';
 import { buildServingItems } from '../../functions/commons/servingItems.ts';
 import type { CurrentModelPointer } from '../../functions/commons/storageLayout.ts';
@@ -22,6 +23,8 @@ export interface TestModelOptions {
   readonly seed?: number;
   /** Train the rating head (the demo data has ratings). Default true. */
   readonly withRating?: boolean;
+  /** Item ids as MovieLens has them (`12`) instead of the demo's (`m12`). */
+  readonly numericIds?: boolean;
 }
 
 const trained = new Map<string, { model: ScoringModel; data: ReturnType<typeof demoTrainingData> }>();
@@ -47,6 +50,9 @@ export function buildTestModel(options: TestModelOptions): TestModel {
     trained.set(memoKey, entry);
   }
   const { model, data } = entry;
+  const rename = options.numericIds ? (itemId: string) => itemId.replace(/^m/, '') : (itemId: string) => itemId;
+  const itemIds = data.data.itemIds.map(rename);
+  const servingItems = buildServingItems(data.data, data.items);
   const meta = { properties: { 'marquee.version': options.version } };
   const recommendGraph = exportRecommendGraph(model, meta);
   const similarGraph = exportSimilarGraph(model, meta);
@@ -56,14 +62,14 @@ export function buildTestModel(options: TestModelOptions): TestModel {
     trainingData: { snapshot: `demo-seed-${seed}`, users: data.data.userIds.length, items: data.data.itemIds.length, interactions: data.data.userItems.length },
     hyperParameters: { dim: model.dim },
     metrics: { testNdcgAt10: 0.5 },
-    itemIds: data.data.itemIds,
+    itemIds,
     vocabulary: data.data.vocabulary,
     files: { 'model.onnx': recommendGraph, 'similar.onnx': similarGraph },
   });
   return {
     model,
-    catalog: data.items,
-    files: { manifest, recommendGraph, similarGraph, items: buildServingItems(data.data, data.items) },
+    catalog: data.items.map((item) => ({ ...item, itemId: rename(item.itemId) })),
+    files: { manifest, recommendGraph, similarGraph, items: { items: servingItems.items.map((item) => ({ ...item, itemId: rename(item.itemId) })) } },
   };
 }
 
@@ -76,4 +82,19 @@ export async function publishTestModel(
   const model = buildTestModel(options);
   const pointer = await publishModel(s3, bucket, model.files, { movePointer: options.movePointer ?? true });
   return { ...model, pointer };
+}
+
+/** A test model's files as the loader hands them to a build (hashes taken as checked), without S3. */
+export function fetchedTestVersion(test: TestModel): FetchedModelVersion {
+  const { files } = test;
+  return {
+    pointer: { version: files.manifest.version, sha256: '0'.repeat(64) },
+    manifest: files.manifest,
+    files: new Map([
+      ['model.onnx', files.recommendGraph],
+      ['similar.onnx', files.similarGraph],
+      ['items.json', Buffer.from(JSON.stringify(files.items))],
+    ]),
+    bytes: 0,
+  };
 }

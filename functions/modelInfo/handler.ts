@@ -1,0 +1,25 @@
+import { manifestLoader } from '../commons/catalogLoader.ts';
+import { loadConfig } from '../commons/config.ts';
+import { jsonResponse } from '../commons/httpResponse.ts';
+import { servingHandler } from '../commons/servingHandler.ts';
+import { parseQuery } from '../commons/servingRequest.ts';
+import type { ModelManifest } from '../../model/onnx/manifest.ts';
+
+// ModelInfo reads the manifest alone: no graph, no items.json.
+const loader = manifestLoader(loadConfig());
+
+/** GET /v1/model — the served model: version, creation (training) time, training data, offline metrics, sizes. */
+export const handler = servingHandler<void, ModelManifest>({
+  functionName: 'ModelInfo',
+  loader,
+  routes: { 'GET /v1/model': { parse: (event) => void parseQuery(event, {}) } },
+  handle: (_input, manifest) =>
+    jsonResponse(200, {
+      version: manifest.version,
+      createdAt: manifest.createdAt,
+      trainingData: manifest.trainingData,
+      metrics: manifest.metrics,
+      itemCount: manifest.itemIds.length,
+      featureCount: manifest.vocabulary.length,
+    }),
+});

@@ -1,0 +1,36 @@
+import { randomUUID } from 'node:crypto';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { loadConfig } from '../commons/config.ts';
+import { NotFoundError } from '../commons/httpErrors.ts';
+import { jsonResponse } from '../commons/httpResponse.ts';
+import { recommenderLoader } from '../commons/recommenderLoader.ts';
+import { servingHandler } from '../commons/servingHandler.ts';
+import type { ServingRecommender, SimilarRequest } from '../commons/servingRecommender.ts';
+import { countParam, genresParam, itemIdSchema, itemIdsParam, parseInput, parseQuery, yearParam } from '../commons/servingRequest.ts';
+import { checkYears } from '../recommend/recommendRequest.ts';
+
+const loader = recommenderLoader('similar', loadConfig());
+
+/** `?count=1..100 (10) &genre=…(repeatable) &yearFrom= &yearTo= &exclude=<itemId>(repeatable)` */
+export function parseSimilarRequest(event: APIGatewayProxyEvent): SimilarRequest {
+  const itemId = parseInput(itemIdSchema, event.pathParameters?.itemId ?? '', 'path.itemId');
+  const query = parseQuery(event, { count: countParam, genre: genresParam, yearFrom: yearParam, yearTo: yearParam, exclude: itemIdsParam });
+  checkYears(query.yearFrom, query.yearTo, 'query.yearTo');
+  return { itemId, count: query.count, filter: { genres: query.genre, yearFrom: query.yearFrom, yearTo: query.yearTo }, exclude: query.exclude };
+}
+
+/**
+ * GET /v1/items/{itemId}/similar — "more like this": the titles closest to the item in the model
+ * (cosine of item vectors), with the same filters and popular padding as recommendations; 404
+ * when the model does not know the item.
+ */
+export const handler = servingHandler<SimilarRequest, ServingRecommender>({
+  functionName: 'Similar',
+  loader,
+  routes: { 'GET /v1/items/{itemId}/similar': { parse: parseSimilarRequest } },
+  handle: async (request, model) => {
+    const result = await model.similar(request);
+    if (!result) throw new NotFoundError(`item ${request.itemId} is not in model ${model.version}`, 'path.itemId');
+    return jsonResponse(200, { recommendationId: randomUUID(), itemId: request.itemId, ...result });
+  },
+});

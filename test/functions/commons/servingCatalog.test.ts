@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidModelError } from '../../../functions/commons/modelErrors.ts';
+import { ServingCatalog } from '../../../functions/commons/servingCatalog.ts';
+import type { ServingItem } from '../../../functions/commons/servingItems.ts';
+import type { ModelManifest } from '../../../model/index.ts';
+
+const item = (itemId: string, genres: string[], year: number | undefined, interactions: number): ServingItem => ({
+  itemId,
+  title: `Title ${itemId}`,
+  genres,
+  cast: [],
+  directors: [],
+  ...(year === undefined ? {} : { year }),
+  tags: [],
+  interactions,
+});
+
+const ITEMS = [
+  item('a', ['Action'], 1995, 5),
+  item('b', ['Comedy', 'Drama'], 2001, 9),
+  item('c', ['drama'], undefined, 9),
+  item('d', ['Sci-Fi', 'ACTION'], 2010, 1),
+  item('e', [], 1980, 0),
+];
+
+function manifest(itemIds: string[]): ModelManifest {
+  return {
+    formatVersion: 1,
+    version: 'v1',
+    createdAt: '2024-01-01T00:00:00Z',
+    trainingData: { snapshot: 's', users: 1, items: itemIds.length, interactions: 1 },
+    hyperParameters: {},
+    metrics: {},
+    itemIds,
+    vocabulary: ['genre:action', 'genre:drama'],
+    files: { 'model.onnx': { sha256: '0', bytes: 0 }, 'similar.onnx': { sha256: '0', bytes: 0 } },
+  };
+}
+
+const catalogOf = (items: readonly ServingItem[], ids = items.map((i) => i.itemId)) =>
+  ServingCatalog.fromFiles(manifest(ids), Buffer.from(JSON.stringify({ items })));
+const idsOf = (catalog: ServingCatalog, indices: Iterable<number>) => Array.from(indices, (i) => catalog.itemId(i));
+
+describe('ServingCatalog', () => {
+  it('maps ids, features and popularity (most interactions first, ties to the lower index)', () => {
+    const catalog = catalogOf(ITEMS);
+    expect(catalog.indexOf('c')).toBe(2);
+    expect(catalog.indexOf('zzz')).toBe(-1);
+    expect(catalog.featureOf('genre:drama')).toBe(1);
+    expect(idsOf(catalog, catalog.popularOrder)).toEqual(['b', 'c', 'a', 'd', 'e']);
+    expect(catalog.popularity(0)).toBeCloseTo(5 / 9, 12);
+    expect(catalog.responseItem(2, 0.5)).toEqual({ itemId: 'c', score: 0.5, title: 'Title c', genres: ['drama'], year: null });
+  });
+
+  it('filters on any of the genres (case-insensitive) and on a year range that titles without a year fail', () => {
+    const catalog = catalogOf(ITEMS);
+    const action = catalog.filter({ genres: ['action'] });
+    expect(action.active).toBe(true);
+    expect(idsOf(catalog, action.rejected)).toEqual(['b', 'c', 'e']);
+    const dramaOrAction = catalog.filter({ genres: [' DRAMA ', 'Action'] });
+    expect(idsOf(catalog, dramaOrAction.rejected)).toEqual(['e']);
+    const years = catalog.filter({ genres: [], yearFrom: 1990, yearTo: 2005 });
+    expect(idsOf(catalog, years.rejected)).toEqual(['c', 'd', 'e']);
+    const both = catalog.filter({ genres: ['drama'], yearFrom: 2000 });
+    expect(idsOf(catalog, both.rejected)).toEqual(['a', 'c', 'd', 'e']);
+    expect(catalog.filter({ genres: ['western'] }).rejected).toHaveLength(5);
+    expect(catalog.filter({ genres: [] })).toMatchObject({ active: false, rejected: new Int32Array(0) });
+    // The same spec, however spelt, is resolved once.
+    expect(catalog.filter({ genres: ['Action', 'drama'] })).toBe(dramaOrAction);
+  });
+
+  it('lists popular titles of a filter, skipping some, and relaxes the filter only when asked', () => {
+    const catalog = catalogOf(ITEMS);
+    const action = catalog.filter({ genres: ['action'] });
+    expect(idsOf(catalog, catalog.popular(5, action, new Set(), false))).toEqual(['a', 'd']);
+    expect(idsOf(catalog, catalog.popular(4, action, new Set([0]), true))).toEqual(['d', 'b', 'c', 'e']);
+    const items = catalog.popularItems(2, action, new Set(), false);
+    expect(items.map((i) => [i.itemId, i.reason, i.score])).toEqual([
+      ['a', 'popular', 5 / 9],
+      ['d', 'popular', 1 / 9],
+    ]);
+  });
+
+  it('rejects an items.json that does not describe the manifest items in order', () => {
+    expect(() => catalogOf(ITEMS.slice(0, 4), ITEMS.map((i) => i.itemId))).toThrow(InvalidModelError);
+    expect(() => catalogOf([ITEMS[1], ITEMS[0], ...ITEMS.slice(2)], ITEMS.map((i) => i.itemId))).toThrow(/entry 0 does not describe item a/);
+    expect(() => catalogOf([{ ...ITEMS[0], interactions: -1 }, ...ITEMS.slice(1)])).toThrow(InvalidModelError);
+    expect(() => ServingCatalog.fromFiles(manifest(['a']), Buffer.from('{"items": ['))).toThrow(/not JSON/);
+    expect(() => ServingCatalog.fromFiles(manifest(['a', 'a']), Buffer.from(JSON.stringify({ items: [ITEMS[0], ITEMS[0]] })))).toThrow(/twice/);
+  });
+});
