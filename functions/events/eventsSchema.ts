@@ -2,11 +2,10 @@ import { z } from 'zod';
 import { EVENT_WEIGHTS } from '../../model/constants.ts';
 import { MAX_TIMESTAMP_SECONDS, RATING_MAX, RATING_MIN } from '../../model/data/fields.ts';
 import type { InteractionType } from '../../model/types/interactions.ts';
+import { idSchema } from '../commons/idSchema.ts';
 
 /** Events one request may carry. */
 export const MAX_EVENTS_PER_BATCH = 100;
-/** Longest id (characters) of a user, item or event: ids are DynamoDB keys and S3 key segments. */
-export const MAX_ID_LENGTH = 256;
 /** How far past the server's clock an event's timestamp may lie (clients' clocks drift). */
 export const MAX_FUTURE_SECONDS = 86_400;
 
@@ -16,17 +15,6 @@ const EVENT_TYPES = Object.keys(EVENT_WEIGHTS) as [InteractionType, ...Interacti
 const ISO_DATE_TIME = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}:?\d{2})?)?$/i;
 
 const required = (what: string) => (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : what);
-
-/** A user, item or event id: a non-empty string (trimmed) or an integer, read as its decimal text. */
-export const idSchema = z
-  .union([z.string(), z.number().int()], { error: required('must be a non-empty string or an integer') })
-  .transform((id) => (typeof id === 'number' ? String(id) : id.trim()))
-  .pipe(
-    z
-      .string()
-      .min(1, { error: 'must not be empty' })
-      .max(MAX_ID_LENGTH, { error: `must be at most ${MAX_ID_LENGTH} characters` }),
-  );
 
 /**
  * Seconds since the epoch (a number; milliseconds are refused rather than misread) or an ISO-8601

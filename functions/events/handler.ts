@@ -1,13 +1,12 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { ZodError } from 'zod';
 import { awsClients } from '../commons/awsClients.ts';
+import { countRejections } from '../commons/countRejections.ts';
 import { loadConfig } from '../commons/config.ts';
 import type { LoggedEvent } from '../commons/eventLog.ts';
-import { BadRequestError, HttpError } from '../commons/httpErrors.ts';
+import { BadRequestError } from '../commons/httpErrors.ts';
 import { jsonBody, jsonErrors, type JsonBodyInternal } from '../commons/httpMiddleware.ts';
 import { jsonResponse } from '../commons/httpResponse.ts';
 import { IdempotencyStore } from '../commons/idempotencyStore.ts';
@@ -51,22 +50,11 @@ export function createEventsHandler(options: EventsHandlerOptions = {}) {
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     .use(injectLambdaContext(logger))
     .use(logMetrics(metrics))
-    .use(countRejections())
+    .use(countRejections('EventBatchesRejected'))
     .use(jsonErrors())
     .use(jsonBody())
     .use({ before: (request) => void bodies.set(request.event, (request.internal as JsonBodyInternal).jsonBody) })
     .handler(accept);
-}
-
-/** Counts requests refused for their input (before logMetrics flushes, which runs after it on error). */
-function countRejections(): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
-  return {
-    onError: async (request) => {
-      const error = request.error;
-      const status = error instanceof HttpError ? error.statusCode : error instanceof ZodError ? 400 : 500;
-      if (status < 500) metrics.addMetric('EventBatchesRejected', MetricUnit.Count, 1);
-    },
-  };
 }
 
 /** Timestamps resolved (default: now; at most a day ahead), values without nulls. */

@@ -11,7 +11,7 @@ import { parseEventLine } from '../../../model/data/eventsNdjson.ts';
 import type { InteractionEvent } from '../../../model/types/interactions.ts';
 import { withLocalAws } from '../../helpers/withLocalAws.ts';
 import { invoke, type TestRequest } from './apiGatewayEvent.ts';
-import { localEventStores, objectsUnder, unreachableClients } from './localStores.ts';
+import { keysUnder, localEventStores, objectsUnder, unreachableClients } from './localStores.ts';
 
 const NOW = new Date('2026-03-14T15:09:26.535Z');
 const NOW_SECONDS = NOW.getTime() / 1000;
@@ -26,6 +26,7 @@ describe('POST /v1/events against s3rver and dynalite', () => {
   const s3 = (): S3Client => createAwsClients({ s3ForcePathStyle: true }).s3;
   const history = () => new UserHistoryStore(createAwsClients({ s3ForcePathStyle: true }).dynamo, local().historyTableName, { maxLength: 200, ttlSeconds: 3600 });
   const eventObjects = () => objectsUnder(s3(), local().bucketName, 'events/');
+  const eventKeys = () => keysUnder(s3(), local().bucketName, 'events/');
   const idempotencyRow = async (eventId: string) =>
     (await createAwsClients({ s3ForcePathStyle: true }).dynamo.send(new GetCommand({ TableName: local().idempotencyTableName, Key: { eventId } }))).Item;
 
@@ -242,13 +243,13 @@ describe('POST /v1/events against s3rver and dynalite', () => {
     ];
     for (const c of cases) {
       it(`rejects ${c.name} with ${c.status} naming ${c.field}`, async () => {
-        const before = await eventObjects();
+        const before = await eventKeys();
         const response = await invoke(handler(), post(c.body, c.headers));
         expect(response.statusCode).toBe(c.status);
         expect(response.json.field).toBe(c.field);
         expect(typeof response.json.message).toBe('string');
         expect(response.json.message as string).not.toMatch(/^\s*$/);
-        expect(await eventObjects()).toEqual(before);
+        expect(await eventKeys()).toEqual(before);
         expect(await history().get('bad-user')).toEqual([]);
       });
     }

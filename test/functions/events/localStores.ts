@@ -57,6 +57,18 @@ export async function objectsUnder(s3: S3Client, bucket: string, prefix: string)
   return out;
 }
 
+/** Every key under `prefix` with its ETag (`key etag`), in key order: cheap "did anything change" checks. */
+export async function keysUnder(s3: S3Client, bucket: string, prefix: string): Promise<string[]> {
+  const out: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+    for (const object of page.Contents ?? []) out.push(`${object.Key} ${object.ETag}`);
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return out;
+}
+
 /** Every row of a table. */
 export async function scanTable(dynamo: DynamoDBDocumentClient, tableName: string): Promise<Record<string, unknown>[]> {
   const rows: Record<string, unknown>[] = [];
