@@ -24,6 +24,8 @@ export interface RecommenderHyperParameters {
   readonly validationFraction: number;
   /** After early stopping, train again on all data for the chosen number of epochs. */
   readonly refit: boolean;
+  /** Decay of the exponential moving average of the parameters that is evaluated and returned (0: none). */
+  readonly parameterAverage: number;
   /** Standard deviation of the initial embeddings. */
   readonly initScale: number;
   readonly seed: number;
@@ -34,14 +36,15 @@ export const DEFAULT_RECOMMENDER_HYPER_PARAMETERS: RecommenderHyperParameters = 
   maxEpochs: 200,
   patience: 10,
   batchUsers: 32,
-  learningRate: 0.002,
+  learningRate: 0.004,
   weightDecay: 1,
   historyDropout: 0.5,
   targets: 'all',
-  historyExponent: 0.5,
+  historyExponent: 0.75,
   preferenceWeight: 1,
   validationFraction: 0.1,
   refit: true,
+  parameterAverage: 0.99,
   initScale: 0.05,
   seed: 42,
 };

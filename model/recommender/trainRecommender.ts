@@ -111,6 +111,17 @@ function fit(
   const keep = hp.historyDropout;
   const keepEntry = (): boolean => rng.next() >= keep;
   const targetAll = hp.targets === 'all';
+  // Polyak averaging: the model evaluated, kept and returned is an exponential moving average of
+  // the iterates, which smooths the epoch-to-epoch noise of the last mini-batches.
+  const decay = hp.parameterAverage;
+  const average = decay > 0 ? new RecommenderParameters(hp.dim, itemCount, featureCount, params.values.slice()) : params;
+  const averageStep = (): void => {
+    if (decay <= 0) return;
+    const a = average.values;
+    const p = params.values;
+    const fresh = 1 - decay;
+    for (let i = 0; i < a.length; i++) a[i] = decay * a[i] + fresh * p[i];
+  };
 
   let best: Float32Array | undefined;
   let bestEpoch = 0;
@@ -150,6 +161,7 @@ function fit(
           lossSum += softmaxGradient(params, data.itemFeatureOffsets, data.itemFeatures, batch, hp.historyExponent, workspace, grad);
           optimiser.apply(params.values, grad.values);
         }
+        averageStep();
         batches++;
       }
       epoch++;
@@ -157,11 +169,11 @@ function fit(
       if (!Number.isFinite(loss)) throw new TrainingError(`loss became ${loss} at epoch ${epoch}`);
       let validationNdcgAt10: number | undefined;
       if (validation) {
-        validationNdcgAt10 = validationNdcg(params, data, validation, hp);
+        validationNdcgAt10 = validationNdcg(average, data, validation, hp);
         if (validationNdcgAt10 > bestNdcg) {
           bestNdcg = validationNdcgAt10;
           bestEpoch = epoch;
-          best = params.values.slice();
+          best = average.values.slice();
         }
       }
       onEpoch({ phase, epoch, loss, validationNdcgAt10, seconds: (performance.now() - started) / 1000 });
@@ -173,7 +185,7 @@ function fit(
   if (validation && best) {
     return { parameters: new RecommenderParameters(hp.dim, itemCount, featureCount, best), epochs: bestEpoch, bestNdcg };
   }
-  return { parameters: params, epochs: epoch };
+  return { parameters: average, epochs: epoch };
 }
 
 function validationNdcg(
