@@ -108,6 +108,12 @@ export interface ReadEventLogOptions {
   readonly windowSeconds?: number;
   /** Called for each malformed line, which is skipped (default: skipped silently, counted). */
   readonly onInvalidLine?: (error: DataFormatError) => void;
+  /**
+   * Objects fetched at once (default 1: one after another). Reads run ahead of the visitor, which
+   * still sees the events in accepted order: with S3's per-request latency, reading a large log
+   * one object at a time is bound by round trips, not bandwidth.
+   */
+  readonly concurrency?: number;
 }
 
 export interface EventLogStats {
@@ -136,11 +142,11 @@ export async function readEventLog(
   let duplicates = 0;
   let invalidLines = 0;
   let tombstoned = 0;
-  for await (const object of listEventObjects(s3, bucket)) {
+  for await (const { object, read } of readAhead(s3, bucket, options.concurrency ?? 1)) {
     objects++;
     const acceptedMs = object.hour?.getTime();
     if (acceptedMs !== undefined) window.advanceTo(acceptedMs);
-    const { key, text } = await readLiveObject(s3, bucket, object);
+    const { key, text } = await read;
     let lineNumber = 0;
     for (const line of text.split('\n')) {
       lineNumber++;
@@ -166,6 +172,34 @@ export async function readEventLog(
     }
   }
   return { objects, events, duplicates, invalidLines, tombstoned };
+}
+
+/** The live objects in key order, each with its read started up to `concurrency` objects ahead. */
+async function* readAhead(
+  s3: S3Client,
+  bucket: string,
+  concurrency: number,
+): AsyncGenerator<{ object: EventObject; read: Promise<{ key: string; text: string }> }> {
+  const limit = Math.max(1, Math.floor(concurrency));
+  const objects = listEventObjects(s3, bucket);
+  const pending: { object: EventObject; read: Promise<{ key: string; text: string }> }[] = [];
+  let listed = false;
+  for (;;) {
+    while (!listed && pending.length < limit) {
+      const next = await objects.next();
+      if (next.done) {
+        listed = true;
+        break;
+      }
+      const read = readLiveObject(s3, bucket, next.value);
+      // Awaited in order by the caller; this only keeps a failure that arrives early from counting as unhandled.
+      read.catch(() => undefined);
+      pending.push({ object: next.value, read });
+    }
+    const head = pending.shift();
+    if (!head) return;
+    yield head;
+  }
 }
 
 /**
