@@ -2,12 +2,14 @@ import { ModelError } from '../../model/index.ts';
 import { CliUsageError } from './cliUsageError.ts';
 import { DEMO_USAGE, demoCommand } from './commands/demo.ts';
 import { EVALUATE_USAGE, evaluateCommand } from './commands/evaluate.ts';
+import { HISTORY_USAGE, historyCommand } from './commands/history.ts';
 import { TRAIN_USAGE, trainCommand } from './commands/train.ts';
 
 const COMMANDS: Record<string, { usage: string; run: (args: readonly string[]) => Promise<number> }> = {
   demo: { usage: DEMO_USAGE, run: demoCommand },
   train: { usage: TRAIN_USAGE, run: trainCommand },
   evaluate: { usage: EVALUATE_USAGE, run: evaluateCommand },
+  history: { usage: HISTORY_USAGE, run: historyCommand },
 };
 
 const USAGE = `usage:\n${Object.values(COMMANDS).map((c) => `  ${c.usage}`).join('\n')}\n`;
