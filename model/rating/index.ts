@@ -3,5 +3,6 @@ export { DEFAULT_RATING_HYPER_PARAMETERS, type RatingHyperParameters } from './r
 export { trainRatingModel, type RatingEpochLog, type TrainRatingOptions } from './trainRatingModel.ts';
 export { clampRating, predictRating, predictRatingFromHistory, RATING_SCALE } from './predictRating.ts';
 export { ratingRmse } from './ratingRmse.ts';
+export { averageRatingModels } from './averageRatingModels.ts';
 export { ratingExampleGradient } from './ratingExampleGradient.ts';
 export { userHistoryVector } from './userHistoryVector.ts';

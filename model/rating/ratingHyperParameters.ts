@@ -28,6 +28,9 @@ export interface RatingHyperParameters {
    * Share of user visits (per epoch) that train the history-only form: b_u and p_u count as 0
    * and are not updated. 0 is plain SVD++ (best for known users); 1 trains the exported head alone
    * (b_u = p_u = 0 throughout, so known users are predicted from their history like anyone else).
+   * On the u1.base validation split (one member): 0 gives known users 0.906 RMSE but the head
+   * alone 1.004; 1 (with historyLearningRate 0.015, historyRegularization 0.002,
+   * factorRegularization 0.05) gives 0.942 for both.
    */
   readonly userDropout: number;
 }

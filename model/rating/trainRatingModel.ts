@@ -1,6 +1,7 @@
 import { ShapeError, TrainingError } from '../errors.ts';
 import { Random } from '../random.ts';
 import type { TrainingData } from '../types/trainingData.ts';
+import { averageRatingModels } from './averageRatingModels.ts';
 import { ratingExampleGradient } from './ratingExampleGradient.ts';
 import { DEFAULT_RATING_HYPER_PARAMETERS, type RatingHyperParameters } from './ratingHyperParameters.ts';
 import { ratingRmse } from './ratingRmse.ts';
@@ -59,7 +60,7 @@ export function trainRatingModel(data: TrainingData, options: TrainRatingOptions
     const memberSeed = random.nextUint32();
     members.push(trainMember(data, examples, hyper, memberSeed, m, validation, onEpoch));
   }
-  return members.length === 1 ? members[0] : averageMembers(members);
+  return members.length === 1 ? members[0] : averageRatingModels(members);
 }
 
 /** Rows holding a rating, grouped by user: user u's are rows[offsets[u] .. offsets[u+1]-1]. */
@@ -236,7 +237,8 @@ function initialParameters(
     itemFactors: new Float32Array(itemCount * dim),
     historyFactors: new Float32Array(itemCount * dim),
   };
-  for (const buffer of [params.userFactors, params.itemFactors, params.historyFactors]) {
+  const drawn = [params.userFactors.subarray(0, userCount * dim), params.itemFactors, params.historyFactors];
+  for (const buffer of drawn) {
     for (let k = 0; k < buffer.length; k++) buffer[k] = initStd * random.nextGaussian();
   }
   const rated = new Uint8Array(itemCount);
@@ -311,45 +313,6 @@ function checkFinite(params: ParameterBuffers): void {
       if (!Number.isFinite(buffer[k])) throw new TrainingError(`rating training produced a non-finite ${name}[${k}]`);
     }
   }
-}
-
-/**
- * The members' average as one model: biases averaged, factor blocks side by side, item factors
- * scaled by 1/M so that q · (p + z) over the wide rows is the mean of the members' dot products.
- */
-function averageMembers(members: readonly RatingModel[]): RatingModel {
-  const count = members.length;
-  const first = members[0];
-  const { userCount, itemCount } = first;
-  const dim = first.head.dim;
-  const wide = dim * count;
-  const userBias = new Float32Array(userCount);
-  const itemBias = new Float32Array(itemCount);
-  const userFactors = new Float32Array(userCount * wide);
-  const userHistoryVectors = new Float32Array(userCount * wide);
-  const itemFactors = new Float32Array(itemCount * wide);
-  const historyFactors = new Float32Array(itemCount * wide);
-  const interleave = (from: Float32Array, to: Float32Array, rows: number, column: number, scale: number): void => {
-    for (let r = 0; r < rows; r++) {
-      for (let f = 0; f < dim; f++) to[r * wide + column + f] = scale * from[r * dim + f];
-    }
-  };
-  members.forEach((m, k) => {
-    for (let u = 0; u < userCount; u++) userBias[u] += m.userBias[u] / count;
-    for (let i = 0; i < itemCount; i++) itemBias[i] += m.head.itemBias[i] / count;
-    interleave(m.userFactors, userFactors, userCount, k * dim, 1);
-    interleave(m.userHistoryVectors, userHistoryVectors, userCount, k * dim, 1);
-    interleave(m.head.itemFactors, itemFactors, itemCount, k * dim, 1 / count);
-    interleave(m.head.historyFactors, historyFactors, itemCount, k * dim, 1);
-  });
-  return {
-    userCount,
-    itemCount,
-    head: { dim: wide, globalMean: first.head.globalMean, itemBias, itemFactors, historyFactors },
-    userBias,
-    userFactors,
-    userHistoryVectors,
-  };
 }
 
 function definedOnly(values: Partial<RatingHyperParameters>): Partial<RatingHyperParameters> {
