@@ -72,8 +72,12 @@ async function readSplit(): Promise<Split> {
   return { name: 'demo (1700 titles, 950 viewers)', train, test: validation };
 }
 
-/** Examples per second at DIM over `epochs` epochs of plain training (no validation). */
-function throughput(train: TrainingData, threads: number): { examplesPerSecond: number; epochSeconds: number } {
+/**
+ * Examples per second at DIM over `epochs` epochs of plain training (no validation), and the CPU
+ * seconds per epoch of the whole process (all threads; on a loaded machine wall time overstates).
+ */
+function throughput(train: TrainingData, threads: number): { examplesPerSecond: number; epochSeconds: number; cpuSecondsPerEpoch: number } {
+  const cpu = process.cpuUsage();
   const trained = trainRecommender(train, {
     hyperParameters: { dim: DIM, maxEpochs: epochs, validationFraction: 0 },
     threads,
@@ -81,7 +85,9 @@ function throughput(train: TrainingData, threads: number): { examplesPerSecond: 
   });
   const seconds = trained.log.slice(epochs > 1 ? 1 : 0).map((log) => log.seconds).sort((a, b) => a - b);
   const epochSeconds = seconds[Math.floor(seconds.length / 2)];
-  return { examplesPerSecond: trained.examplesPerEpoch / epochSeconds, epochSeconds };
+  const used = process.cpuUsage(cpu);
+  const cpuSecondsPerEpoch = (used.user + used.system) / 1e6 / trained.log.length;
+  return { examplesPerSecond: trained.examplesPerEpoch / epochSeconds, epochSeconds, cpuSecondsPerEpoch };
 }
 
 function testNdcg(trained: TrainedRecommender, train: TrainingData, test: TrainingData): number {
@@ -123,11 +129,14 @@ for (const threads of threadCounts) {
     dataset: split.name,
     examplesPerEpoch: train.userItems.length,
     epochSeconds: round(speed.epochSeconds, 4),
+    cpuSecondsPerEpoch: round(speed.cpuSecondsPerEpoch, 4),
     ...(defaults ? { epochsRun: defaults.epochsRun, testNdcgAt10: round(defaults.ndcgAt10, 4) } : {}),
   };
   if (json) console.log(JSON.stringify(row));
   else {
-    const line = `threads ${threads}: ${row.examplesPerSecond} examples/s at dim ${DIM} (median epoch ${row.epochSeconds} s)`;
+    const line =
+      `threads ${threads}: ${row.examplesPerSecond} examples/s at dim ${DIM} ` +
+      `(median epoch ${row.epochSeconds} s, ${row.cpuSecondsPerEpoch} CPU s per epoch)`;
     console.log(
       defaults
         ? `${line}; default model: ${defaults.epochs} epochs chosen, ${defaults.epochsRun} run, ` +

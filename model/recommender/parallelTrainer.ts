@@ -4,8 +4,8 @@ import type { TrainingData } from '../types/trainingData.ts';
 import type { MiniBatch } from './miniBatch.ts';
 import { RecommenderParameters } from './recommenderParameters.ts';
 import { CONTROL, SharedBarrier } from './sharedBarrier.ts';
-import { sharedBatchBytes, sharedBatchRows, TrainingThread, type ParallelSetup } from './trainingThread.ts';
-import type { BatchRows } from './softmaxGradient.ts';
+import { sharedBatchBytes, sharedBatchRows, TrainingThread, userRowsBytes, type ParallelSetup } from './trainingThread.ts';
+import { SoftmaxWorkspace, type BatchRows } from './softmaxGradient.ts';
 
 export interface ParallelTrainerOptions {
   /** Threads computing each step, the calling thread included (≥ 2; one thread needs no workers). */
@@ -72,6 +72,8 @@ export class ParallelTrainer {
     this.target = params;
     const size = params.values.length;
     const maxEntries = largestBatchEntries(data.userOffsets, maxUsers);
+    // The logit row stride of this runtime's kernels (SIMD or not), which every thread shares.
+    const logitStride = new SoftmaxWorkspace(dim, itemCount, 1).logitStride;
     this.setup = {
       threads,
       dim,
@@ -88,7 +90,8 @@ export class ParallelTrainer {
       messages: new SharedArrayBuffer(MESSAGE_BYTES),
       parameters: new SharedArrayBuffer(4 * size),
       gradient: new SharedArrayBuffer(4 * size),
-      partials: new SharedArrayBuffer(4 * threads * (2 * dim + 1) * itemCount),
+      logitStride,
+      userRows: new SharedArrayBuffer(userRowsBytes(maxUsers, dim, logitStride)),
       vectors: new SharedArrayBuffer(4 * 2 * itemCount * dim),
       batch: new SharedArrayBuffer(sharedBatchBytes(maxUsers, maxEntries)),
       losses: new SharedArrayBuffer(8 * threads),

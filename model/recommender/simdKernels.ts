@@ -17,9 +17,11 @@ const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
  *   itemGradients: dv_i = Σ_b g_bi u_b                       (written, not added)
  *   userGradients: du_b = Σ_i g_bi v_i                       (written)
  *
- * Shapes are padded so that the functions have no leftover cases: users to a multiple of 4
- * (`userSlots`), items to a multiple of 2 (`itemSlots`, the row stride of logits); the padding rows
- * and columns must hold zeros (see clearPadding). Sums run in float32 lanes, four columns or
+ * Shapes are padded so that the functions have no leftover cases: users in blocks of 4, items in
+ * pairs (`itemSlots`, the row stride of logits, is itemCount rounded up to even). A block or pair
+ * that runs past the rows asked for reads and writes rows that the caller ignores; every buffer
+ * has spare rows so that this stays inside it. Padding that enters kept results must be zero (see
+ * clearPadding). Sums run in float32 lanes, four columns or
  * terms at a time, so results differ from the float64-accumulating JavaScript kernel by float32
  * rounding; du sums its items in blocks of ITEM_BLOCK before adding the block to the total, which
  * keeps that rounding small for long catalogs. Needs dim % 4 === 0.
@@ -27,17 +29,19 @@ const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 export class SimdKernels {
   readonly dim: number;
   readonly itemCount: number;
+  /** Row stride of logits: itemCount rounded up to even. */
   readonly itemSlots: number;
+  /** Rows of the user buffers: maxUsers rounded up to a multiple of 4, plus a spare block. */
   readonly userSlots: number;
   /** userSlots × dim user vectors. */
   readonly users: Float32Array;
-  /** itemSlots × dim item vectors. */
+  /** (itemSlots + 2) × dim item vectors. */
   readonly items: Float32Array;
-  /** itemSlots biases. */
+  /** itemSlots + 2 biases. */
   readonly bias: Float32Array;
-  /** userSlots × itemSlots logits, then their gradients. */
+  /** userSlots × itemSlots logits, then their gradients (plus a spare row). */
   readonly logits: Float32Array;
-  /** itemSlots × dim gradient of the item vectors. */
+  /** (itemSlots + 2) × dim gradient of the item vectors. */
   readonly itemGradient: Float32Array;
   /** userSlots × dim gradient of the user vectors. */
   readonly userGradient: Float32Array;
@@ -52,13 +56,13 @@ export class SimdKernels {
     this.dim = dim;
     this.itemCount = itemCount;
     this.itemSlots = itemCount + (itemCount & 1);
-    this.userSlots = Math.ceil(maxUsers / 4) * 4;
+    this.userSlots = roundUp4(maxUsers) + 4;
     const sizes = {
       users: this.userSlots * dim,
-      items: this.itemSlots * dim,
-      bias: this.itemSlots,
-      logits: this.userSlots * this.itemSlots,
-      itemGradient: this.itemSlots * dim,
+      items: (this.itemSlots + 2) * dim,
+      bias: this.itemSlots + 2,
+      logits: (this.userSlots + 1) * this.itemSlots,
+      itemGradient: (this.itemSlots + 2) * dim,
       userGradient: this.userSlots * dim,
     };
     let bytes = 0;
@@ -89,34 +93,43 @@ export class SimdKernels {
   }
 
   /**
-   * Zeroes the padding item (row, bias) and the user rows from `users` on (left over from a larger
-   * batch), so that the padded products add nothing.
+   * Zeroes the user rows from `users` on (left over from a larger batch), so that the padding users
+   * of computeItemGradients add nothing whatever their logits rows hold. The padding item's row
+   * and bias are never written, so they stay zero.
    */
   clearPadding(users: number): void {
-    const { dim, itemCount, itemSlots, userSlots } = this;
-    if (itemSlots > itemCount) {
-      this.items.fill(0, itemCount * dim, itemSlots * dim);
-      this.bias[itemCount] = 0;
-    }
-    this.users.fill(0, users * dim, userSlots * dim);
+    this.users.fill(0, users * this.dim, this.userSlots * this.dim);
   }
 
-  /** logits[b, i] for users 0..users-1 rounded up to a multiple of 4. */
-  computeLogits(users: number): void {
+  /** logits rows from..from+count-1 (and the rest of the last block of 4), every item. */
+  computeLogits(from: number, count: number): void {
     const p = this.pointers;
-    this.exports.logits(this.dim, this.itemSlots, roundUp4(users), p.users, p.items, p.bias, p.logits);
+    const rowBytes = 4 * this.dim;
+    this.exports.logits(
+      this.dim, this.itemSlots, roundUp4(count), p.users + from * rowBytes, p.items, p.bias, p.logits + 4 * from * this.itemSlots,
+    );
   }
 
-  /** itemGradient from the logits' gradients (padding rows and columns of logits must be zero). */
-  computeItemGradients(users: number): void {
+  /**
+   * itemGradient rows itemFrom..itemTo-1 (and the rest of the last pair) from the gradient rows of
+   * logits 0..users-1 (rounded up to a multiple of 4: clearPadding(users) first).
+   */
+  computeItemGradients(itemFrom: number, itemTo: number, users: number): void {
     const p = this.pointers;
-    this.exports.itemGradients(this.dim, this.itemSlots, roundUp4(users), p.logits, p.users, p.itemGradient);
+    const pairs = Math.ceil((itemTo - itemFrom) / 2) * 2;
+    if (pairs <= 0) return;
+    this.exports.itemGradients(
+      this.dim, pairs, this.itemSlots, roundUp4(users), p.logits + 4 * itemFrom, p.users, p.itemGradient + 4 * itemFrom * this.dim,
+    );
   }
 
-  /** userGradient rows 0..users-1 (rounded up to a multiple of 4). */
-  computeUserGradients(users: number): void {
+  /** userGradient rows from..from+count-1 (and the rest of the last block) from the gradient rows of logits. */
+  computeUserGradients(from: number, count: number): void {
     const p = this.pointers;
-    this.exports.userGradients(this.dim, this.itemSlots, roundUp4(users), p.logits, p.items, p.userGradient);
+    const rowBytes = 4 * this.dim;
+    this.exports.userGradients(
+      this.dim, this.itemSlots, roundUp4(count), p.logits + 4 * from * this.itemSlots, p.items, p.userGradient + from * rowBytes,
+    );
   }
 }
 
@@ -243,13 +256,14 @@ function logitsFunction(): FunctionDefinition {
 }
 
 /**
- * itemGradients(dim, itemSlots, userSlots, g, users, out): for each pair of items and each run of
- * sixteen columns (then four), eight (two) f32x4 sums over all users; each user chunk loaded feeds
- * both items, each splatted gradient entry four chunks.
+ * itemGradients(dim, items, gStride, userSlots, g, users, out): for `items` (even) items from g's
+ * first column and out's first row, each pair and each run of sixteen columns (then four), eight
+ * (two) f32x4 sums over all users; each user chunk loaded feeds both items, each splatted gradient
+ * entry four chunks. g rows are gStride floats apart.
  */
 function itemGradientsFunction(): FunctionDefinition {
-  const f = new FunctionBody(6);
-  const [dim, itemSlots, userSlots, g, users, out] = [0, 1, 2, 3, 4, 5];
+  const f = new FunctionBody(7);
+  const [dim, itemsToSum, gStride, userSlots, g, users, out] = [0, 1, 2, 3, 4, 5, 6];
   const rowBytes = f.local(I32);
   const gRowBytes = f.local(I32);
   const i = f.local(I32);
@@ -265,11 +279,11 @@ function itemGradientsFunction(): FunctionDefinition {
   const t = [f.local(V128), f.local(V128), f.local(V128), f.local(V128)];
 
   f.get(dim).i32(2).i32Shl().set(rowBytes);
-  f.get(itemSlots).i32(2).i32Shl().set(gRowBytes);
+  f.get(gStride).i32(2).i32Shl().set(gRowBytes);
   f.i32(0).set(i);
   f.block().loop(); // item pairs
   {
-    f.get(i).get(itemSlots).i32GeS().brIf(1);
+    f.get(i).get(itemsToSum).i32GeS().brIf(1);
     f.get(out).get(i).get(rowBytes).i32Mul().i32Add().set(oo);
     f.i32(0).set(c);
     // Runs of 16 columns (4 chunks), then of 4 (1 chunk).
@@ -315,7 +329,7 @@ function itemGradientsFunction(): FunctionDefinition {
     f.br(0);
   }
   f.end().end();
-  return { name: 'itemGradients', params: [I32, I32, I32, I32, I32, I32], body: f };
+  return { name: 'itemGradients', params: [I32, I32, I32, I32, I32, I32, I32], body: f };
 }
 
 /**

@@ -30,12 +30,14 @@ export class SoftmaxWorkspace {
   readonly history: Float32Array;
   /** itemCount × dim item vectors v_i of the current parameters (in the SIMD memory when simd is used). */
   readonly items: Float32Array;
-  /** maxUsers × dim user vectors (JavaScript kernels; the SIMD ones keep theirs). */
+  /** Row b: the vector u_b of the batch's user b (stride dim; the SIMD buffer when simd is used). */
   readonly users: Float32Array;
-  /** maxUsers × dim gradient of the loss with respect to the user vectors (JavaScript kernels). */
+  /** Row b: dLoss/du_b (stride dim). */
   readonly userGradients: Float32Array;
-  /** maxUsers × itemCount logits, overwritten in place by their gradients (JavaScript kernels). */
+  /** Row b (stride logitStride): user b's logits, overwritten in place by their gradients. */
   readonly logits: Float32Array;
+  /** Floats between rows of logits: itemCount, or the SIMD kernels' itemSlots. */
+  readonly logitStride: number;
   /** max(Σ w, 1)^β of each user of the batch. */
   readonly divisors: Float64Array;
   /** g_bi and g_b,i+1 of every user, for the pair of items whose gradient rows are being summed. */
@@ -51,13 +53,14 @@ export class SoftmaxWorkspace {
     this.dim = dim;
     this.itemCount = itemCount;
     this.maxUsers = maxUsers;
-    this.simd = (options.simd ?? true) ? SimdKernels.create(dim, itemCount, maxUsers) : undefined;
-    const js = this.simd ? 0 : 1;
+    const simd = (options.simd ?? true) ? SimdKernels.create(dim, itemCount, maxUsers) : undefined;
+    this.simd = simd;
     this.history = new Float32Array(itemCount * dim);
-    this.items = this.simd ? this.simd.items.subarray(0, itemCount * dim) : new Float32Array(itemCount * dim);
-    this.users = new Float32Array(js * maxUsers * dim);
-    this.userGradients = new Float32Array(js * maxUsers * dim);
-    this.logits = new Float32Array(js * maxUsers * itemCount);
+    this.items = simd ? simd.items.subarray(0, itemCount * dim) : new Float32Array(itemCount * dim);
+    this.users = simd ? simd.users : new Float32Array(maxUsers * dim);
+    this.userGradients = simd ? simd.userGradient : new Float32Array(maxUsers * dim);
+    this.logits = simd ? simd.logits : new Float32Array(maxUsers * itemCount);
+    this.logitStride = simd ? simd.itemSlots : itemCount;
     this.divisors = new Float64Array(maxUsers);
     this.pairGradients = new Float64Array(2 * maxUsers);
     this.inputItems = new Int32Array(itemCount);
@@ -127,10 +130,8 @@ export function softmaxGradient(
   const listed = ws.listInputItems(batch, B, 0, itemCount);
   rows.composeListed(dim, params.itemInput, params.featureInput, ws.inputItems, listed, ws.history);
   rows.compose(dim, params.itemOutput, params.featureOutput, 0, itemCount, ws.items);
-  const loss = softmaxUsersGradient(
-    dim, itemCount, batch, 0, B, historyExponent, 1 / B, ws.history, ws.items, params.itemBias, ws,
-    grad.itemInput, grad.itemOutput, grad.itemBias,
-  );
+  const loss = softmaxUserRows(dim, itemCount, batch, 0, B, historyExponent, 1 / B, ws.history, ws.items, params.itemBias, ws);
+  softmaxItemRows(dim, itemCount, batch, B, 0, itemCount, ws, grad.itemInput, grad.itemOutput, grad.itemBias);
   // h_j and v_i are id rows plus the mean of their feature rows, so each feature row gets the mean
   // share of its items' gradients (the id rows were zero on entry, so they hold exactly dh and dv).
   rows.spread(dim, grad.itemInput, 0, featureCount, grad.featureInput);
@@ -139,13 +140,13 @@ export function softmaxGradient(
 }
 
 /**
- * The part of the gradient owed to users from..to-1 of `batch`, given the composed history and
- * item vectors, added into the id-row gradients `dItemInput` (dh), `dItemOutput` (dv) and `dBias`,
- * each term scaled by `scale` (1/B of the whole batch). Returns Σ_b Σ_t -w_t log softmax(z_b)_t
- * over these users, unscaled. Threads splitting a batch by users each call this on their own range
- * and gradient buffers; summing those gives softmaxGradient's id-row gradients.
+ * First half of a step, for users from..to-1 of `batch`, given the composed history and item
+ * vectors: their user vectors u_b, logits, dLoss/dz (times `scale`, 1/B of the whole batch) and
+ * dLoss/du_b, in rows b of the workspace (users, logits, userGradients; divisors[b]). Returns
+ * Σ_b Σ_t -w_t log softmax(z_b)_t over these users, unscaled. Threads splitting a batch by users
+ * each call this on their own range; every row depends on its own user only.
  */
-export function softmaxUsersGradient(
+export function softmaxUserRows(
   dim: number,
   itemCount: number,
   batch: BatchRows,
@@ -157,71 +158,65 @@ export function softmaxUsersGradient(
   items: Readonly<Float32Array>,
   bias: Readonly<Float32Array>,
   ws: SoftmaxWorkspace,
-  dItemInput: Float32Array,
-  dItemOutput: Float32Array,
-  dBias: Float32Array,
 ): number {
   const count = to - from;
   if (count <= 0) return 0;
-  const { divisors, simd } = ws;
-  if (simd) {
-    return simdUsersGradient(dim, itemCount, batch, from, count, historyExponent, scale, history, items, bias, ws, simd, dItemInput, dItemOutput, dBias);
-  }
-  const { users, userGradients, logits } = ws;
+  const { users, logits, logitStride, userGradients, divisors, simd } = ws;
   userVectors(dim, from, count, batch.inputOffsets, batch.inputItems, batch.inputWeights, historyExponent, history, users, divisors);
-  logitsOf(dim, itemCount, count, users, items, bias, logits);
-  const loss = softmaxCrossEntropy(itemCount, itemCount, from, count, batch.targetOffsets, batch.targetItems, batch.targetWeights, scale, logits);
-  // dv_i = Σ_b g_bi u_b, dbias_i = Σ_b g_bi, dU_b = Σ_i g_bi v_i, then dh_j = Σ_b w_j dU_b / divisor_b.
-  itemGradients(dim, itemCount, count, logits, users, ws.pairGradients, dItemOutput, dBias);
-  userGradientsOf(dim, itemCount, count, logits, items, userGradients);
-  historyGradients(dim, from, count, batch.inputOffsets, batch.inputItems, batch.inputWeights, divisors, userGradients, dItemInput);
+  if (simd) {
+    if (items !== ws.items) simd.items.set(items.subarray(0, itemCount * dim));
+    simd.bias.set(bias.subarray(0, itemCount));
+    simd.computeLogits(from, count);
+  } else {
+    logitsOf(dim, itemCount, from, count, users, items, bias, logits);
+  }
+  const loss = softmaxCrossEntropy(itemCount, logitStride, from, count, batch.targetOffsets, batch.targetItems, batch.targetWeights, scale, logits);
+  // dU_b = Σ_i g_bi v_i
+  if (simd) simd.computeUserGradients(from, count);
+  else userGradientsOf(dim, itemCount, from, count, logits, items, userGradients);
   return loss;
 }
 
-/** softmaxUsersGradient with the dense products in WebAssembly SIMD: the same steps on the kernels' padded buffers. */
-function simdUsersGradient(
+/**
+ * Second half of a step, for items itemFrom..itemTo-1, given rows 0..users-1 of the workspace
+ * (every user of the batch, from softmaxUserRows): adds dv_i = Σ_b g_bi u_b and dbias_i = Σ_b g_bi
+ * into those rows of `dItemOutput` / `dBias`, and dh_j = Σ_b w_bj dU_b / divisor_b, from every
+ * input entry of such an item, into `dItemInput`. Each row sums its users in batch order whatever
+ * the range, so threads splitting the items get exactly the one-thread result.
+ */
+export function softmaxItemRows(
   dim: number,
   itemCount: number,
   batch: BatchRows,
-  from: number,
-  count: number,
-  historyExponent: number,
-  scale: number,
-  history: Readonly<Float32Array>,
-  items: Readonly<Float32Array>,
-  bias: Readonly<Float32Array>,
+  users: number,
+  itemFrom: number,
+  itemTo: number,
   ws: SoftmaxWorkspace,
-  simd: SimdKernels,
   dItemInput: Float32Array,
   dItemOutput: Float32Array,
   dBias: Float32Array,
-): number {
-  const { divisors } = ws;
-  const slots = simd.itemSlots;
-  const g = simd.logits;
-  userVectors(dim, from, count, batch.inputOffsets, batch.inputItems, batch.inputWeights, historyExponent, history, simd.users, divisors);
-  if (items !== ws.items) simd.items.set(items.subarray(0, itemCount * dim));
-  simd.bias.set(bias.subarray(0, itemCount));
-  simd.clearPadding(count);
-  simd.computeLogits(count);
-  const loss = softmaxCrossEntropy(itemCount, slots, from, count, batch.targetOffsets, batch.targetItems, batch.targetWeights, scale, g);
-  // The padding adds nothing: padding users have zero vectors, so their rows of g (raw logits, not
-  // softmaxed) meet zeros in dv, and their du rows are never read; the padding item has a zero
-  // vector and bias, so its logit and gradient are 0.
-  simd.computeItemGradients(count);
-  const dv = simd.itemGradient;
-  for (let k = 0, end = itemCount * dim; k < end; k++) dItemOutput[k] += dv[k];
-  for (let i = 0; i < itemCount; i++) {
-    let sum = 0;
-    for (let b = 0, zo = i; b < count; b++, zo += slots) sum += g[zo];
-    dBias[i] += sum;
+): void {
+  if (itemTo <= itemFrom || users <= 0) return;
+  const { simd, logits, logitStride } = ws;
+  if (simd) {
+    simd.clearPadding(users);
+    simd.computeItemGradients(itemFrom, itemTo, users);
+    const dv = simd.itemGradient;
+    for (let k = itemFrom * dim, end = itemTo * dim; k < end; k++) dItemOutput[k] += dv[k];
+    for (let i = itemFrom; i < itemTo; i++) {
+      let sum = 0;
+      for (let b = 0, zo = i; b < users; b++, zo += logitStride) sum += logits[zo];
+      dBias[i] += sum;
+    }
+  } else {
+    itemGradients(dim, itemCount, itemFrom, itemTo, users, logits, ws.users, ws.pairGradients, dItemOutput, dBias);
   }
-  simd.computeUserGradients(count);
-  historyGradients(dim, from, count, batch.inputOffsets, batch.inputItems, batch.inputWeights, divisors, simd.userGradient, dItemInput);
-  return loss;
+  historyGradients(
+    dim, users, itemFrom, itemTo, batch.inputOffsets, batch.inputItems, batch.inputWeights, ws.divisors, ws.userGradients, dItemInput,
+  );
 }
 
-/** u_b = Σ_j w_j h_j / max(Σ w_j, 1)^β for users from..from+count-1 (row b - from); keeps the divisors. */
+/** u_b = Σ_j w_j h_j / max(Σ w_j, 1)^β into rows b = from..from+count-1; keeps the divisors. */
 function userVectors(
   dim: number,
   from: number,
@@ -234,12 +229,12 @@ function userVectors(
   users: Float32Array,
   divisors: Float64Array,
 ): void {
-  for (let b = 0; b < count; b++) {
+  for (let b = from; b < from + count; b++) {
     const uo = b * dim;
     users.fill(0, uo, uo + dim);
     let total = 0;
-    const end = offsets[from + b + 1];
-    for (let p = offsets[from + b]; p < end; p++) {
+    const end = offsets[b + 1];
+    for (let p = offsets[b]; p < end; p++) {
       const w = inputWeights[p];
       const ho = inputItems[p] * dim;
       total += w;
@@ -261,6 +256,7 @@ function userVectors(
 function logitsOf(
   dim: number,
   itemCount: number,
+  from: number,
   count: number,
   users: Readonly<Float32Array>,
   items: Readonly<Float32Array>,
@@ -268,15 +264,16 @@ function logitsOf(
   logits: Float32Array,
 ): void {
   const N = itemCount;
-  const count4 = count - (count & 3);
+  const to = from + count;
+  const to4 = to - (count & 3);
   const pairs = N - (N & 1);
   for (let i = 0; i < pairs; i += 2) {
     const vo = i * dim;
     const wo = vo + dim;
     const bv = bias[i];
     const bw = bias[i + 1];
-    let b = 0;
-    for (; b < count4; b += 4) {
+    let b = from;
+    for (; b < to4; b += 4) {
       const u0 = b * dim;
       const u1 = u0 + dim;
       const u2 = u1 + dim;
@@ -302,7 +299,7 @@ function logitsOf(
       logits[zo + 3 * N] = s3 + bv;
       logits[zo + 3 * N + 1] = t3 + bw;
     }
-    for (; b < count; b++) {
+    for (; b < to; b++) {
       const uo = b * dim;
       let s = 0, t = 0;
       for (let c = 0; c < dim; c++) {
@@ -316,7 +313,7 @@ function logitsOf(
   }
   if (pairs < N) {
     const vo = pairs * dim;
-    for (let b = 0; b < count; b++) {
+    for (let b = from; b < to; b++) {
       const uo = b * dim;
       let s = 0;
       for (let c = 0; c < dim; c++) s += users[uo + c] * items[vo + c];
@@ -326,8 +323,8 @@ function logitsOf(
 }
 
 /**
- * Softmax cross-entropy of each user's logits row (itemCount entries, rows `stride` apart) against
- * its weighted targets: returns the summed loss and overwrites the row with dLoss/dz times `scale`,
+ * Softmax cross-entropy of users from..from+count-1: each logits row (itemCount entries, rows
+ * `stride` apart) against its weighted targets: returns the summed loss and overwrites the row with dLoss/dz times `scale`,
  *   g_bi = scale · ((Σ_t w_t) softmax(z_b)_i − [i is a target] w_i).
  * One exponential per logit: exp(z − max) is stored and summed, then the row is scaled by 1/sum.
  */
@@ -343,11 +340,11 @@ function softmaxCrossEntropy(
   logits: Float32Array,
 ): number {
   let loss = 0;
-  for (let b = 0; b < count; b++) {
+  for (let b = from; b < from + count; b++) {
     const zo = b * stride;
     const ze = zo + itemCount;
-    const tStart = targetOffsets[from + b];
-    const tEnd = targetOffsets[from + b + 1];
+    const tStart = targetOffsets[b];
+    const tEnd = targetOffsets[b + 1];
     let max = -Infinity;
     for (let k = zo; k < ze; k++) if (logits[k] > max) max = logits[k];
     // Σ_t w_t (logSumExp − z_t), with the z_t read before the row is overwritten.
@@ -373,13 +370,16 @@ function softmaxCrossEntropy(
 }
 
 /**
- * dv_i += Σ_b g_bi u_b and dbias_i += Σ_b g_bi, two items at a time: their gradient entries are
- * gathered once into `pair`, then for each run of four columns eight sums run over all users in
- * locals (each user load serves both items), and the two item rows are written once.
+ * dv_i += Σ_b g_bi u_b and dbias_i += Σ_b g_bi for items itemFrom..itemTo-1 over users
+ * 0..count-1, two items at a time: their gradient entries are gathered once into `pair`, then for
+ * each run of four columns eight sums run over all users in locals (each user load serves both
+ * items), and the two item rows are written once. A leftover item sums alone, in the same order.
  */
 function itemGradients(
   dim: number,
   itemCount: number,
+  itemFrom: number,
+  itemTo: number,
   count: number,
   g: Readonly<Float32Array>,
   users: Readonly<Float32Array>,
@@ -389,8 +389,8 @@ function itemGradients(
 ): void {
   const N = itemCount;
   const dim4 = dim - (dim & 3);
-  const pairs = N - (N & 1);
-  for (let i = 0; i < pairs; i += 2) {
+  const pairs = itemTo - ((itemTo - itemFrom) & 1);
+  for (let i = itemFrom; i < pairs; i += 2) {
     let biasV = 0;
     let biasW = 0;
     for (let b = 0, zo = i; b < count; b++, zo += N) {
@@ -437,7 +437,7 @@ function itemGradients(
       dItems[wo + c] += t;
     }
   }
-  if (pairs < N) {
+  if (pairs < itemTo) {
     const vo = pairs * dim;
     let biasV = 0;
     for (let b = 0; b < count; b++) biasV += g[b * N + pairs];
@@ -451,13 +451,14 @@ function itemGradients(
 }
 
 /**
- * dU_b = Σ_i g_bi v_i, written (not added) into `out`, two users at a time: for each run of four
- * columns eight sums run over all items in locals — each item value loaded serves both users,
- * each gradient entry four columns.
+ * dU_b = Σ_i g_bi v_i for users from..from+count-1, written (not added) into rows b of `out`, two
+ * users at a time: for each run of four columns eight sums run over all items in locals — each
+ * item value loaded serves both users, each gradient entry four columns.
  */
 function userGradientsOf(
   dim: number,
   itemCount: number,
+  from: number,
   count: number,
   g: Readonly<Float32Array>,
   items: Readonly<Float32Array>,
@@ -465,9 +466,10 @@ function userGradientsOf(
 ): void {
   const N = itemCount;
   const dim4 = dim - (dim & 3);
-  const count2 = count - (count & 1);
-  let b = 0;
-  for (; b < count2; b += 2) {
+  const to = from + count;
+  const to2 = to - (count & 1);
+  let b = from;
+  for (; b < to2; b += 2) {
     const zo = b * N;
     const zp = zo + N;
     const uo = b * dim;
@@ -504,7 +506,7 @@ function userGradientsOf(
       out[up + c] = t;
     }
   }
-  for (; b < count; b++) {
+  for (; b < to; b++) {
     const zo = b * N;
     const uo = b * dim;
     for (let c = 0; c < dim; c++) {
@@ -515,11 +517,15 @@ function userGradientsOf(
   }
 }
 
-/** dh_j += w_j dU_b / divisor_b for every input entry j of users from..from+count-1, into the id rows. */
+/**
+ * dh_j += w_j dU_b / divisor_b for every input entry j of users 0..users-1 whose item is in
+ * itemFrom..itemTo-1, into the id rows, in batch order.
+ */
 function historyGradients(
   dim: number,
-  from: number,
-  count: number,
+  users: number,
+  itemFrom: number,
+  itemTo: number,
   offsets: Readonly<Int32Array>,
   inputItems: Readonly<Int32Array>,
   inputWeights: Readonly<Float32Array>,
@@ -527,13 +533,15 @@ function historyGradients(
   userGradients: Readonly<Float32Array>,
   dInput: Float32Array,
 ): void {
-  for (let b = 0; b < count; b++) {
+  for (let b = 0; b < users; b++) {
     const uo = b * dim;
     const inverse = 1 / divisors[b];
-    const end = offsets[from + b + 1];
-    for (let p = offsets[from + b]; p < end; p++) {
+    const end = offsets[b + 1];
+    for (let p = offsets[b]; p < end; p++) {
+      const j = inputItems[p];
+      if (j < itemFrom || j >= itemTo) continue;
       const s = inputWeights[p] * inverse;
-      const ho = inputItems[p] * dim;
+      const ho = j * dim;
       for (let c = 0; c < dim; c++) dInput[ho + c] += s * userGradients[uo + c];
     }
   }

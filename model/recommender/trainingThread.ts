@@ -1,8 +1,9 @@
+import { TrainingError } from '../errors.ts';
 import { Adam } from './adam.ts';
 import { FeatureRows } from './featureRows.ts';
 import { RecommenderParameters } from './recommenderParameters.ts';
 import { CONTROL, SharedBarrier } from './sharedBarrier.ts';
-import { softmaxUsersGradient, SoftmaxWorkspace, type BatchRows } from './softmaxGradient.ts';
+import { softmaxItemRows, softmaxUserRows, SoftmaxWorkspace, type BatchRows } from './softmaxGradient.ts';
 
 /**
  * Everything the threads of a parallel trainer share, as sent to each worker (`workerData`):
@@ -30,8 +31,10 @@ export interface ParallelSetup {
   readonly parameters: SharedArrayBuffer;
   /** The batch's full gradient (same layout), complete after each step. */
   readonly gradient: SharedArrayBuffer;
-  /** Per thread: its users' gradient for the item input rows, item output rows and item biases. */
-  readonly partials: SharedArrayBuffer;
+  /** Floats between rows of the logits (the workspaces' logitStride; the same in every thread). */
+  readonly logitStride: number;
+  /** Each user's rows from the first half of a step, for the second: u_b, g_b (logits' gradient), dU_b (float32), divisor_b (float64). */
+  readonly userRows: SharedArrayBuffer;
   /** Composed history and item vectors, itemCount × dim each. */
   readonly vectors: SharedArrayBuffer;
   /** The mini-batch: input and target offsets (int32, maxUsers + 1 each), items (int32) and weights (float32). */
@@ -69,6 +72,11 @@ export function sharedBatchBytes(maxUsers: number, maxEntries: number): number {
   return 4 * (2 * (maxUsers + 1) + 4 * maxEntries);
 }
 
+/** Bytes of the shared user rows for these sizes. */
+export function userRowsBytes(maxUsers: number, dim: number, logitStride: number): number {
+  return 4 * maxUsers * (2 * dim + logitStride) + 8 * maxUsers;
+}
+
 /** Splits 0..count-1 into `parts` contiguous ranges; returns the start of part `k` (k = parts gives count). */
 export function rangeStart(count: number, parts: number, k: number): number {
   return Math.floor((count * k) / parts);
@@ -76,17 +84,18 @@ export function rangeStart(count: number, parts: number, k: number): number {
 
 /**
  * One thread's part of a parallel training step (the main thread is rank 0, workers 1…). A step
- * has four phases separated by barriers; each writes only rows it owns, so the result does not
- * depend on timing, and every sum runs in a fixed order:
+ * has four phases separated by barriers; each writes only rows it owns:
  *
  *   1. compose h (of the batch's input items) and v for the thread's items, from the parameters;
- *   2. the softmax gradient of the thread's users into its own partial buffers;
- *   3. for the thread's items: sum the partials in rank order into the gradient, then Adam on
- *      those item rows and biases;
+ *   2. for the thread's users: u_b, logits, their gradient g_b and dU_b (softmaxUserRows), shared;
+ *   3. for the thread's items, over every user: dv, dbias and dh (softmaxItemRows) into the
+ *      gradient, then Adam on those item rows and biases;
  *   4. for the thread's features: spread the item gradients onto them, then Adam on those rows.
  *
- * Items are split evenly, users of each batch evenly, features by their number of items. Adam is
- * elementwise, so Adam instances over row ranges update exactly as one over the whole array.
+ * Items are split evenly, users of each batch evenly, features by their number of items. Every
+ * row of every result is computed by one thread with the same sums in the same order as the
+ * one-thread path, and Adam is elementwise: the parameters are the same bytes whatever the thread
+ * count (only the reported loss is summed in another order).
  */
 export class TrainingThread {
   private readonly setup: ParallelSetup;
@@ -94,11 +103,11 @@ export class TrainingThread {
   private readonly control: Int32Array;
   private readonly parameters: RecommenderParameters;
   private readonly gradient: RecommenderParameters;
-  private readonly partials: { itemInput: Float32Array; itemOutput: Float32Array; itemBias: Float32Array }[];
   private readonly history: Float32Array;
   private readonly items: Float32Array;
   private readonly batch: BatchRows;
   private readonly losses: Float64Array;
+  private readonly shared: { users: Float32Array; logits: Float32Array; userGradients: Float32Array; divisors: Float64Array };
   private readonly rows: FeatureRows;
   private readonly workspace: SoftmaxWorkspace;
   private readonly itemFrom: number;
@@ -111,26 +120,26 @@ export class TrainingThread {
   constructor(setup: ParallelSetup, rank: number) {
     this.setup = setup;
     this.rank = rank;
-    const { threads, dim, itemCount, featureCount } = setup;
+    const { threads, dim, itemCount, featureCount, maxUsers, logitStride } = setup;
     this.control = new Int32Array(setup.control);
     this.parameters = new RecommenderParameters(dim, itemCount, featureCount, new Float32Array(setup.parameters));
     this.gradient = new RecommenderParameters(dim, itemCount, featureCount, new Float32Array(setup.gradient));
-    const partialSize = (2 * dim + 1) * itemCount;
-    this.partials = [];
-    for (let r = 0; r < threads; r++) {
-      const base = r * partialSize * 4;
-      this.partials.push({
-        itemInput: new Float32Array(setup.partials, base, itemCount * dim),
-        itemOutput: new Float32Array(setup.partials, base + itemCount * dim * 4, itemCount * dim),
-        itemBias: new Float32Array(setup.partials, base + 2 * itemCount * dim * 4, itemCount),
-      });
-    }
     this.history = new Float32Array(setup.vectors, 0, itemCount * dim);
     this.items = new Float32Array(setup.vectors, itemCount * dim * 4, itemCount * dim);
     this.batch = sharedBatchRows(setup);
     this.losses = new Float64Array(setup.losses);
+    const floats = maxUsers * (2 * dim + logitStride);
+    this.shared = {
+      users: new Float32Array(setup.userRows, 0, maxUsers * dim),
+      logits: new Float32Array(setup.userRows, 4 * maxUsers * dim, maxUsers * logitStride),
+      userGradients: new Float32Array(setup.userRows, 4 * maxUsers * (dim + logitStride), maxUsers * dim),
+      divisors: new Float64Array(setup.userRows, 4 * floats, maxUsers),
+    };
     this.rows = new FeatureRows().set(itemCount, featureCount, setup.itemFeatureOffsets, setup.itemFeatures);
-    this.workspace = new SoftmaxWorkspace(dim, itemCount, Math.ceil(setup.maxUsers / threads));
+    this.workspace = new SoftmaxWorkspace(dim, itemCount, maxUsers);
+    if (this.workspace.logitStride !== logitStride) {
+      throw new TrainingError(`thread ${rank}: logit stride ${this.workspace.logitStride}, the trainer's is ${logitStride}`);
+    }
 
     this.itemFrom = rangeStart(itemCount, threads, rank);
     this.itemTo = rangeStart(itemCount, threads, rank + 1);
@@ -164,29 +173,34 @@ export class TrainingThread {
 
   /** Runs this thread's part of one step on the batch in shared memory (all threads call it together). */
   step(barrier: SharedBarrier): void {
-    const { dim, itemCount, threads, historyExponent } = this.setup;
-    const { parameters: p, gradient: g, rows, itemFrom, itemTo, featureFrom, featureTo } = this;
-
+    const { dim, itemCount, threads, historyExponent, logitStride } = this.setup;
+    const { parameters: p, gradient: g, rows, itemFrom, itemTo, featureFrom, featureTo, workspace: ws, shared } = this;
     const count = Atomics.load(this.control, CONTROL.batchCount);
-    const listed = this.workspace.listInputItems(this.batch, count, itemFrom, itemTo);
-    rows.composeListed(dim, p.itemInput, p.featureInput, this.workspace.inputItems, listed, this.history);
+
+    const listed = ws.listInputItems(this.batch, count, itemFrom, itemTo);
+    rows.composeListed(dim, p.itemInput, p.featureInput, ws.inputItems, listed, this.history);
     rows.compose(dim, p.itemOutput, p.featureOutput, itemFrom, itemTo, this.items);
     barrier.wait();
 
-    const own = this.partials[this.rank];
-    own.itemInput.fill(0);
-    own.itemOutput.fill(0);
-    own.itemBias.fill(0);
-    this.losses[this.rank] = softmaxUsersGradient(
-      dim, itemCount, this.batch, rangeStart(count, threads, this.rank), rangeStart(count, threads, this.rank + 1),
-      historyExponent, 1 / count, this.history, this.items, p.itemBias, this.workspace,
-      own.itemInput, own.itemOutput, own.itemBias,
+    const userFrom = rangeStart(count, threads, this.rank);
+    const userTo = rangeStart(count, threads, this.rank + 1);
+    this.losses[this.rank] = softmaxUserRows(
+      dim, itemCount, this.batch, userFrom, userTo, historyExponent, 1 / count, this.history, this.items, p.itemBias, ws,
     );
+    shared.users.set(ws.users.subarray(userFrom * dim, userTo * dim), userFrom * dim);
+    shared.logits.set(ws.logits.subarray(userFrom * logitStride, userTo * logitStride), userFrom * logitStride);
+    shared.userGradients.set(ws.userGradients.subarray(userFrom * dim, userTo * dim), userFrom * dim);
+    shared.divisors.set(ws.divisors.subarray(userFrom, userTo), userFrom);
     barrier.wait();
 
-    sumRows(this.partials, 'itemInput', itemFrom * dim, itemTo * dim, g.itemInput);
-    sumRows(this.partials, 'itemOutput', itemFrom * dim, itemTo * dim, g.itemOutput);
-    sumRows(this.partials, 'itemBias', itemFrom, itemTo, g.itemBias);
+    ws.users.set(shared.users.subarray(0, count * dim));
+    ws.logits.set(shared.logits.subarray(0, count * logitStride));
+    ws.userGradients.set(shared.userGradients.subarray(0, count * dim));
+    ws.divisors.set(shared.divisors.subarray(0, count));
+    g.itemInput.fill(0, itemFrom * dim, itemTo * dim);
+    g.itemOutput.fill(0, itemFrom * dim, itemTo * dim);
+    g.itemBias.fill(0, itemFrom, itemTo);
+    softmaxItemRows(dim, itemCount, this.batch, count, itemFrom, itemTo, ws, g.itemInput, g.itemOutput, g.itemBias);
     for (let k = 0; k < 3; k++) this.updates[k].adam.apply(this.updates[k].parameters, this.updates[k].gradient);
     barrier.wait();
 
@@ -195,22 +209,6 @@ export class TrainingThread {
     rows.spread(dim, g.itemInput, featureFrom, featureTo, g.featureInput);
     rows.spread(dim, g.itemOutput, featureFrom, featureTo, g.featureOutput);
     for (let k = 3; k < 5; k++) this.updates[k].adam.apply(this.updates[k].parameters, this.updates[k].gradient);
-  }
-}
-
-/** out[from..to) = Σ_r partials[r][block][from..to), summed in rank order. */
-function sumRows(
-  partials: readonly { itemInput: Float32Array; itemOutput: Float32Array; itemBias: Float32Array }[],
-  block: 'itemInput' | 'itemOutput' | 'itemBias',
-  from: number,
-  to: number,
-  out: Float32Array,
-): void {
-  const first = partials[0][block];
-  for (let k = from; k < to; k++) out[k] = first[k];
-  for (let r = 1; r < partials.length; r++) {
-    const rows = partials[r][block];
-    for (let k = from; k < to; k++) out[k] += rows[k];
   }
 }
 

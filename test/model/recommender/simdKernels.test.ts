@@ -28,7 +28,7 @@ describe('SimdKernels', () => {
       k.clearPadding(users);
       const tolerance = (sum: number, terms: number): number => 1e-6 * Math.max(1, Math.abs(sum)) * Math.sqrt(terms);
 
-      k.computeLogits(users);
+      k.computeLogits(0, users);
       for (let b = 0; b < users; b++) {
         for (let i = 0; i < itemCount; i++) {
           let z = bias[i];
@@ -41,8 +41,8 @@ describe('SimdKernels', () => {
       const g = new Float64Array(users * itemCount).map(() => rng.nextGaussian());
       k.logits.fill(0);
       for (let b = 0; b < users; b++) for (let i = 0; i < itemCount; i++) k.logits[b * k.itemSlots + i] = g[b * itemCount + i];
-      k.computeItemGradients(users);
-      k.computeUserGradients(users);
+      k.computeItemGradients(0, itemCount, users);
+      k.computeUserGradients(0, users);
       for (let i = 0; i < itemCount; i++) {
         for (let c = 0; c < dim; c++) {
           let dv = 0;
@@ -57,6 +57,16 @@ describe('SimdKernels', () => {
           expect(Math.abs(k.userGradient[b * dim + c] - du)).toBeLessThanOrEqual(tolerance(du, itemCount));
         }
       }
+
+      // Ranges give the same rows as the whole: users from 1, items from 1 (pairs start on odd rows).
+      const wholeItems = k.itemGradient.slice();
+      const wholeUsers = k.userGradient.slice();
+      k.itemGradient.fill(0);
+      k.userGradient.fill(0);
+      k.computeItemGradients(1, itemCount, users);
+      k.computeUserGradients(1, users - 1);
+      expect(k.itemGradient.subarray(dim, itemCount * dim)).toEqual(wholeItems.subarray(dim, itemCount * dim));
+      expect(k.userGradient.subarray(dim, users * dim)).toEqual(wholeUsers.subarray(dim, users * dim));
     });
   }
 });
