@@ -29,9 +29,9 @@ const WORKER_URL = new URL('./gradientWorker.mjs', import.meta.url);
  * calling thread and `threads − 1` worker threads sharing the parameters, gradient and batch in
  * SharedArrayBuffers (see TrainingThread for how a step is split). step() is synchronous: the
  * calling thread does its share and waits on Atomics, so the trainer's loop, random numbers and
- * batches stay as in the single-thread path. For a given seed and thread count the parameters
- * are the same bytes on every run; across thread counts they differ by float rounding (partial
- * gradients are summed per thread, then across threads).
+ * batches stay as in the single-thread path. Every gradient row is computed by one thread exactly
+ * as the single-thread path computes it, so the parameters are the same bytes for every thread
+ * count (and every run); only the reported loss is summed in another order.
  *
  * The workers are started by the constructor and stopped by close(), which the caller must call
  * (try/finally); they are unref'd, so a trainer left open does not keep the process alive.

@@ -29,8 +29,8 @@ export interface TrainRecommenderOptions {
   /** Asked before every epoch; returning true ends training with the best model so far (time budgets). */
   readonly shouldStop?: () => boolean;
   /**
-   * Threads computing each mini-batch step (default 1: in this thread, no workers). Results are
-   * deterministic for a seed and a thread count; different thread counts differ by float rounding.
+   * Threads computing each mini-batch step (default 1: in this thread, no workers). The trained
+   * parameters are the same bytes for every thread count.
    */
   readonly threads?: number;
 }
