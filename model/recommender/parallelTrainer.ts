@@ -5,7 +5,8 @@ import type { MiniBatch } from './miniBatch.ts';
 import { RecommenderParameters } from './recommenderParameters.ts';
 import { CONTROL, SharedBarrier } from './sharedBarrier.ts';
 import { sharedBatchBytes, sharedBatchRows, TrainingThread, userRowsBytes, type ParallelSetup } from './trainingThread.ts';
-import { SoftmaxWorkspace, type BatchRows } from './softmaxGradient.ts';
+import { SimdKernels } from './simdKernels.ts';
+import type { BatchRows } from './softmaxGradient.ts';
 
 export interface ParallelTrainerOptions {
   /** Threads computing each step, the calling thread included (≥ 2; one thread needs no workers). */
@@ -72,8 +73,8 @@ export class ParallelTrainer {
     this.target = params;
     const size = params.values.length;
     const maxEntries = largestBatchEntries(data.userOffsets, maxUsers);
-    // The logit row stride of this runtime's kernels (SIMD or not), which every thread shares.
-    const logitStride = new SoftmaxWorkspace(dim, itemCount, 1).logitStride;
+    // The logits' row stride of the threads' workspaces (SIMD or not), the same in every thread.
+    const logitStride = SimdKernels.supports(dim) ? SimdKernels.itemSlotsFor(itemCount) : itemCount;
     this.setup = {
       threads,
       dim,

@@ -55,7 +55,7 @@ export class SimdKernels {
   private constructor(dim: number, itemCount: number, maxUsers: number) {
     this.dim = dim;
     this.itemCount = itemCount;
-    this.itemSlots = itemCount + (itemCount & 1);
+    this.itemSlots = SimdKernels.itemSlotsFor(itemCount);
     this.userSlots = roundUp4(maxUsers) + 4;
     const sizes = {
       users: this.userSlots * dim,
@@ -86,10 +86,19 @@ export class SimdKernels {
     this.userGradient = view('userGradient');
   }
 
-  /** Kernels for these sizes, or undefined when dim is not a multiple of 4 or WebAssembly SIMD is missing. */
+  /** Whether create() gives kernels for this dimension: a multiple of 4, on a runtime with WebAssembly SIMD. */
+  static supports(dim: number): boolean {
+    return dim % 4 === 0 && simdAvailable();
+  }
+
+  /** Kernels for these sizes, or undefined when not supported (see supports). */
   static create(dim: number, itemCount: number, maxUsers: number): SimdKernels | undefined {
-    if (dim % 4 !== 0 || !simdAvailable()) return undefined;
-    return new SimdKernels(dim, itemCount, maxUsers);
+    return SimdKernels.supports(dim) ? new SimdKernels(dim, itemCount, maxUsers) : undefined;
+  }
+
+  /** The logits' row stride of kernels for this many items. */
+  static itemSlotsFor(itemCount: number): number {
+    return itemCount + (itemCount & 1);
   }
 
   /**
