@@ -368,4 +368,5 @@ function checkValidation(data: TrainingData, validation: TrainingData): void {
   if (!sameIndex(validation.userIds, data.userIds) || !sameIndex(validation.itemIds, data.itemIds)) {
     throw new ShapeError('validation must be indexed like the training data (same userIds and itemIds order)');
   }
+  if (validation.userRatings.every((r) => Number.isNaN(r))) throw new ShapeError('validation holds no ratings');
 }

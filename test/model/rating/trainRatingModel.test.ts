@@ -175,6 +175,8 @@ describe('trainRatingModel', () => {
     const other = syntheticRatings(12).train;
     const shuffledIndex = { ...other, itemIds: [...other.itemIds].reverse() };
     expect(() => trainRatingModel(train, { validation: shuffledIndex })).toThrow(ShapeError);
+    const unrated = { ...test, userRatings: new Float32Array(test.userRatings.length).fill(Number.NaN) };
+    expect(() => trainRatingModel(train, { validation: unrated })).toThrow(ShapeError);
   });
 });
 
