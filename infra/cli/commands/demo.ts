@@ -35,7 +35,7 @@ export async function demoCommand(args: readonly string[]): Promise<number> {
   const data = buildTrainingData(builder.build(), catalog.items);
   progress.message(`demo catalog: ${catalog.items.length} titles, ${data.userIds.length} viewers, ${catalog.events.length} events`);
 
-  const trained = trainModel(data, { seed, onRankingEpoch: progress.rankingEpoch, onRatingEpoch: progress.ratingEpoch });
+  const trained = trainModel(data, { seed, rating: { ensembleSize: 1 }, onRankingEpoch: progress.rankingEpoch, onRatingEpoch: progress.ratingEpoch });
   const manifest = await writeModelFiles(out, {
     model: trained.model,
     manifestFields: {
