@@ -9,7 +9,7 @@ import { optionalNumber, parseOptions } from '../parseOptions.ts';
 export const HISTORY_USAGE =
   'marquee history rebuild [--data-dir <dir>] [--bucket <name> --table <name>] [--history-length N] [--ttl-days N] [--window-hours N] [--json]';
 
-/** The file in the data folder where the running local service records its endpoints: `{"env": {…}}`, the `env` of startLocalAws. */
+/** The file in the data folder where the running local service records its endpoints: the `env` of startLocalAws, as is or as `{"env": {…}}`. */
 export const LOCAL_ENDPOINTS_FILE = 'endpoints.json';
 
 /** The local service's data folder: MARQUEE_DATA_DIR, else `.marquee/` in the working directory. */
@@ -116,7 +116,15 @@ async function resolveTarget(bucket: string | undefined, table: string | undefin
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     throw new CliUsageError(`no local service found: ${file} does not exist (start it with \`npm start\`, or give --bucket and --table for AWS)`);
   }
-  const env = (JSON.parse(text) as { env?: Record<string, string> }).env;
+  let record: unknown;
+  try {
+    record = JSON.parse(text);
+  } catch (error) {
+    throw new CliUsageError(`${file} is not JSON: ${(error as Error).message}`, { cause: error });
+  }
+  // The `env` of startLocalAws, under an `env` key or as is.
+  const outer = record as { env?: unknown } | null;
+  const env = (typeof outer?.env === 'object' && outer.env !== null ? outer.env : record) as Record<string, string> | null;
   const s3Endpoint = env?.AWS_ENDPOINT_URL_S3;
   const dynamoEndpoint = env?.AWS_ENDPOINT_URL_DYNAMODB;
   if (!env || !s3Endpoint || !dynamoEndpoint || !env.BUCKET_NAME || !env.HISTORY_TABLE_NAME) {
