@@ -3,6 +3,8 @@ import { CliUsageError } from './cliUsageError.ts';
 import { DEMO_USAGE, demoCommand } from './commands/demo.ts';
 import { EVALUATE_USAGE, evaluateCommand } from './commands/evaluate.ts';
 import { HISTORY_USAGE, historyCommand } from './commands/history.ts';
+import { MODEL_USAGE, modelCommand } from './commands/model.ts';
+import { RETRAIN_USAGE, retrainCommand } from './commands/retrain.ts';
 import { TRAIN_USAGE, trainCommand } from './commands/train.ts';
 
 const COMMANDS: Record<string, { usage: string; run: (args: readonly string[]) => Promise<number> }> = {
@@ -10,6 +12,8 @@ const COMMANDS: Record<string, { usage: string; run: (args: readonly string[]) =
   train: { usage: TRAIN_USAGE, run: trainCommand },
   evaluate: { usage: EVALUATE_USAGE, run: evaluateCommand },
   history: { usage: HISTORY_USAGE, run: historyCommand },
+  retrain: { usage: RETRAIN_USAGE, run: retrainCommand },
+  model: { usage: MODEL_USAGE, run: modelCommand },
 };
 
 const USAGE = `usage:\n${Object.values(COMMANDS).map((c) => `  ${c.usage}`).join('\n')}\n`;
