@@ -23,7 +23,6 @@ export interface ParallelTrainerOptions {
 const DEFAULT_START_TIMEOUT_MS = 120_000;
 /** Room for the first failure's message. */
 const MESSAGE_BYTES = 4096;
-const WORKER_URL = new URL('./gradientWorker.mjs', import.meta.url);
 
 /**
  * Adam steps on the full-softmax gradient of mini-batches, computed by `threads` threads: the
@@ -35,7 +34,9 @@ const WORKER_URL = new URL('./gradientWorker.mjs', import.meta.url);
  * count (and every run); only the reported loss is summed in another order.
  *
  * The workers are started by the constructor and stopped by close(), which the caller must call
- * (try/finally); they are unref'd, so a trainer left open does not keep the process alive.
+ * (try/finally); they are unref'd, so a trainer left open does not keep the process alive. They
+ * run the TypeScript sources through tsx (gradientWorker.mjs), so they need the source tree and
+ * the tsx package, as the CLI and tests have them.
  */
 export class ParallelTrainer {
   readonly threads: number;
@@ -107,7 +108,8 @@ export class ParallelTrainer {
     this.main = new TrainingThread(this.setup, 0);
     try {
       for (let rank = 1; rank < threads; rank++) {
-        const worker = new Worker(WORKER_URL, { workerData: { setup: this.setup, rank } });
+        // Resolved here, not at import, so that bundles that never start workers do not need the file.
+        const worker = new Worker(new URL('./gradientWorker.mjs', import.meta.url), { workerData: { setup: this.setup, rank } });
         worker.unref();
         this.workers.push(worker);
       }
