@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { TrainingBudget, type TrainingBudgetOptions } from '../../../functions/retrain/trainingBudget.ts';
+import type { EpochLog } from '../../../model/recommender/trainRecommender.ts';
+
+/**
+ * The trainer's calls are replayed by hand, in the order trainRecommender makes them: shouldStop
+ * before each epoch, onEpoch after it, and one shouldStop between selection and refit. Every
+ * epoch here takes 1 s (a refit epoch is then guessed at 1.15 s), nothing is needed after
+ * training unless said, and `clock.left` is the time left in the run.
+ */
+function setup(overrides: Partial<TrainingBudgetOptions> = {}) {
+  const clock = { left: 0 };
+  const budget = new TrainingBudget({
+    remainingMs: () => clock.left,
+    afterTrainingMs: () => 0,
+    firstEpochMs: 1000,
+    patience: 3,
+    maxEpochs: 50,
+    validation: true,
+    refit: true,
+    ...overrides,
+  });
+  const select = (epoch: number, validationNdcgAt10: number): void =>
+    budget.onEpoch({ phase: 'select', epoch, loss: 1, validationNdcgAt10, seconds: 1 } satisfies EpochLog);
+  return { clock, budget, select };
+}
+
+describe('TrainingBudget', () => {
+  it('never stops a run with time to spare', () => {
+    const { clock, budget, select } = setup();
+    clock.left = 1e9;
+    for (let epoch = 1; epoch <= 5; epoch++) {
+      expect(budget.shouldStop()).toBe(false);
+      select(epoch, epoch <= 2 ? epoch / 10 : 0.1);
+    }
+    // Selection ended by patience (best epoch 2, then 3 without better): the refit goes ahead.
+    expect(budget.shouldStop()).toBe(false);
+    expect(budget.shouldStop()).toBe(false);
+    expect(budget.stoppedEarly).toBe(false);
+  });
+
+  it('stops selecting when one more epoch would leave no time to refit the best one, and then skips the refit', () => {
+    const { clock, budget, select } = setup();
+    clock.left = 5000;
+    expect(budget.canStart()).toBe(true); // 1 s + a refit of 1 epoch (1.15 s) ≤ 5 s
+    expect(budget.shouldStop()).toBe(false);
+    select(1, 0.1);
+    clock.left = 4000; // next: 1 s + refit of 2 epochs (2.3 s) = 3.3 s ≤ 4 s
+    expect(budget.shouldStop()).toBe(false);
+    select(2, 0.2);
+    clock.left = 3000; // next: 1 s + refit of 3 epochs (3.45 s) = 4.45 s > 3 s
+    expect(budget.shouldStop()).toBe(true);
+    expect(budget.stoppedEarly).toBe(true);
+    // The trainer's question between the phases: no refit after a stop.
+    expect(budget.shouldStop()).toBe(true);
+  });
+
+  it('lets a selection that ends by itself refit when the whole refit fits, measuring refit epochs as they come', () => {
+    const { clock, budget, select } = setup({ patience: 2 });
+    clock.left = 1e9;
+    [0.1, 0.2, 0.15, 0.15].forEach((ndcg, k) => {
+      expect(budget.shouldStop()).toBe(false);
+      select(k + 1, ndcg);
+    });
+    // Best epoch 2: the refit needs 2 × 1.15 s.
+    clock.left = 2400;
+    expect(budget.shouldStop()).toBe(false);
+    expect(budget.shouldStop()).toBe(false); // before refit epoch 1: 1.15 s ≤ 2.4 s
+    budget.onEpoch({ phase: 'refit', epoch: 1, loss: 1, seconds: 1.2 });
+    clock.left = 1200; // before refit epoch 2: the measured 1.2 s fits exactly
+    expect(budget.shouldStop()).toBe(false);
+    expect(budget.stoppedEarly).toBe(false);
+  });
+
+  it('skips the refit when it does not fit, keeping the selected model', () => {
+    const { clock, budget, select } = setup({ patience: 2 });
+    clock.left = 1e9;
+    [0.1, 0.2, 0.15, 0.15].forEach((ndcg, k) => {
+      budget.shouldStop();
+      select(k + 1, ndcg);
+    });
+    clock.left = 2000; // the refit of 2 epochs needs 2.3 s
+    expect(budget.shouldStop()).toBe(true);
+    expect(budget.stoppedEarly).toBe(true);
+  });
+
+  it('counts what comes after training: the rating head, the evaluation and the margin', () => {
+    const { clock, budget } = setup({ afterTrainingMs: (selectEpochMs) => (selectEpochMs === undefined ? 10_000 : 2 * selectEpochMs) + 5000 });
+    clock.left = 17_000; // 15 s after training + 1 s epoch + 1.15 s refit > 17 s
+    expect(budget.canStart()).toBe(false);
+    clock.left = 17_200;
+    expect(budget.canStart()).toBe(true);
+  });
+
+  it('without validation, allows each epoch that fits', () => {
+    const { clock, budget } = setup({ validation: false, refit: false });
+    clock.left = 1500;
+    expect(budget.shouldStop()).toBe(false);
+    budget.onEpoch({ phase: 'fit', epoch: 1, loss: 1, seconds: 1 });
+    clock.left = 999;
+    expect(budget.shouldStop()).toBe(true);
+    expect(budget.shouldStop()).toBe(true);
+  });
+});
