@@ -233,9 +233,11 @@ export class ModelLoader<T> {
     const started = performance.now();
     let model: T;
     let bytes: number;
+    let fetchMs: number;
     try {
       const fetched = await fetchModelVersion(this.source, read.pointer, this.options.files);
       bytes = fetched.bytes;
+      fetchMs = performance.now() - started;
       model = await this.options.build(fetched);
     } catch (error) {
       return this.failed(error, read);
@@ -255,6 +257,8 @@ export class ModelLoader<T> {
       modelVersion: read.pointer.version,
       previousVersion: previous?.version,
       loadMs: Math.round(loadMs),
+      fetchMs: Math.round(fetchMs),
+      buildMs: Math.round(loadMs - fetchMs),
       bytes,
       coldStart: this.loads === 0,
     });

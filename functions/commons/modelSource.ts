@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
-import { MANIFEST_FORMAT_VERSION, MODEL_FILE_NAMES, verifyFile, type ModelManifest } from '../../model/onnx/manifest.ts';
+import { MANIFEST_FORMAT_VERSION, MODEL_FILE_NAMES, type ModelFileEntry, type ModelManifest } from '../../model/onnx/manifest.ts';
 import { InvalidModelError, ModelFetchError, NoModelPublishedError } from './modelErrors.ts';
 import { CURRENT_MODEL_KEY, MODEL_FILES, modelFileKey, type CurrentModelPointer } from './storageLayout.ts';
 
@@ -36,7 +36,7 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 export async function readModelPointer(options: ModelSourceOptions): Promise<PointerRead> {
   let bytes: Uint8Array;
   try {
-    bytes = await getObject(options, CURRENT_MODEL_KEY);
+    ({ bytes } = await getObject(options, CURRENT_MODEL_KEY));
   } catch (error) {
     if (isNoSuchKey(error)) throw new NoModelPublishedError(undefined, { cause: error });
     throw error;
@@ -74,40 +74,49 @@ export async function fetchModelVersion(
   files: readonly string[],
 ): Promise<FetchedModelVersion> {
   const { version } = pointer;
-  const fetchFile = async (name: string): Promise<Uint8Array> => {
+  const hashed = new Set<string>(MODEL_FILE_NAMES);
+  const fetchFile = async (name: string): Promise<Downloaded> => {
     try {
-      return await getObject(options, modelFileKey(version, name));
+      return await getObject(options, modelFileKey(version, name), hashed.has(name) || name === MODEL_FILES.manifest);
     } catch (error) {
       if (isNoSuchKey(error)) throw new InvalidModelError(`model ${version} has no ${name}`, version, { cause: error });
       throw error;
     }
   };
-  // Every download starts at once; a failure of one still waits for the others to settle, so no
-  // body is left unread on a socket.
+  // Every download starts at once, and each file is hashed as it streams in; a failure of one
+  // still waits for the others to settle, so no body is left unread on a socket.
   const settled = await Promise.allSettled([fetchFile(MODEL_FILES.manifest), ...files.map(fetchFile)]);
   const failure = settled.find((result) => result.status === 'rejected');
   if (failure) throw (failure as PromiseRejectedResult).reason;
-  const [manifestBytes, ...fileBytes] = settled.map((result) => (result as PromiseFulfilledResult<Uint8Array>).value);
+  const [manifestFile, ...downloaded] = settled.map((result) => (result as PromiseFulfilledResult<Downloaded>).value);
 
-  const manifestSha = createHash('sha256').update(manifestBytes).digest('hex');
-  if (manifestSha !== pointer.sha256) {
-    throw new InvalidModelError(`manifest of model ${version}: sha256 ${manifestSha}, the pointer says ${pointer.sha256}`, version);
+  if (manifestFile.sha256 !== pointer.sha256) {
+    throw new InvalidModelError(`manifest of model ${version}: sha256 ${manifestFile.sha256}, the pointer says ${pointer.sha256}`, version);
   }
-  const manifest = parseManifest(manifestBytes, version);
+  const manifest = parseManifest(manifestFile.bytes, version);
   const byName = new Map<string, Uint8Array>();
-  let bytes = manifestBytes.length;
+  let bytes = manifestFile.bytes.length;
   files.forEach((name, i) => {
-    if ((MODEL_FILE_NAMES as readonly string[]).includes(name)) {
-      try {
-        verifyFile(manifest, name, fileBytes[i]);
-      } catch (error) {
-        throw new InvalidModelError((error as Error).message, version, { cause: error });
-      }
-    }
-    byName.set(name, fileBytes[i]);
-    bytes += fileBytes[i].length;
+    const file = downloaded[i];
+    if (hashed.has(name)) checkFile(manifest, name, file);
+    byName.set(name, file.bytes);
+    bytes += file.bytes.length;
   });
   return { pointer, manifest, files: byName, bytes };
+}
+
+/**
+ * The check of verifyFile (model/onnx/manifest.ts) — size and sha256 against the manifest — on a
+ * hash computed while the file streamed in rather than in a second pass over its bytes.
+ */
+function checkFile(manifest: ModelManifest, name: string, file: Downloaded): void {
+  const entry = (manifest.files as Readonly<Record<string, ModelFileEntry | undefined>>)[name];
+  const { version } = manifest;
+  if (!entry) throw new InvalidModelError(`manifest of model ${version} lists no file ${name}`, version);
+  if (file.bytes.length !== entry.bytes) {
+    throw new InvalidModelError(`${name} of model ${version}: ${file.bytes.length} bytes, the manifest says ${entry.bytes}`, version);
+  }
+  if (file.sha256 !== entry.sha256) throw new InvalidModelError(`${name} of model ${version}: sha256 ${file.sha256}, the manifest says ${entry.sha256}`, version);
 }
 
 function parseManifest(bytes: Uint8Array, version: string): ModelManifest {
@@ -135,27 +144,43 @@ function parseManifest(bytes: Uint8Array, version: string): ModelManifest {
   return manifest;
 }
 
+interface Downloaded {
+  readonly bytes: Uint8Array;
+  /** Lower-case hex sha256 of `bytes`, when asked for. */
+  readonly sha256?: string;
+}
+
 /**
- * One object's bytes. When S3 says how long the body is, it is read straight into one buffer of
- * that size: collecting chunks and concatenating them would touch twice the memory, and fresh
- * memory is much of what a cold start of a large model costs.
+ * One object's bytes, optionally hashed on the way. When S3 says how long the body is, it is
+ * read straight into one buffer of that size: collecting chunks and concatenating them would
+ * touch twice the memory, and fresh memory is much of what a cold start of a large model costs.
  */
-async function getObject(options: ModelSourceOptions, key: string): Promise<Uint8Array> {
+async function getObject(options: ModelSourceOptions, key: string, hash = false): Promise<Downloaded> {
   const signal = AbortSignal.timeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   const response = await options.s3.send(new GetObjectCommand({ Bucket: options.bucket, Key: key }), { abortSignal: signal });
   const body = response.Body as (AsyncIterable<Uint8Array> & { transformToByteArray(): Promise<Uint8Array> }) | undefined;
-  if (!body) return new Uint8Array(0);
+  const digest = hash ? createHash('sha256') : undefined;
   const length = response.ContentLength;
-  if (length === undefined || !Number.isSafeInteger(length) || length < 0) return body.transformToByteArray();
-  const out = Buffer.allocUnsafeSlow(length);
-  let offset = 0;
-  for await (const chunk of body) {
-    if (offset + chunk.length > length) throw new ModelFetchError(`${key}: more bytes than its Content-Length ${length}`);
-    out.set(chunk, offset);
-    offset += chunk.length;
+  let bytes: Uint8Array;
+  if (!body) {
+    bytes = new Uint8Array(0);
+    digest?.update(bytes);
+  } else if (length === undefined || !Number.isSafeInteger(length) || length < 0) {
+    bytes = await body.transformToByteArray();
+    digest?.update(bytes);
+  } else {
+    const out = Buffer.allocUnsafeSlow(length);
+    let offset = 0;
+    for await (const chunk of body) {
+      if (offset + chunk.length > length) throw new ModelFetchError(`${key}: more bytes than its Content-Length ${length}`);
+      out.set(chunk, offset);
+      digest?.update(chunk);
+      offset += chunk.length;
+    }
+    if (offset !== length) throw new ModelFetchError(`${key}: ${offset} bytes read, Content-Length ${length}`);
+    bytes = out;
   }
-  if (offset !== length) throw new ModelFetchError(`${key}: ${offset} bytes read, Content-Length ${length}`);
-  return out;
+  return { bytes, ...(digest ? { sha256: digest.digest('hex') } : {}) };
 }
 
 function isNoSuchKey(error: unknown): boolean {

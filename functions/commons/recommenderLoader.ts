@@ -1,3 +1,4 @@
+import { loadOnnxRuntime } from '../../model/onnx/onnxRecommender.ts';
 import { loadConfig, type ServiceConfig } from './config.ts';
 import { loaderSettings, ModelLoader, sharedModelLoader } from './modelLoader.ts';
 import { ServingRecommender, type ServingGraph } from './servingRecommender.ts';
@@ -5,16 +6,23 @@ import { ServingRecommender, type ServingGraph } from './servingRecommender.ts';
 /**
  * The process's loader of the served model with onnxruntime sessions for `graph`: the Recommend
  * and Rank functions share the `recommend` one, Similar uses the `similar` one, so each function
- * fetches and loads only the graph it runs. Created and prefetching on first call (module load).
+ * fetches and loads only the graph it runs. Created and prefetching on first call (module load),
+ * with onnxruntime itself imported only then, beside the download, not before the handler starts.
  */
 export function recommenderLoader(graph: ServingGraph, config: ServiceConfig = loadConfig()): ModelLoader<ServingRecommender> {
-  return sharedModelLoader(`${graph}-model`, () =>
-    new ModelLoader<ServingRecommender>({
-      name: `${graph}-model`,
-      ...loaderSettings(config),
-      files: ServingRecommender.files([graph]),
-      build: (version) => ServingRecommender.create(version, [graph]),
-      dispose: (recommender) => recommender.dispose(),
-    }),
+  const loader = sharedModelLoader(
+    `${graph}-model`,
+    () =>
+      new ModelLoader<ServingRecommender>({
+        name: `${graph}-model`,
+        ...loaderSettings(config),
+        files: ServingRecommender.files([graph]),
+        build: (version) => ServingRecommender.create(version, [graph]),
+        dispose: (recommender) => recommender.dispose(),
+      }),
   );
+  // The download has started (prefetch); onnxruntime's native library loads beside it. A failure
+  // to load it surfaces when the sessions are created.
+  loadOnnxRuntime().catch(() => undefined);
+  return loader;
 }

@@ -85,12 +85,15 @@ export class ServingCatalog {
 
     this.years = new Int32Array(n);
     const postings = new Map<string, number[]>();
+    // Genres repeat across titles: normalise each distinct spelling once.
+    const normalized = new Map<string, string>();
     let maxInteractions = 0;
     for (let i = 0; i < n; i++) {
       const item = items[i];
       this.years[i] = item.year === undefined ? NO_YEAR : item.year;
       for (const genre of item.genres) {
-        const key = normalizeFeatureValue(genre);
+        let key = normalized.get(genre);
+        if (key === undefined) normalized.set(genre, (key = normalizeFeatureValue(genre)));
         let list = postings.get(key);
         if (!list) postings.set(key, (list = []));
         if (list[list.length - 1] !== i) list.push(i);
@@ -100,9 +103,7 @@ export class ServingCatalog {
     this.genrePostings = new Map([...postings].map(([genre, list]) => [genre, Int32Array.from(list)]));
     this.popularityScores = new Float64Array(n);
     if (maxInteractions > 0) for (let i = 0; i < n; i++) this.popularityScores[i] = items[i].interactions / maxInteractions;
-    const order = Array.from({ length: n }, (_, i) => i);
-    order.sort((a, b) => items[b].interactions - items[a].interactions || a - b);
-    this.popularOrder = Int32Array.from(order);
+    this.popularOrder = popularityOrder(items);
   }
 
   /**
@@ -237,4 +238,19 @@ export class ServingCatalog {
     for (let i = 0, r = 0; i < n; i++) if (allowed[i] === 0) rejected[r++] = i;
     return { active: true, allowed, rejected };
   }
+}
+
+/**
+ * Item indices by interactions, most first, ties to the lower index. Sorted as one typed array
+ * of keys `interactions · n + (n − 1 − i)` (exact below 2^53), which the engine sorts natively —
+ * several times faster than a comparator over 50,000 indices at cold start.
+ */
+function popularityOrder(items: readonly ServingItem[]): Int32Array {
+  const n = items.length;
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) keys[i] = Math.floor(items[i].interactions) * n + (n - 1 - i);
+  keys.sort();
+  const order = new Int32Array(n);
+  for (let r = 0; r < n; r++) order[r] = n - 1 - (keys[n - 1 - r] % n);
+  return order;
 }

@@ -1,5 +1,5 @@
 import type { PreferenceValue } from '../../model/data/features.ts';
-import { OnnxRecommender, type RecommendResult } from '../../model/onnx/onnxRecommender.ts';
+import { loadOnnxRuntime, OnnxRecommender, type RecommendResult } from '../../model/onnx/onnxRecommender.ts';
 import { InvalidModelError } from './modelErrors.ts';
 import type { FetchedModelVersion } from './modelSource.ts';
 import { ServingCatalog, type Because, type ItemFilter, type ItemFilterSpec, type ResponseItem } from './servingCatalog.ts';
@@ -78,6 +78,8 @@ export class ServingRecommender {
   static async create(version: FetchedModelVersion, graphs: readonly ServingGraph[]): Promise<ServingRecommender> {
     const { manifest, files } = version;
     const catalog = ServingCatalog.fromFiles(manifest, files.get(MODEL_FILES.items));
+    // Outside the try below: a runtime that does not load is this deployment's fault, not the model's.
+    await loadOnnxRuntime();
     let onnx: OnnxRecommender;
     try {
       onnx = await OnnxRecommender.fromGraphs(

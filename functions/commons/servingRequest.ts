@@ -25,11 +25,20 @@ const MAX_YEAR = 2200;
 // ---------------------------------------------------------------------------------------------
 // Values
 
-/** An item id: a non-empty string, or an integer (read as its decimal text, as the events loader does). */
-export const itemIdSchema = z.unknown().transform((value, ctx): string => {
+const ITEM_ID_MESSAGE = `must be an item id: a non-empty string of at most ${MAX_ID_LENGTH} characters, or an integer`;
+
+/** An item id as text, or undefined when `value` is none. */
+function itemIdText(value: unknown): string | undefined {
   if (typeof value === 'string' && value.length > 0 && value.length <= MAX_ID_LENGTH) return value;
   if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
-  ctx.addIssue({ code: 'custom', message: `must be an item id: a non-empty string of at most ${MAX_ID_LENGTH} characters, or an integer` });
+  return undefined;
+}
+
+/** An item id: a non-empty string, or an integer (read as its decimal text, as the events loader does). */
+export const itemIdSchema = z.unknown().transform((value, ctx): string => {
+  const id = itemIdText(value);
+  if (id !== undefined) return id;
+  ctx.addIssue({ code: 'custom', message: ITEM_ID_MESSAGE });
   return z.NEVER;
 });
 
@@ -69,11 +78,15 @@ const historyObjectSchema = z
   });
 
 const historyEntrySchema = z.unknown().transform((value, ctx) => {
-  const schema = typeof value === 'object' && value !== null ? historyObjectSchema : itemIdSchema;
-  const parsed = schema.safeParse(value);
-  if (parsed.success) {
-    return typeof parsed.data === 'string' ? { itemId: parsed.data, type: 'complete' as const } : parsed.data;
+  if (typeof value !== 'object' || value === null) {
+    // The common case, a bare id, without a nested parse.
+    const itemId = itemIdText(value);
+    if (itemId !== undefined) return { itemId, type: 'complete' as const };
+    ctx.addIssue({ code: 'custom', message: ITEM_ID_MESSAGE });
+    return z.NEVER;
   }
+  const parsed = historyObjectSchema.safeParse(value);
+  if (parsed.success) return parsed.data;
   for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, code: 'custom', message: issue.message, path: issue.path } as never);
   return z.NEVER;
 });

@@ -1,5 +1,5 @@
 import { endianness } from 'node:os';
-import * as ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-node';
 import { ModelError, ShapeError } from '../errors.ts';
 import { RECOMMEND_GRAPH, SIMILAR_GRAPH } from './constants.ts';
 
@@ -32,12 +32,24 @@ export interface RecommenderGraphs {
  * matrix–vector product and a top-k, too small to gain from splitting, and concurrent requests
  * (or other processes) get the other cores.
  */
-export const DEFAULT_SESSION_OPTIONS: ort.InferenceSession.SessionOptions = {
+export const DEFAULT_SESSION_OPTIONS: Ort.InferenceSession.SessionOptions = {
   intraOpNumThreads: 1,
   interOpNumThreads: 1,
   executionMode: 'sequential',
   graphOptimizationLevel: 'all',
 };
+
+type OnnxRuntime = typeof Ort;
+let runtime: Promise<OnnxRuntime> | undefined;
+
+/**
+ * Loads onnxruntime-node (once). Its native library takes a while to load, so a server that will
+ * need it can start this early — e.g. while its model downloads — instead of at its first import.
+ */
+export function loadOnnxRuntime(): Promise<OnnxRuntime> {
+  runtime ??= import('onnxruntime-node');
+  return runtime;
+}
 
 /**
  * The exported graphs run by onnxruntime: one session per graph, created once and reused.
@@ -46,8 +58,9 @@ export const DEFAULT_SESSION_OPTIONS: ort.InferenceSession.SessionOptions = {
  */
 export class OnnxRecommender {
   private constructor(
-    private readonly recommendSession: ort.InferenceSession | undefined,
-    private readonly similarSession: ort.InferenceSession | undefined,
+    private readonly ort: OnnxRuntime,
+    private readonly recommendSession: Ort.InferenceSession | undefined,
+    private readonly similarSession: Ort.InferenceSession | undefined,
     readonly itemCount: number,
     readonly featureCount: number,
     readonly hasRatings: boolean,
@@ -65,17 +78,18 @@ export class OnnxRecommender {
     graphs: RecommenderGraphs,
     itemCount: number,
     featureCount: number,
-    sessionOptions: ort.InferenceSession.SessionOptions = DEFAULT_SESSION_OPTIONS,
+    sessionOptions: Ort.InferenceSession.SessionOptions = DEFAULT_SESSION_OPTIONS,
   ): Promise<OnnxRecommender> {
     if (!graphs.recommend && !graphs.similar) throw new ShapeError('OnnxRecommender needs the recommend graph, the similar graph or both');
     if (!Number.isInteger(itemCount) || itemCount < 1) throw new ShapeError(`itemCount must be a positive integer, got ${itemCount}`);
     if (!Number.isInteger(featureCount) || featureCount < 0) throw new ShapeError(`featureCount must be a non-negative integer, got ${featureCount}`);
+    const ort = await loadOnnxRuntime();
     const [recommend, similar] = await Promise.all([
       graphs.recommend ? ort.InferenceSession.create(graphs.recommend, sessionOptions) : undefined,
       graphs.similar ? ort.InferenceSession.create(graphs.similar, sessionOptions) : undefined,
     ]);
     const hasRatings = recommend?.outputNames.includes(RECOMMEND_GRAPH.outputs.ratings) ?? false;
-    return new OnnxRecommender(recommend, similar, itemCount, featureCount, hasRatings);
+    return new OnnxRecommender(ort, recommend, similar, itemCount, featureCount, hasRatings);
   }
 
   get hasRecommend(): boolean {
@@ -96,12 +110,13 @@ export class OnnxRecommender {
     checkIndices('excluded item', exclude, this.itemCount);
     const k = clampK(input.k, this.itemCount);
     const names = RECOMMEND_GRAPH.inputs;
+    const { Tensor } = this.ort;
     const out = await session.run({
-      [names.historyItems]: int64(historyItems),
-      [names.historyWeights]: new ort.Tensor('float32', historyWeights, [historyWeights.length]),
-      [names.preferences]: int64(preferences),
-      [names.exclude]: int64(exclude),
-      [names.k]: int64(Int32Array.of(k)),
+      [names.historyItems]: int64(Tensor, historyItems),
+      [names.historyWeights]: new Tensor('float32', historyWeights, [historyWeights.length]),
+      [names.preferences]: int64(Tensor, preferences),
+      [names.exclude]: int64(Tensor, exclude),
+      [names.k]: int64(Tensor, Int32Array.of(k)),
     });
     const outputs = RECOMMEND_GRAPH.outputs;
     const scores = out[outputs.scores].data as Float32Array;
@@ -121,10 +136,11 @@ export class OnnxRecommender {
     checkIndices('item', Int32Array.of(item), this.itemCount);
     checkIndices('excluded item', exclude, this.itemCount);
     const names = SIMILAR_GRAPH.inputs;
+    const { Tensor } = this.ort;
     const out = await session.run({
-      [names.item]: int64(Int32Array.of(item)),
-      [names.exclude]: int64(exclude),
-      [names.k]: int64(Int32Array.of(clampK(k, this.itemCount - 1))),
+      [names.item]: int64(Tensor, Int32Array.of(item)),
+      [names.exclude]: int64(Tensor, exclude),
+      [names.k]: int64(Tensor, Int32Array.of(clampK(k, this.itemCount - 1))),
     });
     const scores = out[SIMILAR_GRAPH.outputs.scores].data as Float32Array;
     const valid = countValid(scores);
@@ -144,7 +160,7 @@ export class OnnxRecommender {
 const LITTLE_ENDIAN = endianness() === 'LE';
 
 /** Non-negative indices (checked by the callers) as an int64 tensor. */
-function int64(values: Int32Array): ort.Tensor {
+function int64(Tensor: OnnxRuntime['Tensor'], values: Int32Array): Ort.Tensor {
   const data = new BigInt64Array(values.length);
   if (LITTLE_ENDIAN) {
     const words = new Int32Array(data.buffer, data.byteOffset, values.length * 2);
@@ -152,7 +168,7 @@ function int64(values: Int32Array): ort.Tensor {
   } else {
     for (let i = 0; i < values.length; i++) data[i] = BigInt(values[i]);
   }
-  return new ort.Tensor('int64', data, [values.length]);
+  return new Tensor('int64', data, [values.length]);
 }
 
 /** The first `count` int64 indices (each in int32 range: they index the catalog) as an Int32Array. */
