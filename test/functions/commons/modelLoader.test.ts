@@ -2,12 +2,15 @@ import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createAwsClients } from '../../../functions/commons/awsClients.ts';
 import { ServiceUnavailableError } from '../../../functions/commons/httpErrors.ts';
-import { ModelLoader, type ModelLoaderOptions } from '../../../functions/commons/modelLoader.ts';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { ModelLoader, withModel, type ModelContext, type ModelLoaderOptions } from '../../../functions/commons/modelLoader.ts';
 import { publishModel } from '../../../functions/commons/modelPublisher.ts';
 import { ServingRecommender } from '../../../functions/commons/servingRecommender.ts';
 import { CURRENT_MODEL_KEY, modelFileKey } from '../../../functions/commons/storageLayout.ts';
 import { buildManifest, exportRecommendGraph, exportSimilarGraph } from '../../../model/index.ts';
 import { randomScoringModel } from '../../../model/recommender/randomScoringModel.ts';
+import { lambdaContext } from '../../helpers/apiGatewayEvent.ts';
 import { buildTestModel, publishTestModel } from '../../helpers/publishTestModel.ts';
 import { withLocalAws } from '../../helpers/withLocalAws.ts';
 
@@ -229,5 +232,34 @@ describe('ModelLoader against s3rver', () => {
 
     const { loader } = makeLoader();
     expect(await currentVersion(loader)).toBe('v1');
+  });
+
+  it('withModel hands each request its version on a context of its own, and releases it even when the handler fails', async () => {
+    await publishTestModel(s3, bucket, { version: 'v1', seed: 3 });
+    const disposed: string[] = [];
+    const loader = new ModelLoader<{ version: string }>({
+      name: 'manifest-only',
+      s3,
+      bucket,
+      files: [],
+      build: async (version) => ({ version: version.manifest.version }),
+      dispose: (model) => void disposed.push(model.version),
+      refreshIntervalMs: 60_000,
+    });
+    loaders.push(loader as ModelLoader<unknown>);
+    const shared = lambdaContext();
+    const handler = middy<unknown, string, Error, Context & ModelContext<{ version: string }>>()
+      .use(withModel(loader))
+      .handler(async (event, context) => {
+        if (event === 'fail') throw new Error('boom');
+        return `${context.modelVersion}/${context.model.version}`;
+      });
+    expect(await handler('ok', shared as Context & ModelContext<{ version: string }>)).toBe('v1/v1');
+    expect('model' in shared).toBe(false);
+    await expect(handler('fail', shared as Context & ModelContext<{ version: string }>)).rejects.toThrow('boom');
+    await publishTestModel(s3, bucket, { version: 'v2', seed: 5 });
+    expect(await loader.refresh()).toBe('loaded');
+    // No request holds v1 any more, the failed one included: released at once.
+    await vi.waitFor(() => expect(disposed).toEqual(['v1']));
   });
 });

@@ -320,6 +320,21 @@ describe('Recommend handler (s3rver + dynalite)', () => {
       addMetric.mockRestore();
     });
   });
+
+  describe('with the history store failing', () => {
+    it('answers a known-user request 503 with Retry-After and no internals; body requests are unaffected', async () => {
+      // The store's read fails as the SDK does when DynamoDB cannot be reached (stopping dynalite
+      // would also stop the S3 server this suite shares).
+      const failure = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8000'), { name: 'TimeoutError', code: 'ECONNREFUSED' });
+      const get = vi.spyOn(UserHistoryStore.prototype, 'get').mockRejectedValue(failure);
+      const result = await call(forUser('alice'));
+      expect(result.statusCode).toBe(503);
+      expect(result.headers['Retry-After']).toBe('1');
+      expect(result.body).toEqual({ error: 'service_unavailable', message: 'the user history store is unavailable; retry shortly' });
+      expect((await call(post({ history: [1] }))).statusCode).toBe(200);
+      get.mockRestore();
+    });
+  });
 });
 
 function request(overrides: Partial<RecommendRequest>): RecommendRequest {
