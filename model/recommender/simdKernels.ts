@@ -1,4 +1,4 @@
-import { assembleModule, FunctionBody, I32, V128, type FunctionDefinition } from './wasmAssembler.ts';
+import { assembleModule, F32, FunctionBody, I32, V128, type FunctionDefinition } from './wasmAssembler.ts';
 
 /** The part of the WebAssembly JavaScript API used here (the project's TypeScript libs do not declare it). */
 interface WasmApi {
@@ -49,6 +49,8 @@ export class SimdKernels {
     logits: (...args: number[]) => void;
     itemGradients: (...args: number[]) => void;
     userGradients: (...args: number[]) => void;
+    expShifted: (pointer: number, count: number, shift: number) => number;
+    scale: (pointer: number, count: number, factor: number) => void;
   };
   private readonly pointers: { users: number; items: number; bias: number; logits: number; itemGradient: number; userGradient: number };
 
@@ -132,6 +134,21 @@ export class SimdKernels {
     );
   }
 
+  /**
+   * logits[at..at+count-1] = exp(logits[k] − shift), count a multiple of 4; returns their sum
+   * (float32 lanes). exp is Cephes' expf polynomial, within 2 float32 ulps of exp of the float32
+   * difference; a difference below −87.33654 counts as −87.33654 (e^x ≈ 1.2e-38, where float32's
+   * normal range ends).
+   */
+  expShifted(at: number, count: number, shift: number): number {
+    return this.exports.expShifted(this.pointers.logits + 4 * at, count, shift);
+  }
+
+  /** logits[at..at+count-1] *= factor, count a multiple of 4. */
+  scaleLogits(at: number, count: number, factor: number): void {
+    this.exports.scale(this.pointers.logits + 4 * at, count, factor);
+  }
+
   /** userGradient rows from..from+count-1 (and the rest of the last block) from the gradient rows of logits. */
   computeUserGradients(from: number, count: number): void {
     const p = this.pointers;
@@ -163,7 +180,7 @@ function simdAvailable(): boolean {
 
 let bytesCache: Uint8Array | undefined;
 function compiledBytes(): Uint8Array {
-  bytesCache ??= assembleModule([logitsFunction(), itemGradientsFunction(), userGradientsFunction()], 1);
+  bytesCache ??= assembleModule([logitsFunction(), itemGradientsFunction(), userGradientsFunction(), expShiftedFunction(), scaleFunction()], 1);
   return bytesCache;
 }
 
@@ -436,4 +453,72 @@ function userGradientsFunction(): FunctionDefinition {
   }
   f.end().end();
   return { name: 'userGradients', params: [I32, I32, I32, I32, I32, I32], body: f };
+}
+
+/**
+ * expShifted(pointer, count, shift) → Σ: each float e = exp(x − shift) in place, four at a time,
+ * by Cephes' expf: n = round(x·log2 e), r = x − n·ln 2 (in two parts), e = p(r)·2^n with p its
+ * degree-7 polynomial and 2^n built from the exponent bits.
+ */
+function expShiftedFunction(): FunctionDefinition {
+  const f = new FunctionBody(3);
+  const [pointer, count, shift] = [0, 1, 2];
+  const end = f.local(I32);
+  const p = f.local(I32);
+  const m = f.local(V128);
+  const x = f.local(V128);
+  const fx = f.local(V128);
+  const y = f.local(V128);
+  const z = f.local(V128);
+  const sum = f.local(V128);
+  const coefficients = [1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1];
+
+  f.get(pointer).get(count).i32(2).i32Shl().i32Add().set(end);
+  f.get(pointer).set(p);
+  f.get(shift).f32x4Splat().set(m);
+  f.v128Zero().set(sum);
+  f.block().loop();
+  {
+    f.get(p).get(end).i32GeS().brIf(1);
+    // x = max(value − shift, −87.33654): below, exp underflows float32's normal range.
+    f.get(p).v128Load().get(m).f32x4Sub().f32x4Const(-87.33654).f32x4Max().set(x);
+    // fx = round(x · log2 e); x −= fx · ln 2, in a high and a low part.
+    f.get(x).f32x4Const(1.44269504088896341).f32x4Mul().f32x4Nearest().set(fx);
+    f.get(x).get(fx).f32x4Const(0.693359375).f32x4Mul().f32x4Sub().get(fx).f32x4Const(-2.12194440e-4).f32x4Mul().f32x4Sub().set(x);
+    f.get(x).get(x).f32x4Mul().set(z);
+    // y = ((((c0 x + c1) x + c2) x + c3) x + c4) x + c5, then y·x² + x + 1.
+    f.f32x4Const(coefficients[0]).set(y);
+    for (const c of coefficients.slice(1)) f.get(y).get(x).f32x4Mul().f32x4Const(c).f32x4Add().set(y);
+    f.get(y).get(z).f32x4Mul().get(x).f32x4Add().f32x4Const(1).f32x4Add().set(y);
+    // · 2^fx, whose float32 bits are (fx + 127) << 23.
+    f.get(y).get(fx).i32x4TruncSatF32x4S().i32x4Const(127).i32x4Add().i32(23).i32x4Shl().f32x4Mul().set(y);
+    f.get(p).get(y).v128Store();
+    f.get(sum).get(y).f32x4Add().set(sum);
+    f.get(p).i32(16).i32Add().set(p);
+    f.br(0);
+  }
+  f.end().end();
+  horizontalSum(f, sum);
+  return { name: 'expShifted', params: [I32, I32, F32], results: [F32], body: f };
+}
+
+/** scale(pointer, count, factor): each float *= factor, four at a time. */
+function scaleFunction(): FunctionDefinition {
+  const f = new FunctionBody(3);
+  const [pointer, count, factor] = [0, 1, 2];
+  const end = f.local(I32);
+  const p = f.local(I32);
+  const k = f.local(V128);
+  f.get(pointer).get(count).i32(2).i32Shl().i32Add().set(end);
+  f.get(pointer).set(p);
+  f.get(factor).f32x4Splat().set(k);
+  f.block().loop();
+  {
+    f.get(p).get(end).i32GeS().brIf(1);
+    f.get(p).get(p).v128Load().get(k).f32x4Mul().v128Store();
+    f.get(p).i32(16).i32Add().set(p);
+    f.br(0);
+  }
+  f.end().end();
+  return { name: 'scale', params: [I32, I32, F32], body: f };
 }

@@ -59,20 +59,42 @@ export class FunctionBody {
   f32Load(offset = 0): this { return this.op(0x2a, 2, ...unsignedLeb(offset)); }
   f32Store(offset = 0): this { return this.op(0x38, 2, ...unsignedLeb(offset)); }
   f32Add(): this { return this.op(0x92); }
+  f32Const(value: number): this {
+    const bytes = new Uint8Array(new Float32Array([value]).buffer);
+    return this.op(0x43, ...bytes);
+  }
 
   // v128, memory operands aligned to 4 bytes (the rows are float32 arrays).
   v128Load(offset = 0): this { return this.simd(0x00, 2, ...unsignedLeb(offset)); }
   v128Store(offset = 0): this { return this.simd(0x0b, 2, ...unsignedLeb(offset)); }
   v128Zero(): this { return this.simd(0x0c, ...new Array<number>(16).fill(0)); }
+  /** v128.const with the same float32 in all four lanes. */
+  f32x4Const(value: number): this {
+    const lane = Array.from(new Uint8Array(new Float32Array([value]).buffer));
+    return this.simd(0x0c, ...lane, ...lane, ...lane, ...lane);
+  }
+  /** v128.const with the same int32 in all four lanes. */
+  i32x4Const(value: number): this {
+    const lane = Array.from(new Uint8Array(new Int32Array([value]).buffer));
+    return this.simd(0x0c, ...lane, ...lane, ...lane, ...lane);
+  }
   f32x4Splat(): this { return this.simd(0x13); }
   f32x4ExtractLane(lane: number): this { return this.simd(0x1f, lane); }
+  f32x4Nearest(): this { return this.simd(0x6a); }
   f32x4Add(): this { return this.simd(0xe4); }
+  f32x4Sub(): this { return this.simd(0xe5); }
   f32x4Mul(): this { return this.simd(0xe6); }
+  f32x4Max(): this { return this.simd(0xe9); }
+  i32x4Shl(): this { return this.simd(0xab); }
+  i32x4Add(): this { return this.simd(0xae); }
+  i32x4TruncSatF32x4S(): this { return this.simd(0xf8); }
 }
 
 export interface FunctionDefinition {
   readonly name: string;
   readonly params: readonly ValueType[];
+  /** Result types (none by default). */
+  readonly results?: readonly ValueType[];
   readonly body: FunctionBody;
 }
 
@@ -88,8 +110,11 @@ export function assembleModule(functions: readonly FunctionDefinition[], minPage
     return [...unsignedLeb(bytes.length), ...bytes];
   };
 
-  // One type per function (params → no results).
-  section(1, vector(functions.map((f) => [0x60, ...unsignedLeb(f.params.length), ...f.params, 0x00])));
+  // One type per function.
+  section(
+    1,
+    vector(functions.map((f) => [0x60, ...unsignedLeb(f.params.length), ...f.params, ...unsignedLeb(f.results?.length ?? 0), ...(f.results ?? [])])),
+  );
   // import "env" "memory": memory with a minimum and no maximum.
   section(2, vector([[...name('env'), ...name('memory'), 0x02, 0x00, ...unsignedLeb(minPages)]]));
   section(3, vector(functions.map((_, k) => unsignedLeb(k))));

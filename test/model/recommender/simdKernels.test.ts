@@ -7,6 +7,29 @@ describe('SimdKernels', () => {
     expect(SimdKernels.create(10, 5, 3)).toBeUndefined();
   });
 
+  it('exponentiates logits within 2 float32 ulps of exp of the shifted value, and scales them', () => {
+    const count = 2000;
+    const k = SimdKernels.create(4, count, 1) as SimdKernels;
+    const shift = 0.75;
+    // From where exp underflows float32's normal range up to above the shift.
+    const x = Float32Array.from({ length: count }, (_, i) => -95 + (97 * i) / count);
+    k.logits.set(x);
+    const sum = k.expShifted(0, count, shift);
+    let exactSum = 0;
+    for (let i = 0; i < count; i++) {
+      const exact = Math.exp(Math.fround(x[i] - shift));
+      exactSum += exact;
+      // Below −87.33654 the argument is clamped there: e^−87.33654 ≈ 1.2059e-38, the float32 normal limit.
+      if (Math.fround(x[i] - shift) > -87.33) expect(Math.abs(k.logits[i] - exact), `x = ${x[i]}`).toBeLessThanOrEqual(2 * 2 ** -24 * exact);
+      else expect(k.logits[i]).toBeLessThanOrEqual(1.21e-38);
+    }
+    expect(Math.abs(sum - exactSum)).toBeLessThanOrEqual(1e-6 * exactSum);
+    const before = k.logits.slice(0, 8);
+    k.scaleLogits(0, 4, 3);
+    for (let i = 0; i < 4; i++) expect(k.logits[i]).toBe(Math.fround(before[i] * 3));
+    for (let i = 4; i < 8; i++) expect(k.logits[i]).toBe(before[i]);
+  });
+
   // dim 20 takes a run of 16 columns and one of 4; 7 items and 3 users need padding.
   const cases: [number, number, number][] = [
     [4, 2, 1],
