@@ -67,7 +67,7 @@ export async function rebuildHistory(options: RebuildHistoryOptions): Promise<Re
       user.lastAcceptedMs = Math.max(user.lastAcceptedMs, object.hour?.getTime() ?? now.getTime());
       if (user.entries.length >= 2 * maxLength) user.entries = mergeEntries(user.entries, [], maxLength);
     },
-    { tombstones, windowSeconds: options.windowSeconds },
+    { tombstones, windowSeconds: options.windowSeconds, concurrency: 16 },
   );
 
   // A row lives ttlSeconds after its last write; the hour folder bounds that write from below.
