@@ -5,6 +5,7 @@ import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { App, Duration, Stack } from 'aws-cdk-lib';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -134,7 +135,7 @@ describe('the synthesized serving asset (what `cdk deploy` uploads)', () => {
       logRetention: RetentionDays.ONE_MONTH,
       environment: {},
     });
-    const key = stack.resolve((again.function.node.defaultChild as { code: { s3Key: string } }).code.s3Key) as string;
+    const { s3Key: key } = stack.resolve((again.function.node.defaultChild as CfnFunction).code) as { s3Key: string };
     expect(`asset.${key.replace(/\.zip$/, '')}`).toBe(relative(outdir, recommend().dir));
   }, BUNDLING_TIMEOUT);
 
