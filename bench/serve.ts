@@ -60,9 +60,9 @@ interface ColdResult {
   readonly coldStartMs: number;
   readonly importMs: number;
   readonly firstResponseMs: number;
-  /** From the loader's `model loaded` log line: download and checks, then catalog + sessions. */
-  fetchMs?: number;
-  buildMs?: number;
+  /** From the loader's `model loaded` log line: pointer → model ready, and → last byte downloaded. */
+  loadMs?: number;
+  downloadMs?: number;
 }
 
 type ChildMessage = { kind: 'warm'; result: WarmResult } | { kind: 'cold'; result: ColdResult } | { kind: 'error'; message: string };
@@ -306,12 +306,12 @@ function runChild(mode: 'warm' | 'cold', items: number, samples: number, entry: 
   });
 }
 
-function loadTimings(stdout: string): { fetchMs?: number; buildMs?: number } {
+function loadTimings(stdout: string): { loadMs?: number; downloadMs?: number } {
   for (const line of stdout.split('\n')) {
     if (!line.includes('"model loaded"')) continue;
     try {
-      const { fetchMs, buildMs } = JSON.parse(line) as { fetchMs?: number; buildMs?: number };
-      return { fetchMs, buildMs };
+      const { loadMs, downloadMs } = JSON.parse(line) as { loadMs?: number; downloadMs?: number };
+      return { loadMs, downloadMs };
     } catch {
       // not a log line
     }
@@ -374,7 +374,7 @@ async function main(argv: readonly string[]): Promise<void> {
       details.push(
         `${items} titles: cold starts ${colds.map((c) => c.coldStartMs.toFixed(0)).join(', ')} ms ` +
           `(import ${colds.map((c) => c.importMs.toFixed(0)).join(', ')}; import → first 200 ${colds.map((c) => c.firstResponseMs.toFixed(0)).join(', ')}, ` +
-          `of which model download + checks ${colds.map((c) => c.fetchMs ?? '?').join(', ')} and catalog + session ${colds.map((c) => c.buildMs ?? '?').join(', ')}); ` +
+          `of which model load ${colds.map((c) => c.loadMs ?? '?').join(', ')}, its files downloaded after ${colds.map((c) => c.downloadMs ?? '?').join(', ')}); ` +
           `load average ${loadBefore.toFixed(2)} → ${loadavg()[0].toFixed(2)}`,
       );
     }

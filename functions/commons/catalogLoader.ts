@@ -14,7 +14,7 @@ export function catalogLoader(config: ServiceConfig = loadConfig()): ModelLoader
       name: 'catalog',
       ...loaderSettings(config),
       files: [MODEL_FILES.items],
-      build: async (version) => ServingCatalog.fromFiles(version.manifest, version.files.get(MODEL_FILES.items)),
+      build: async (version) => ServingCatalog.fromFiles(version.manifest, await version.file(MODEL_FILES.items)),
     }),
   );
 }

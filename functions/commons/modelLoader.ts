@@ -7,7 +7,7 @@ import { awsClients } from './awsClients.ts';
 import type { ServiceConfig } from './config.ts';
 import { ServiceUnavailableError } from './httpErrors.ts';
 import { InvalidModelError, NoModelPublishedError } from './modelErrors.ts';
-import { fetchModelVersion, readModelPointer, type FetchedModelVersion, type ModelSourceOptions, type PointerRead } from './modelSource.ts';
+import { openModelVersion, readModelPointer, type ModelSourceOptions, type ModelVersionDownload, type PointerRead } from './modelSource.ts';
 import { logger as defaultLogger, metrics as defaultMetrics } from './observability.ts';
 
 export interface ModelLoaderOptions<T> {
@@ -17,8 +17,11 @@ export interface ModelLoaderOptions<T> {
   readonly bucket: string;
   /** Files of the version `build` needs besides manifest.json (e.g. `model.onnx`, `items.json`). */
   readonly files: readonly string[];
-  /** Turns a fetched, verified version into the served object; throws InvalidModelError to reject it. */
-  readonly build: (version: FetchedModelVersion) => Promise<T>;
+  /**
+   * Turns a version into the served object as its files arrive (each checked before it is
+   * handed over); throws InvalidModelError to reject it.
+   */
+  readonly build: (version: ModelVersionDownload) => Promise<T>;
   /** Frees a served object once it is replaced and no request holds it any more. */
   readonly dispose?: (model: T) => Promise<void> | void;
   /** A warm container checks the pointer at most this often (MODEL_REFRESH_SECONDS). */
@@ -232,13 +235,12 @@ export class ModelLoader<T> {
 
     const started = performance.now();
     let model: T;
-    let bytes: number;
-    let fetchMs: number;
+    let download: ModelVersionDownload;
+    let downloaded: Promise<number>;
     try {
-      const fetched = await fetchModelVersion(this.source, read.pointer, this.options.files);
-      bytes = fetched.bytes;
-      fetchMs = performance.now() - started;
-      model = await this.options.build(fetched);
+      download = await openModelVersion(this.source, read.pointer, this.options.files);
+      downloaded = download.settled.then(() => performance.now());
+      model = await this.options.build(download);
     } catch (error) {
       return this.failed(error, read);
     }
@@ -247,6 +249,7 @@ export class ModelLoader<T> {
       return 'skipped';
     }
     const loadMs = performance.now() - started;
+    const [{ bytes }, downloadedAt] = await Promise.all([download.settled, downloaded]);
     const previous = this.current;
     this.current = new LoadedVersion(model, read.pointer.version, read.key, (m, v) => this.disposeRetired(m, v));
     this.rejected = undefined;
@@ -257,8 +260,8 @@ export class ModelLoader<T> {
       modelVersion: read.pointer.version,
       previousVersion: previous?.version,
       loadMs: Math.round(loadMs),
-      fetchMs: Math.round(fetchMs),
-      buildMs: Math.round(loadMs - fetchMs),
+      // Until the last file had arrived; the build overlaps it.
+      downloadMs: Math.round(downloadedAt - started),
       bytes,
       coldStart: this.loads === 0,
     });

@@ -4,6 +4,23 @@ import { MANIFEST_FORMAT_VERSION, MODEL_FILE_NAMES, type ModelFileEntry, type Mo
 import { InvalidModelError, ModelFetchError, NoModelPublishedError } from './modelErrors.ts';
 import { CURRENT_MODEL_KEY, MODEL_FILES, modelFileKey, type CurrentModelPointer } from './storageLayout.ts';
 
+/**
+ * A model version being downloaded: its manifest is checked against the pointer, its files are
+ * still arriving, so a build can start on the first file that is there (items.json is parsed
+ * while the larger graph streams in).
+ */
+export interface ModelVersionDownload {
+  readonly pointer: CurrentModelPointer;
+  readonly manifest: ModelManifest;
+  /**
+   * The bytes of one of the files asked for, once complete and, when the manifest lists it,
+   * checked against its size and sha256 (InvalidModelError otherwise).
+   */
+  file(name: string): Promise<Uint8Array>;
+  /** Settles when every file has arrived or failed: the bytes downloaded, manifest included. */
+  readonly settled: Promise<{ readonly bytes: number }>;
+}
+
 /** A model version's files as fetched from the bucket, every one checked against the pointer and manifest. */
 export interface FetchedModelVersion {
   readonly pointer: CurrentModelPointer;
@@ -63,16 +80,13 @@ export async function readModelPointer(options: ModelSourceOptions): Promise<Poi
 }
 
 /**
- * Fetches the manifest and `files` of the version `pointer` names, all at once, and checks them:
- * the manifest's sha256 against the pointer, its version and format, and each ONNX file's size and
- * sha256 against the manifest. Files the manifest does not hash (items.json) are returned as is,
- * for the caller to validate. Throws InvalidModelError for a bad or missing file.
+ * Starts downloading the manifest and `files` of the version `pointer` names, all at once, each
+ * hashed as it streams in, and resolves once the manifest has arrived and passed its checks (its
+ * sha256 against the pointer, its version and format). Each file is then checked as it completes:
+ * the ONNX files' size and sha256 against the manifest; files the manifest does not hash
+ * (items.json) are the caller's to validate. Throws InvalidModelError for a bad or missing file.
  */
-export async function fetchModelVersion(
-  options: ModelSourceOptions,
-  pointer: CurrentModelPointer,
-  files: readonly string[],
-): Promise<FetchedModelVersion> {
+export async function openModelVersion(options: ModelSourceOptions, pointer: CurrentModelPointer, files: readonly string[]): Promise<ModelVersionDownload> {
   const { version } = pointer;
   const hashed = new Set<string>(MODEL_FILE_NAMES);
   const fetchFile = async (name: string): Promise<Downloaded> => {
@@ -83,26 +97,48 @@ export async function fetchModelVersion(
       throw error;
     }
   };
-  // Every download starts at once, and each file is hashed as it streams in; a failure of one
-  // still waits for the others to settle, so no body is left unread on a socket.
-  const settled = await Promise.allSettled([fetchFile(MODEL_FILES.manifest), ...files.map(fetchFile)]);
-  const failure = settled.find((result) => result.status === 'rejected');
-  if (failure) throw (failure as PromiseRejectedResult).reason;
-  const [manifestFile, ...downloaded] = settled.map((result) => (result as PromiseFulfilledResult<Downloaded>).value);
+  const manifestDownload = fetchFile(MODEL_FILES.manifest);
+  const downloads = new Map(files.map((name) => [name, fetchFile(name)] as const));
+  const all = [manifestDownload, ...downloads.values()];
+  // Whatever the build does not wait for (it failed first, or needs fewer files) must not end up
+  // as an unhandled rejection.
+  for (const download of all) download.catch(() => undefined);
+  const settled = Promise.allSettled(all).then((results) => ({
+    bytes: results.reduce((sum, result) => sum + (result.status === 'fulfilled' ? result.value.bytes.length : 0), 0),
+  }));
 
+  const manifestFile = await manifestDownload;
   if (manifestFile.sha256 !== pointer.sha256) {
     throw new InvalidModelError(`manifest of model ${version}: sha256 ${manifestFile.sha256}, the pointer says ${pointer.sha256}`, version);
   }
   const manifest = parseManifest(manifestFile.bytes, version);
-  const byName = new Map<string, Uint8Array>();
-  let bytes = manifestFile.bytes.length;
-  files.forEach((name, i) => {
-    const file = downloaded[i];
-    if (hashed.has(name)) checkFile(manifest, name, file);
-    byName.set(name, file.bytes);
-    bytes += file.bytes.length;
-  });
-  return { pointer, manifest, files: byName, bytes };
+  const checked = new Map<string, Promise<Uint8Array>>();
+  for (const [name, download] of downloads) {
+    const bytes = download.then((file) => {
+      if (hashed.has(name)) checkFile(manifest, name, file);
+      return file.bytes;
+    });
+    bytes.catch(() => undefined);
+    checked.set(name, bytes);
+  }
+  return {
+    pointer,
+    manifest,
+    settled,
+    file: (name) => checked.get(name) ?? Promise.reject(new Error(`${name} was not asked for when model ${version} was opened`)),
+  };
+}
+
+/** openModelVersion, waiting for every file: all of them checked, or the first failure thrown. */
+export async function fetchModelVersion(
+  options: ModelSourceOptions,
+  pointer: CurrentModelPointer,
+  files: readonly string[],
+): Promise<FetchedModelVersion> {
+  const download = await openModelVersion(options, pointer, files);
+  const contents = await Promise.all(files.map((name) => download.file(name)));
+  const { bytes } = await download.settled;
+  return { pointer, manifest: download.manifest, files: new Map(files.map((name, i) => [name, contents[i]])), bytes };
 }
 
 /**

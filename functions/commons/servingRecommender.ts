@@ -1,7 +1,7 @@
 import type { PreferenceValue } from '../../model/data/features.ts';
 import { loadOnnxRuntime, OnnxRecommender, type RecommendResult } from '../../model/onnx/onnxRecommender.ts';
 import { InvalidModelError } from './modelErrors.ts';
-import type { FetchedModelVersion } from './modelSource.ts';
+import type { FetchedModelVersion, ModelVersionDownload } from './modelSource.ts';
 import { ServingCatalog, type Because, type ItemFilter, type ItemFilterSpec, type ResponseItem } from './servingCatalog.ts';
 import { MODEL_FILES } from './storageLayout.ts';
 import { resolveSignals, type HistorySignal, type IgnoredInput, type ResolvedSignals } from './userSignals.ts';
@@ -73,23 +73,25 @@ export class ServingRecommender {
   /**
    * Builds the catalog, creates the sessions and checks them against the manifest before anyone
    * uses them: a graph of another size than the manifest says is rejected (InvalidModelError). The
-   * check runs the graphs once each, which also warms them up.
+   * check runs the graphs once each, which also warms them up. With a download in progress,
+   * items.json is parsed while the graph is still arriving.
    */
-  static async create(version: FetchedModelVersion, graphs: readonly ServingGraph[]): Promise<ServingRecommender> {
-    const { manifest, files } = version;
-    const catalog = ServingCatalog.fromFiles(manifest, files.get(MODEL_FILES.items));
+  static async create(version: ModelVersionDownload | FetchedModelVersion, graphs: readonly ServingGraph[]): Promise<ServingRecommender> {
+    const { manifest } = version;
+    const file = 'file' in version ? (name: string) => version.file(name) : async (name: string) => version.files.get(name);
+    const graphFile = (graph: ServingGraph) => (graphs.includes(graph) ? file(graph === 'recommend' ? MODEL_FILES.recommend : MODEL_FILES.similar) : undefined);
+    const recommend = graphFile('recommend');
+    const similar = graphFile('similar');
+    // Awaited after the catalog: the graphs are the larger files, still streaming in meanwhile.
+    recommend?.catch(() => undefined);
+    similar?.catch(() => undefined);
+    const catalog = ServingCatalog.fromFiles(manifest, await file(MODEL_FILES.items));
     // Outside the try below: a runtime that does not load is this deployment's fault, not the model's.
     await loadOnnxRuntime();
+    const sessionGraphs = { recommend: await recommend, similar: await similar };
     let onnx: OnnxRecommender;
     try {
-      onnx = await OnnxRecommender.fromGraphs(
-        {
-          recommend: graphs.includes('recommend') ? files.get(MODEL_FILES.recommend) : undefined,
-          similar: graphs.includes('similar') ? files.get(MODEL_FILES.similar) : undefined,
-        },
-        catalog.itemCount,
-        catalog.featureCount,
-      );
+      onnx = await OnnxRecommender.fromGraphs(sessionGraphs, catalog.itemCount, catalog.featureCount);
     } catch (error) {
       throw new InvalidModelError(`onnxruntime cannot load model ${manifest.version}: ${(error as Error).message}`, manifest.version, { cause: error });
     }
