@@ -18,7 +18,7 @@ const schema = z.object({
   /** Published versions kept (the current and the previous one are always kept besides). */
   RETRAIN_KEEP_VERSIONS: positiveInteger.default(5),
   /** Gate users evaluated at most (a fixed-seed sample beyond it): evaluation costs users × items × dim per model. */
-  RETRAIN_GATE_MAX_USERS: positiveInteger.default(20_000),
+  RETRAIN_GATE_MAX_USERS: positiveInteger.default(10_000),
   /** Seconds kept free at the end of the run beyond the estimated evaluation, export and publish. */
   RETRAIN_RESERVE_SECONDS: z.coerce.number().min(0).default(60),
   /** Event objects read at once. */

@@ -12,8 +12,8 @@ import { DEFAULT_RATING_HYPER_PARAMETERS, type RatingHyperParameters } from '../
 const EPOCH_SECONDS_PER_UNIT = 1e-8;
 /** One user × item × dimension of scoring a user (evaluation: user vector · every item). */
 const SCORE_SECONDS_PER_UNIT = 1e-8;
-/** One interaction × latent column × epoch of the rating head (an ensemble member's columns count). */
-const RATING_SECONDS_PER_UNIT = 1.5e-10;
+/** One interaction × latent column × epoch of the rating head (each ensemble member's columns count). */
+const RATING_SECONDS_PER_UNIT = 1e-8;
 
 /** Milliseconds of a first selection epoch over `users` × `items` at dimension `dim`. */
 export function firstEpochMs(users: number, items: number, dim: number): number {

@@ -35,7 +35,7 @@ import type { RetrainGateReport, RetrainReport, RetrainTrainingReport } from './
 import { readServedModel, type ServedModel } from './servedModel.ts';
 import { TrainingBudget } from './trainingBudget.ts';
 import { renderTrainingChart } from './trainingChart.ts';
-import { readTrainingSnapshot } from './trainingSnapshot.ts';
+import { readTrainingSnapshot, type TrainingSnapshot, type TrainingSnapshotOptions } from './trainingSnapshot.ts';
 
 /** What the run logs through: Powertools' Logger, or the CLI's progress lines. */
 export interface RetrainLogger {
@@ -59,6 +59,12 @@ export interface RetrainDependencies {
   /** What started the run (the event's source). */
   readonly trigger?: string;
   readonly now?: () => Date;
+  /**
+   * Where the interactions come from: by default the event log (readTrainingSnapshot). Another
+   * source yields the same snapshot (benchmarks generate one in memory; a container task could read
+   * a consolidated copy).
+   */
+  readonly readEvents?: (s3: S3Client, bucket: string, options: TrainingSnapshotOptions) => Promise<TrainingSnapshot>;
   /** Trainer settings over the configuration's (tests, benchmarks). */
   readonly training?: {
     readonly ranking?: Partial<RecommenderHyperParameters>;
@@ -114,7 +120,7 @@ async function retrain(deps: RetrainDependencies): Promise<RetrainReport> {
   // 1. Read.
   const tombstones = await listTombstones(s3, bucket);
   const [snapshot, catalog, served] = await Promise.all([
-    readTrainingSnapshot(s3, bucket, { tombstones, windowSeconds: config.idempotencyWindowSeconds, concurrency: config.readConcurrency }),
+    (deps.readEvents ?? readTrainingSnapshot)(s3, bucket, { tombstones, windowSeconds: config.idempotencyWindowSeconds, concurrency: config.readConcurrency }),
     readCatalogSnapshot(s3, bucket, { concurrency: config.readConcurrency }),
     readServedModel(s3, bucket),
   ]);

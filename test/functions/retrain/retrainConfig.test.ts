@@ -11,7 +11,7 @@ describe('loadRetrainConfig', () => {
       gateTolerance: 0.01,
       minInteractions: 1000,
       keepVersions: 5,
-      gateMaxUsers: 20_000,
+      gateMaxUsers: 10_000,
       reserveSeconds: 60,
       readConcurrency: 32,
       seed: 42,
