@@ -137,6 +137,21 @@ try {
 process.exit(0);
 `;
 
+/**
+ * What fresh memory costs in a new process on this machine: milliseconds to first touch 64 MB.
+ * Loading a model is mostly that (download buffers, onnxruntime's copies of the initializers,
+ * the parsed catalog), and virtual machines differ widely in it.
+ */
+function firstTouchMsPerMb(): Promise<number> {
+  const code = "const t = performance.now(); Buffer.allocUnsafeSlow(64 << 20).fill(1); process.stdout.write(String((performance.now() - t) / 64));";
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    proc.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+    proc.on('close', (code) => (code === 0 ? resolve(Number(out)) : reject(new Error(`calibration exited with ${code}`))));
+  });
+}
+
 /** The warm child (under tsx, for the raw onnxruntime side): one handler, then both loops. */
 async function warmChild(items: number, samples: number, entry: string): Promise<void> {
   const send = (message: ChildMessage) => new Promise<void>((resolve) => process.send!(message, () => resolve()));
@@ -363,6 +378,7 @@ async function main(argv: readonly string[]): Promise<void> {
       const colds: ColdResult[] = [];
       for (let run = 0; run < coldRuns; run++) colds.push((await runChild('cold', items, 0, entry, env)) as ColdResult);
       const coldStartMs = percentile(colds.map((c) => c.coldStartMs), 50);
+      const touch = await firstTouchMsPerMb();
       figures.push({
         items,
         handlerP50Ms: round(percentile(warmResult.handlerMs, 50)),
@@ -375,7 +391,7 @@ async function main(argv: readonly string[]): Promise<void> {
         `${items} titles: cold starts ${colds.map((c) => c.coldStartMs.toFixed(0)).join(', ')} ms ` +
           `(import ${colds.map((c) => c.importMs.toFixed(0)).join(', ')}; import → first 200 ${colds.map((c) => c.firstResponseMs.toFixed(0)).join(', ')}, ` +
           `of which model load ${colds.map((c) => c.loadMs ?? '?').join(', ')}, its files downloaded after ${colds.map((c) => c.downloadMs ?? '?').join(', ')}); ` +
-          `load average ${loadBefore.toFixed(2)} → ${loadavg()[0].toFixed(2)}`,
+          `load average ${loadBefore.toFixed(2)} → ${loadavg()[0].toFixed(2)}; fresh memory costs ${touch.toFixed(2)} ms/MB here`,
       );
     }
   } finally {
