@@ -1,0 +1,52 @@
+import type { TemplateGatewayResponse } from './serviceDefinition.ts';
+
+/** API Gateway's own error responses the local API produces, with API Gateway's defaults. */
+export const GATEWAY_ERRORS = {
+  /** No resource or method matches (API Gateway's misleading default: 403 "Missing Authentication Token"). */
+  MISSING_AUTHENTICATION_TOKEN: { statusCode: 403, message: 'Missing Authentication Token', errorType: 'MissingAuthenticationTokenException' },
+  /** No or a wrong x-api-key on a method that requires one. */
+  INVALID_API_KEY: { statusCode: 403, message: 'Forbidden', errorType: 'ForbiddenException' },
+  /** A body over API Gateway's 10 MB payload limit. */
+  REQUEST_TOO_LARGE: { statusCode: 413, message: 'Request Too Long', errorType: 'RequestTooLongException' },
+  /** The function failed, timed out or answered something that is not a proxy response. */
+  INTEGRATION_FAILURE: { statusCode: 502, message: 'Internal server error', errorType: 'InternalServerErrorException' },
+} as const;
+
+export type GatewayErrorType = keyof typeof GATEWAY_ERRORS;
+
+export interface RenderedResponse {
+  readonly statusCode: number;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+
+/**
+ * The response API Gateway sends for one of its own errors, customised as the template's
+ * AWS::ApiGateway::GatewayResponse resources say: the response of the type, else the API's
+ * DEFAULT_4XX / DEFAULT_5XX, else API Gateway's built-in `{"message": "…"}`. The status is the
+ * customisation's when it sets one, else the error's own; templates are rendered for the
+ * variables the project's templates use (`$context.error.messageString`, `$context.error.message`,
+ * `$context.error.responseType`, `$context.requestId`).
+ */
+export function renderGatewayError(
+  type: GatewayErrorType,
+  responses: ReadonlyMap<string, TemplateGatewayResponse>,
+  requestId: string,
+): RenderedResponse {
+  const builtIn = GATEWAY_ERRORS[type];
+  const custom = responses.get(type) ?? responses.get(builtIn.statusCode >= 500 ? 'DEFAULT_5XX' : 'DEFAULT_4XX');
+  const template = custom?.templates['application/json'];
+  const body =
+    template === undefined
+      ? JSON.stringify({ message: builtIn.message })
+      : template
+          .replaceAll('$context.error.messageString', JSON.stringify(builtIn.message))
+          .replaceAll('$context.error.message', builtIn.message)
+          .replaceAll('$context.error.responseType', type)
+          .replaceAll('$context.requestId', requestId);
+  return {
+    statusCode: custom?.statusCode ?? builtIn.statusCode,
+    headers: { 'Content-Type': 'application/json', 'x-amzn-ErrorType': builtIn.errorType, ...custom?.headers },
+    body,
+  };
+}
