@@ -1,5 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
@@ -41,8 +42,15 @@ export function createRetrainHandler(options: RetrainHandlerOptions = {}) {
   const resolveStores = options.stores ?? defaultStores;
 
   const retrain = async (event: RetrainEvent | undefined, context: Context | undefined): Promise<RetrainReport> => {
-    stores ??= resolveStores();
     const started = Date.now();
+    try {
+      stores ??= resolveStores();
+    } catch (error) {
+      // A bad configuration fails every run: counted like any failure, so that the alarm sees it.
+      metrics.addMetric('RetrainFailures', MetricUnit.Count, 1);
+      logger.error('retrain cannot start: bad configuration', { error: (error as Error).message });
+      throw error;
+    }
     const remainingMs =
       typeof context?.getRemainingTimeInMillis === 'function'
         ? () => context.getRemainingTimeInMillis()

@@ -117,57 +117,8 @@ async function retrain(deps: RetrainDependencies): Promise<RetrainReport> {
   const version = newModelVersion(started);
   logger.info('retrain started', { version, trigger: deps.trigger ?? 'unknown', remainingMs: deps.remainingMs() });
 
-  // 1. Read.
-  const tombstones = await listTombstones(s3, bucket);
-  const [snapshot, catalog, served] = await Promise.all([
-    (deps.readEvents ?? readTrainingSnapshot)(s3, bucket, { tombstones, windowSeconds: config.idempotencyWindowSeconds, concurrency: config.readConcurrency }),
-    readCatalogSnapshot(s3, bucket, { concurrency: config.readConcurrency }),
-    readServedModel(s3, bucket),
-  ]);
-  const readSeconds = clock.lap();
-  logger.info('event log read', { ...snapshot.log, snapshot: snapshot.id, catalogItems: catalog.items.length, served: servedLabel(served) });
-  if (snapshot.log.invalidLines > 0) {
-    deps.metrics.addMetric('InvalidEventLines', MetricUnit.Count, snapshot.log.invalidLines);
-    logger.warn('malformed event lines skipped', { count: snapshot.log.invalidLines, first: snapshot.invalidSamples });
-  }
-
-  // 2. Compaction.
-  let compaction: RetrainReport['compaction'];
-  if (snapshot.log.tombstoned > 0 || snapshot.objectsWithStaleCopies > 0) {
-    try {
-      compaction = await compactEvents(s3, bucket, tombstones);
-      logger.info('events compacted', { ...compaction });
-    } catch (error) {
-      compaction = { error: errorText(error) };
-      deps.metrics.addMetric('CompactionFailures', MetricUnit.Count, 1);
-      logger.warn('event compaction failed; forgotten users stay excluded from training and the next run retries', compaction);
-    }
-  } else {
-    compaction = { skipped: 'no event of a forgotten user and no stale copy was read' };
-  }
-  const compactionSeconds = clock.lap();
-
-  // 3. Training data.
-  const data = buildTrainingData(snapshot.table, catalog.items);
-  const split = splitGate(data, { maxUsers: config.gateMaxUsers, seed: config.seed });
-  const dataReport: RetrainReport['data'] = {
-    snapshot: snapshot.id,
-    ...(snapshot.newestKey ? { newestKey: snapshot.newestKey } : {}),
-    log: snapshot.log,
-    invalidSamples: snapshot.invalidSamples,
-    forgottenUsers: tombstones.size,
-    catalogItems: catalog.items.length,
-    catalogInvalid: catalog.invalid,
-    users: data.userIds.length,
-    items: data.itemIds.length,
-    interactions: data.userItems.length,
-    superseded: data.stats.duplicates,
-    negatives: data.stats.negatives,
-    trainInteractions: split.train.userItems.length,
-    gateInteractions: split.gateInteractions,
-    gateUsers: split.gateUsers,
-    evaluatedUsers: split.evaluatedUsers,
-  };
+  // 1–3. Read, compact, build the training data (the raw table is released once the data is built).
+  const { served, catalog, data, split, dataReport, compaction, readSeconds, compactionSeconds } = await readData(deps, clock);
 
   // 4. Train, when there is enough data and time.
   const hyperParameters: RecommenderHyperParameters = {
@@ -296,6 +247,61 @@ async function retrain(deps: RetrainDependencies): Promise<RetrainReport> {
   }
   logger.info('retrain finished', { version, outcome: report.outcome, seconds: report.seconds });
   return report;
+}
+
+/** Steps 1–3 of runRetrain: the events, catalog and served model read, compaction, the training data and its gate split. */
+async function readData(deps: RetrainDependencies, clock: ReturnType<typeof stopwatch>) {
+  const { s3, config, logger } = deps;
+  const bucket = config.bucketName;
+  const tombstones = await listTombstones(s3, bucket);
+  const [snapshot, catalog, served] = await Promise.all([
+    (deps.readEvents ?? readTrainingSnapshot)(s3, bucket, { tombstones, windowSeconds: config.idempotencyWindowSeconds, concurrency: config.readConcurrency }),
+    readCatalogSnapshot(s3, bucket, { concurrency: config.readConcurrency }),
+    readServedModel(s3, bucket),
+  ]);
+  const readSeconds = clock.lap();
+  logger.info('event log read', { ...snapshot.log, snapshot: snapshot.id, catalogItems: catalog.items.length, served: servedLabel(served) });
+  if (snapshot.log.invalidLines > 0) {
+    deps.metrics.addMetric('InvalidEventLines', MetricUnit.Count, snapshot.log.invalidLines);
+    logger.warn('malformed event lines skipped', { count: snapshot.log.invalidLines, first: snapshot.invalidSamples });
+  }
+
+  let compaction: RetrainReport['compaction'];
+  if (snapshot.log.tombstoned > 0 || snapshot.objectsWithStaleCopies > 0) {
+    try {
+      compaction = await compactEvents(s3, bucket, tombstones);
+      logger.info('events compacted', { ...compaction });
+    } catch (error) {
+      compaction = { error: errorText(error) };
+      deps.metrics.addMetric('CompactionFailures', MetricUnit.Count, 1);
+      logger.warn('event compaction failed; forgotten users stay excluded from training and the next run retries', compaction);
+    }
+  } else {
+    compaction = { skipped: 'no event of a forgotten user and no stale copy was read' };
+  }
+  const compactionSeconds = clock.lap();
+
+  const data = buildTrainingData(snapshot.table, catalog.items);
+  const split = splitGate(data, { maxUsers: config.gateMaxUsers, seed: config.seed });
+  const dataReport: RetrainReport['data'] = {
+    snapshot: snapshot.id,
+    ...(snapshot.newestKey ? { newestKey: snapshot.newestKey } : {}),
+    log: snapshot.log,
+    invalidSamples: snapshot.invalidSamples,
+    forgottenUsers: tombstones.size,
+    catalogItems: catalog.items.length,
+    catalogInvalid: catalog.invalid,
+    users: data.userIds.length,
+    items: data.itemIds.length,
+    interactions: data.userItems.length,
+    superseded: data.stats.duplicates,
+    negatives: data.stats.negatives,
+    trainInteractions: split.train.userItems.length,
+    gateInteractions: split.gateInteractions,
+    gateUsers: split.gateUsers,
+    evaluatedUsers: split.evaluatedUsers,
+  };
+  return { served, catalog, data, split, dataReport, compaction, readSeconds, compactionSeconds };
 }
 
 /** Trains the candidate within the time budget; a diverged training is reported, not thrown. */

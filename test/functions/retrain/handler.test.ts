@@ -2,8 +2,10 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createAwsClients } from '../../../functions/commons/awsClients.ts';
+import { ConfigError } from '../../../functions/commons/config.ts';
 import { metrics } from '../../../functions/commons/observability.ts';
 import { createRetrainHandler } from '../../../functions/retrain/handler.ts';
+import { loadRetrainConfig } from '../../../functions/retrain/retrainConfig.ts';
 import { withLocalAws } from '../../helpers/withLocalAws.ts';
 import { freshBucket, QUICK_TRAINING, readPointer, retrainConfig, seedDemo } from './retrainFixtures.ts';
 
@@ -71,6 +73,11 @@ describe('the retrain handler', () => {
 
     const missing = createRetrainHandler({ stores: () => ({ s3, config: retrainConfig('no-such-bucket-here') }) });
     await expect(missing(SCHEDULED_EVENT, lambdaContext(15 * 60_000))).rejects.toThrow();
+    expect(added).toHaveBeenCalledWith('RetrainFailures', 'Count', 1);
+
+    added.mockClear();
+    const misconfigured = createRetrainHandler({ stores: () => loadRetrainConfig({}) as never });
+    await expect(misconfigured(SCHEDULED_EVENT, lambdaContext(15 * 60_000))).rejects.toBeInstanceOf(ConfigError);
     expect(added).toHaveBeenCalledWith('RetrainFailures', 'Count', 1);
   });
 });
