@@ -6,6 +6,7 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
 import { TABLE_KEYS } from '../../functions/commons/tableKeys.ts';
+import { patchS3rverContinuationTokens } from './s3rverCompat.ts';
 
 export interface LocalAwsOptions {
   /** Folder holding the S3 and DynamoDB data (`s3/`, `dynamodb/`). */
@@ -43,6 +44,8 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
   const dynamoDir = join(options.dataDir, 'dynamodb');
   await mkdir(s3Dir, { recursive: true });
   await mkdir(dynamoDir, { recursive: true });
+  // Listings longer than a page: see s3rverCompat.ts.
+  patchS3rverContinuationTokens();
 
   const dynamo = dynalite({ path: dynamoDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {

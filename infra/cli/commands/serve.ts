@@ -1,0 +1,134 @@
+import { CliUsageError } from '../cliUsageError.ts';
+import { optionalNumber, parseOptions } from '../parseOptions.ts';
+import { serviceDataDir } from '../serviceEnvironment.ts';
+import { keyValues } from './invoke.ts';
+
+export const SERVE_USAGE =
+  'marquee serve [--port N] [--host <addr>] [--data-dir <dir>] [--retrain-every <10m|1h|…>] [--no-demo] ' +
+  '[--demo-items N] [--demo-users N] [--demo-events-per-user N] [--demo-seed N] [-c key=value]… [--env NAME=VALUE]… [--log-level DEBUG|INFO|WARN|ERROR] [--quiet]';
+
+/**
+ * `marquee serve` (`npm start`): the whole service on this machine — local S3 and DynamoDB on the
+ * data folder, the demo catalog and a first model on an empty store, and the API on
+ * http://localhost:3000 routed from the synthesized CDK template with API keys enforced (see
+ * infra/local/localService.ts). Runs until Ctrl-C (or SIGTERM), then stops cleanly.
+ *
+ * - `--data-dir` (default MARQUEE_DATA_DIR, else `.marquee/`); `--port` (default PORT, else 3000).
+ * - `--retrain-every 10m`: run the retrain function at that interval (off by default).
+ * - `--no-demo`: leave an empty store empty (then `marquee import --movielens <dir>`).
+ * - `-c key=value`: CDK context, as `cdk synth -c` takes it; `--env NAME=VALUE`: a variable
+ *   over every function's environment (e.g. RETRAIN_MAX_EPOCHS=20).
+ * - `--log-level`: the API functions' Powertools level (default WARN: the access log tells the rest).
+ * - `--quiet`: no line per request.
+ */
+export async function serveCommand(args: readonly string[]): Promise<number> {
+  const values = parseOptions(args, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    'data-dir': { type: 'string' },
+    'retrain-every': { type: 'string' },
+    'no-demo': { type: 'boolean', default: false },
+    'demo-items': { type: 'string' },
+    'demo-users': { type: 'string' },
+    'demo-events-per-user': { type: 'string' },
+    'demo-seed': { type: 'string' },
+    context: { type: 'string', short: 'c', multiple: true },
+    env: { type: 'string', multiple: true },
+    'log-level': { type: 'string' },
+    quiet: { type: 'boolean', default: false },
+  });
+  const logLevel = values['log-level']?.toUpperCase();
+  if (logLevel !== undefined && !['DEBUG', 'INFO', 'WARN', 'ERROR'].includes(logLevel)) throw new CliUsageError(`--log-level takes DEBUG, INFO, WARN or ERROR, got ${values['log-level']}`);
+  const port = optionalNumber(values, 'port') ?? (process.env.PORT ? Number(process.env.PORT) : 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new CliUsageError(`--port (or PORT) must be a port number, got ${String(values.port ?? process.env.PORT)}`);
+  const dataDir = values['data-dir'] ?? serviceDataDir();
+  const { parseInterval } = await import('../../local/retrainSchedule.ts');
+  let retrainEveryMs: number | undefined;
+  if (values['retrain-every'] !== undefined) {
+    retrainEveryMs = parseInterval(values['retrain-every']);
+    if (retrainEveryMs === undefined || retrainEveryMs < 10_000) throw new CliUsageError(`--retrain-every takes an interval of 10s or more such as 90s, 10m, 1h, 1d; got ${values['retrain-every']}`);
+  }
+  const demoSizes = {
+    ...sized(values, 'demo-items', 'items'),
+    ...sized(values, 'demo-users', 'users'),
+    ...sized(values, 'demo-events-per-user', 'interactionsPerUser'),
+  };
+  const demoSeed = optionalNumber(values, 'demo-seed') ?? 7;
+  if (values['no-demo'] && (Object.keys(demoSizes).length > 0 || values['demo-seed'] !== undefined)) throw new CliUsageError('--no-demo goes without --demo-* options');
+  const context = keyValues(values.context ?? [], '-c');
+  const env = keyValues(values.env ?? [], '--env');
+
+  const [{ startLocalService, LocalServiceError }, { StatusLine }] = await Promise.all([
+    import('../../local/localService.ts'),
+    import('../../local/statusLine.ts'),
+  ]);
+  const quiet = values.quiet === true;
+  const log = (line: string) => void process.stdout.write(`${line}\n`);
+  let service: Awaited<ReturnType<typeof startLocalService>>;
+  try {
+    service = await startLocalService({
+      dataDir,
+      port,
+      ...(values.host ? { host: values.host } : {}),
+      context,
+      env: Object.fromEntries(Object.entries(env).map(([name, value]) => [name, String(value)])),
+      demo: values['no-demo'] ? false : { seed: demoSeed, ...demoSizes },
+      ...(retrainEveryMs === undefined ? {} : { retrainEveryMs }),
+      log,
+      ...(logLevel ? { functionLogLevel: logLevel as 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' } : {}),
+      status: new StatusLine(process.stderr),
+      ...(quiet ? { accessLog: null } : {}),
+    });
+  } catch (error) {
+    if (error instanceof LocalServiceError || (error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      process.stderr.write(`marquee serve: ${(error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? `port ${port} is in use (give another with --port or PORT)` : (error as Error).message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+  log(banner(service, retrainEveryMs === undefined ? undefined : values['retrain-every']));
+
+  await new Promise<void>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      log(`\n${signal}: stopping (answering the requests in flight; Ctrl-C again to quit at once)…`);
+      process.once('SIGINT', () => process.exit(130));
+      void service.stop().then(resolve, (error: Error) => {
+        process.stderr.write(`marquee serve: stopping failed: ${error.message}\n`);
+        resolve();
+      });
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+  log('stopped; the data stays in ' + service.dataDir);
+  // Sockets of the SDK's keep-alive pools may linger a moment; nothing of ours is left to finish.
+  setTimeout(() => process.exit(0), 2_000).unref();
+  return 0;
+}
+
+function banner(service: import('../../local/localService.ts').LocalService, retrainEvery: string | undefined): string {
+  const { url, apiKey, definition, startup } = service;
+  const keyOrigin = { MARQUEE_API_KEY: 'from MARQUEE_API_KEY', generated: `generated and stored in ${service.dataDir}/api-key`, stored: `stored in ${service.dataDir}/api-key` }[apiKey.source];
+  const routes = definition.routes.filter((route) => route.integration.kind === 'function');
+  return [
+    '',
+    `Marquee is running at ${url}  (data in ${service.dataDir}, started in ${startup.seconds.toFixed(1)} s)`,
+    `  API key   ${apiKey.value}  (${keyOrigin})`,
+    `  try       curl -H "x-api-key: ${apiKey.value}" ${url}/v1/users/u1/recommendations`,
+    `  health    curl ${url}/v1/health`,
+    `  routes    ${routes.length} from the synthesized CDK template${startup.templateCached ? ' (cached)' : ''}: ${routes.map((route) => `${route.method} ${route.path}`).join(', ')}`,
+    `  retrain   npx marquee retrain${retrainEvery ? `   (and every ${retrainEvery})` : '   (no schedule: --retrain-every 1h)'}`,
+    `  invoke    npm run invoke -- Popular --event infra/local/events/Popular.json`,
+    '  stop      Ctrl-C',
+    '',
+  ].join('\n');
+}
+
+function sized(values: Record<string, unknown>, flag: string, key: string): Record<string, number> {
+  const value = optionalNumber(values, flag);
+  if (value === undefined) return {};
+  if (!Number.isInteger(value) || value < 1) throw new CliUsageError(`--${flag} must be a positive integer, got ${value}`);
+  return { [key]: value };
+}
