@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,24 +31,41 @@ export interface LoadedTemplates {
 /**
  * The synthesized templates of the CDK app, as `cdk synth` would build them now. Synthesis runs
  * in a child process (aws-cdk-lib stays out of the service's memory, and the service's own start
- * goes on meanwhile); its result is cached beside the data with a fingerprint of everything that
+ * goes on meanwhile); its result is cached beside the data (the last few syntheses) with a fingerprint of everything that
  * shapes the templates — cdk.json, the lockfile (library versions), the app, stacks and
  * constructs, functions/routes.ts and which of its handlers exist, and the context — so a start
  * with nothing changed reads the cache, and any change synthesizes again.
  */
 export async function loadServiceTemplates(options: LoadTemplatesOptions): Promise<LoadedTemplates> {
   const fingerprint = await templateFingerprint(options.projectRoot, options.context ?? {});
-  if (options.cacheFile) {
-    try {
-      const cached = JSON.parse(await readFile(options.cacheFile, 'utf8')) as { fingerprint?: string; templates?: ServiceTemplates };
-      if (cached.fingerprint === fingerprint && cached.templates) return { templates: cached.templates, cached: true, fingerprint };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' && !(error instanceof SyntaxError)) throw error;
-    }
-  }
+  const entries = options.cacheFile ? await readCache(options.cacheFile) : [];
+  const hit = entries.find((entry) => entry.fingerprint === fingerprint);
+  if (hit) return { templates: hit.templates, cached: true, fingerprint };
   const templates = await synthInChildProcess(options.projectRoot, options.context ?? {});
-  if (options.cacheFile) await writeFile(options.cacheFile, JSON.stringify({ fingerprint, templates }));
+  if (options.cacheFile) {
+    const kept = [{ fingerprint, templates }, ...entries].slice(0, CACHE_ENTRIES);
+    await writeFile(`${options.cacheFile}.${process.pid}.tmp`, JSON.stringify({ entries: kept }));
+    await rename(`${options.cacheFile}.${process.pid}.tmp`, options.cacheFile);
+  }
   return { templates, cached: false, fingerprint };
+}
+
+/** Syntheses kept (the service and `marquee invoke` may use different context). */
+const CACHE_ENTRIES = 4;
+
+interface CacheEntry {
+  readonly fingerprint: string;
+  readonly templates: ServiceTemplates;
+}
+
+async function readCache(file: string): Promise<CacheEntry[]> {
+  try {
+    const parsed = JSON.parse(await readFile(file, 'utf8')) as { entries?: CacheEntry[] };
+    return Array.isArray(parsed.entries) ? parsed.entries : [];
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || error instanceof SyntaxError) return [];
+    throw error;
+  }
 }
 
 async function synthInChildProcess(projectRoot: string, context: Readonly<Record<string, unknown>>): Promise<ServiceTemplates> {
