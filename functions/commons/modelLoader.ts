@@ -161,10 +161,11 @@ export class ModelLoader<T> {
 
   /**
    * The version to serve a request with. Starts a background check when the interval has passed;
-   * with no model loaded, waits for (or starts) a load; throws ServiceUnavailableError (503,
-   * Retry-After) when there is still none.
+   * with no model loaded, waits for (or starts) a load — at most `maxWaitMs` (default the
+   * loader's `waitMs`) — and throws ServiceUnavailableError (503, Retry-After) when there is
+   * still none.
    */
-  async acquire(): Promise<ModelLease<T>> {
+  async acquire(maxWaitMs?: number): Promise<ModelLease<T>> {
     const now = this.now();
     const current = this.current;
     if (current) {
@@ -173,7 +174,7 @@ export class ModelLoader<T> {
     }
     let pending = this.inflight;
     if (!pending && now - this.lastCheckAt >= this.retryIntervalMs) pending = this.check();
-    if (pending) await waitAtMost(pending, this.options.waitMs ?? DEFAULT_WAIT_MS);
+    if (pending) await waitAtMost(pending, Math.min(maxWaitMs ?? Number.POSITIVE_INFINITY, this.options.waitMs ?? DEFAULT_WAIT_MS));
     // Read and lease in one synchronous step: nothing can retire the version in between.
     const loaded = this.current as LoadedVersion<T> | undefined;
     if (loaded) return loaded.acquire();
@@ -339,10 +340,14 @@ interface ModelInternal {
   modelLease?: ModelLease<unknown>;
 }
 
+/** Time kept back from a Lambda's remaining time when waiting for a model, to answer 503 in time. */
+const ANSWER_MARGIN_MS = 1_000;
+
 /**
  * The middy middleware of a loader: leases the current version before the handler, on a context
  * derived per request (so concurrent requests never see each other's version), and releases it
- * after the response or the error.
+ * after the response or the error. A request that must wait for a cold load waits no longer than
+ * its invocation's remaining time allows, so it gets its 503 rather than a Lambda timeout.
  */
 export function withModel<T, TEvent = unknown, TResult = unknown>(
   loader: ModelLoader<T>,
@@ -354,7 +359,8 @@ export function withModel<T, TEvent = unknown, TResult = unknown>(
   };
   return {
     before: async (request) => {
-      const lease = await loader.acquire();
+      const remaining = request.context.getRemainingTimeInMillis?.();
+      const lease = await loader.acquire(remaining === undefined ? undefined : Math.max(0, remaining - ANSWER_MARGIN_MS));
       (request.internal as ModelInternal).modelLease = lease;
       request.context = Object.create(request.context, {
         model: { value: lease.model, enumerable: true },

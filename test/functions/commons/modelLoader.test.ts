@@ -262,4 +262,33 @@ describe('ModelLoader against s3rver', () => {
     // No request holds v1 any more, the failed one included: released at once.
     await vi.waitFor(() => expect(disposed).toEqual(['v1']));
   });
+
+  it('a request waits for a cold load no longer than it may, gets 503, and the load carries on', async () => {
+    await publishTestModel(s3, bucket, { version: 'v1', seed: 3 });
+    let finish: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (finish = resolve));
+    const loader = new ModelLoader<{ version: string }>({
+      name: 'slow',
+      s3,
+      bucket,
+      files: [],
+      build: async (version) => {
+        await gate;
+        return { version: version.manifest.version };
+      },
+      refreshIntervalMs: 60_000,
+      logger: { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() },
+      metrics: { addMetric: vi.fn() },
+    });
+    loaders.push(loader as ModelLoader<unknown>);
+    loader.prefetch();
+    const error = (await loader.acquire(50).catch((e: unknown) => e)) as ServiceUnavailableError;
+    expect(error).toBeInstanceOf(ServiceUnavailableError);
+    expect(error.headers['Retry-After']).toBe('1');
+    expect(loader.status().state).toBe('loading');
+    finish();
+    const lease = await loader.acquire(5_000);
+    expect(lease.version).toBe('v1');
+    lease.release();
+  });
 });
