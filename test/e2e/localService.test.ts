@@ -228,6 +228,12 @@ describe('the local service over HTTP (marquee serve in a child process)', () =>
     expect(JSON.parse(response.body)).toMatchObject({ modelVersion: await modelVersion() });
   });
 
+  it('refuses a second service on the same data folder while the first runs', async () => {
+    const second = await marquee(['serve', '--data-dir', dataDir, '--port', '0']);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(/already runs on/);
+  });
+
   it('stops cleanly on Ctrl-C, and a second start reuses the data and the key without loading the demo again', async () => {
     const version = await modelVersion();
     expect(await stopService(service)).toBe(0);
