@@ -31,13 +31,15 @@ const CONCURRENCY = 4;
  * Loads the demo catalog (model/data/demoCatalog.ts) the way a client would: its titles through
  * `POST /v1/items` and its viewers' interactions through `POST /v1/events`, in batches of the
  * API's maximum, with the API key. The events carry no eventId: each is new, and checking ids
- * would cost the idempotency table a write per event. `onProgress(done, total)` counts requests.
+ * would cost the idempotency table a write per event. `onProgress(done, total)` counts requests;
+ * `signal` stops it between batches.
  */
 export async function seedDemo(
   dispatch: ApiDispatch,
   apiKey: string,
   options: DemoSeedOptions,
   onProgress: (done: number, total: number) => void = () => undefined,
+  signal?: AbortSignal,
 ): Promise<DemoSeedResult> {
   const catalog = generateDemoCatalog(options);
   const itemBatches = chunk(catalog.items, MAX_ITEMS_PER_BATCH);
@@ -46,6 +48,7 @@ export async function seedDemo(
   let done = 0;
   onProgress(done, total);
   const post = async (path: string, body: unknown): Promise<void> => {
+    signal?.throwIfAborted();
     const response = await dispatch({
       method: 'POST',
       url: path,

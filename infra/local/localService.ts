@@ -47,6 +47,8 @@ export interface LocalServiceOptions {
   readonly functionLogLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   /** One line per request (default: printed through `log`); null: none. */
   readonly accessLog?: ((entry: AccessLogEntry) => void) | null;
+  /** Aborting stops the start where it is (a seeding batch or the first training), closing what it opened. */
+  readonly signal?: AbortSignal;
 }
 
 export interface LocalService {
@@ -137,6 +139,7 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     await removeEndpoints(dataDir);
   };
   try {
+    options.signal?.throwIfAborted();
     const startedAt = new Date().toISOString();
     await writeEndpoints(dataDir, { env: aws.env, service: { pid: process.pid, state: 'starting', startedAt } });
     const definition = readServiceDefinition(templates.templates);
@@ -200,7 +203,13 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
         await writeSeedRecord(dataDir, { state: 'loading', options: demo });
         await load(['Items', 'Events']);
         const seedStarted = performance.now();
-        const seeded = await seedDemo((request) => api.handle(request), apiKey.value, demo, (done, total) => status.bar('loading the demo catalog', done, total, 'requests'));
+        const seeded = await seedDemo(
+          (request) => api.handle(request),
+          apiKey.value,
+          demo,
+          (done, total) => status.bar('loading the demo catalog', done, total, 'requests'),
+          options.signal,
+        );
         const seconds = (performance.now() - seedStarted) / 1000;
         status.done(`demo catalog loaded: ${seeded.items} titles, ${seeded.users} viewers, ${seeded.events} events through the API (${seconds.toFixed(1)} s)`);
         await writeSeedRecord(dataDir, { state: 'loaded', options: demo });
@@ -211,7 +220,7 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
         const trainStarted = performance.now();
         let line = 'training the first model';
         status.text(line, true);
-        const report = await retrain('Marquee Local Start', undefined, (progress) => {
+        const report = await retrain('Marquee Local Start', options.signal, (progress) => {
           line = progress.epoch
             ? `training the first model: ${progress.epoch.phase} epoch ${progress.epoch.epoch}${progress.epoch.validationNdcgAt10 === undefined ? '' : `, validation nDCG@10 ${progress.epoch.validationNdcgAt10.toFixed(3)}`}`
             : `training the first model: ${progress.step}`;
@@ -230,10 +239,12 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     }
 
     // The rest of the API's functions; the serving ones load the model as they import (cold start).
+    options.signal?.throwIfAborted();
     status.text('loading the functions…', true);
     await load(apiFunctionNames);
     await modelsLoaded();
     status.clear();
+    options.signal?.throwIfAborted();
 
     server = await LocalHttpServer.listen({ api, port: options.port ?? DEFAULT_PORT, ...(options.host ? { host: options.host } : {}) });
     serving = true;

@@ -64,9 +64,18 @@ export async function serveCommand(args: readonly string[]): Promise<number> {
   ]);
   const quiet = values.quiet === true;
   const log = (line: string) => void process.stdout.write(`${line}\n`);
+  // Ctrl-C while starting stops the start cleanly (the servers it opened are closed).
+  const starting = new AbortController();
+  const abortStart = () => {
+    log('\nstopping the start…');
+    starting.abort(new Error('stopped while starting'));
+  };
+  process.once('SIGINT', abortStart);
+  process.once('SIGTERM', abortStart);
   let service: Awaited<ReturnType<typeof startLocalService>>;
   try {
     service = await startLocalService({
+      signal: starting.signal,
       dataDir,
       port,
       ...(values.host ? { host: values.host } : {}),
@@ -80,11 +89,18 @@ export async function serveCommand(args: readonly string[]): Promise<number> {
       ...(quiet ? { accessLog: null } : {}),
     });
   } catch (error) {
+    if (starting.signal.aborted) {
+      log(`stopped before serving; the data stays in ${dataDir}`);
+      return 130;
+    }
     if (error instanceof LocalServiceError || (error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       process.stderr.write(`marquee serve: ${(error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? `port ${port} is in use (give another with --port or PORT)` : (error as Error).message}\n`);
       return 1;
     }
     throw error;
+  } finally {
+    process.off('SIGINT', abortStart);
+    process.off('SIGTERM', abortStart);
   }
   log(banner(service, retrainEveryMs === undefined ? undefined : values['retrain-every']));
 
