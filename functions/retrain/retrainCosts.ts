@@ -3,16 +3,16 @@ import { DEFAULT_RATING_HYPER_PARAMETERS, type RatingHyperParameters } from '../
 /**
  * Rough run-time guesses for what the time budget cannot measure before it happens: the first
  * training epoch, the rating head (trained after the ranking model, in one go) and the gate
- * evaluation. Constants are wall seconds per unit of work measured by bench/retrain.ts on a shared
- * 2-core machine (about one core available), so they err long on a Lambda vCPU; once an epoch has
- * been measured the budget uses the measurement instead (TrainingBudget).
+ * evaluation. Constants are seconds per unit of work as bench/retrain.ts measured them (one
+ * thread of a shared 2-core x86 machine), with a margin of about 1.5–2×; once an epoch has been
+ * measured the budget uses the measurement instead (TrainingBudget).
  */
 
-/** One user × item × dimension of a selection epoch: the full-softmax step and a validation pass. */
-const EPOCH_SECONDS_PER_UNIT = 1e-8;
-/** One user × item × dimension of scoring a user (evaluation: user vector · every item). */
-const SCORE_SECONDS_PER_UNIT = 1e-8;
-/** One interaction × latent column × epoch of the rating head (each ensemble member's columns count). */
+/** One user × item × dimension of a selection epoch (full-softmax step and validation pass): measured 4.3e-9. */
+const EPOCH_SECONDS_PER_UNIT = 8e-9;
+/** One user × item × dimension of scoring a user (evaluation: user vector · every item): measured 1.5–2.6e-9. */
+const SCORE_SECONDS_PER_UNIT = 4e-9;
+/** One interaction × latent column × epoch of the rating head (each ensemble member's columns count): measured 6e-9. */
 const RATING_SECONDS_PER_UNIT = 1e-8;
 
 /** Milliseconds of a first selection epoch over `users` × `items` at dimension `dim`. */

@@ -19,6 +19,14 @@ export interface TrainingBudgetOptions {
 }
 
 /**
+ * A refit epoch's length as a share of a selection epoch's, until one is measured: a refit epoch
+ * trains on a ninth more data but runs no validation pass, and the validation pass (every user
+ * scored against every item) is most of a selection epoch — refit/selection measured 0.3–0.45 by
+ * bench/retrain.ts at 100 k and 1 M events.
+ */
+export const REFIT_SHARE = 0.6;
+
+/**
  * Decides, before every epoch of trainRecommender, whether there is time for it: `shouldStop` and
  * `onEpoch` go to the trainer as they are. It follows the trainer's documented control flow:
  * with validation, a selection phase (early stopping on validation nDCG@10, the best epoch kept)
@@ -33,8 +41,8 @@ export interface TrainingBudgetOptions {
  * - During the refit (or a plain fit) an epoch is allowed if it fits; a refit stopped there is
  *   shorter than chosen, and the gate judges the result as it judges any candidate.
  *
- * An epoch's length is the longest measured in its phase (a refit epoch: 1.15 × a selection
- * epoch until one is measured, since it trains on a ninth more data without validating).
+ * An epoch's length is the longest measured in its phase; a refit epoch's, until one is measured,
+ * REFIT_SHARE of a selection epoch's.
  */
 export class TrainingBudget {
   private readonly options: TrainingBudgetOptions;
@@ -106,10 +114,10 @@ export class TrainingBudget {
   /** The length of the next epoch of the current phase. */
   private epochMs(): number {
     if (this.phase === 'select') return this.selectMs ?? this.options.firstEpochMs;
-    return this.trainMs ?? (this.selectMs === undefined ? this.options.firstEpochMs : this.selectMs * 1.15);
+    return this.trainMs ?? (this.selectMs ?? this.options.firstEpochMs) * REFIT_SHARE;
   }
 
   private refitMs(epochs: number): number {
-    return epochs * (this.trainMs ?? (this.selectMs ?? this.options.firstEpochMs) * 1.15);
+    return epochs * (this.trainMs ?? (this.selectMs ?? this.options.firstEpochMs) * REFIT_SHARE);
   }
 }
