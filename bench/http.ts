@@ -1,5 +1,5 @@
 /**
- * `npm run bench:http [-- --json] [--connections 50] [--seconds 15] [--warmup-seconds 3] [--url <base> --key <key>]`
+ * `npm run bench:http [-- --json] [--connections 50] [--seconds 15] [--warmup-seconds 3] [--url <base> --key <key>] [--path /v1/health]`
  *
  * Requests per second and latency of `GET /v1/users/{userId}/recommendations` over HTTP against
  * the local service, at a fixed number of concurrent keep-alive connections (default 50).
@@ -13,6 +13,8 @@
  *   viewers u1…u300, so each request reads a different history and scores it with the model.
  *   The first seconds are a warm-up and are not counted.
  * - Only 200 responses count as served; anything else is reported as errors.
+ * - `--path` measures another GET route instead (e.g. `/v1/health`: the local API's own ceiling,
+ *   routing and key check with a function that does no I/O); `{userId}` in it cycles as above.
  * - The machine may be shared: the 1-minute load average before and after is reported with the
  *   figures, and nothing is asserted.
  *
@@ -53,8 +55,10 @@ const { values } = parseArgs({
     'warmup-seconds': { type: 'string', default: '3' },
     url: { type: 'string' },
     key: { type: 'string' },
+    path: { type: 'string', default: '/v1/users/{userId}/recommendations?count=10' },
   },
 });
+const pathTemplate = values.path;
 const connections = Number(values.connections);
 const seconds = Number(values.seconds);
 const warmupSeconds = Number(values['warmup-seconds']);
@@ -77,7 +81,7 @@ try {
   }
   const agent = new Agent({ keepAlive: true, maxSockets: connections });
   const target = new URL(url);
-  say(`${connections} connections, ${warmupSeconds} s warm-up, ${seconds} s measured: GET ${url}/v1/users/{userId}/recommendations`);
+  say(`${connections} connections, ${warmupSeconds} s warm-up, ${seconds} s measured: GET ${url}${pathTemplate}`);
   await load(agent, target, key, connections, warmupSeconds * 1000, undefined);
   const before = loadavg()[0];
   const serverCpuBefore = child?.pid === undefined ? undefined : await processCpuMs(child.pid);
@@ -136,7 +140,7 @@ async function load(
     while (performance.now() < until) {
       const user = `u${(next++ % USERS) + 1}`;
       const sent = performance.now();
-      const status = await get(agent, target, `/v1/users/${user}/recommendations?count=10`, key);
+      const status = await get(agent, target, pathTemplate.replace('{userId}', user), key);
       if (status === 200) {
         ok++;
         latencies?.push(performance.now() - sent);
