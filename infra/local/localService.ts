@@ -125,11 +125,18 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
   }
   status.text('synthesizing the CDK app and starting the local stores…', true);
   const context = { ...LOCAL_CONTEXT_DEFAULTS, ...options.context };
-  const [templates, aws, apiKey] = await Promise.all([
+  const [templatesResult, awsResult, apiKeyResult] = await Promise.allSettled([
     loadServiceTemplates({ projectRoot, context, cacheFile: join(dataDir, TEMPLATE_CACHE_FILE) }),
     startLocalAws({ dataDir }),
     resolveApiKey(dataDir, options.processEnv ?? process.env),
   ]);
+  if (templatesResult.status === 'rejected' || awsResult.status === 'rejected' || apiKeyResult.status === 'rejected') {
+    status.clear();
+    if (awsResult.status === 'fulfilled') await awsResult.value.stop();
+    const failed = [templatesResult, awsResult, apiKeyResult].find((result) => result.status === 'rejected') as PromiseRejectedResult;
+    throw failed.reason;
+  }
+  const [templates, aws, apiKey] = [templatesResult.value, awsResult.value, apiKeyResult.value];
   let server: LocalHttpServer | undefined;
   let schedule: RetrainSchedule | undefined;
   const stopAll = async () => {
