@@ -5,7 +5,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { FUNCTIONS } from '../routes.ts';
 import { MethodNotAllowedError, NotFoundError } from './httpErrors.ts';
-import { jsonBody, jsonErrors, type JsonBodyInternal } from './httpMiddleware.ts';
+import { cors, jsonBody, jsonErrors, type JsonBodyInternal } from './httpMiddleware.ts';
 import { withModel, type ModelContext, type ModelLoader } from './modelLoader.ts';
 import { logger, metrics } from './observability.ts';
 
@@ -63,6 +63,7 @@ export function servingHandler<Input, Model>(options: ServingHandlerOptions<Inpu
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics, { captureColdStartMetric: true }))
     .use(latencyMetric())
+    .use(cors())
     .use(jsonErrors())
     .use({
       before: async (request: Request) => {

@@ -56,7 +56,14 @@ export const eventSchema = z
     userId: idSchema,
     itemId: idSchema,
     type: z.enum(EVENT_TYPES, { error: required(`must be one of ${EVENT_TYPES.join(', ')}`) }),
-    value: z.number({ error: 'must be a number' }).nullish(),
+    // Values are kept to 6 decimals: what every store can hold exactly (DynamoDB numbers stop at
+    // 1e-130 and 1e126), and finer than any rating or watched fraction needs.
+    value: z
+      .number({ error: 'must be a number' })
+      .min(-1e9, 'must be between -1e9 and 1e9')
+      .max(1e9, 'must be between -1e9 and 1e9')
+      .transform((value) => Math.round(value * 1e6) / 1e6 + 0)
+      .nullish(),
     timestamp: timestampSchema.optional(),
   })
   .superRefine((event, ctx) => {

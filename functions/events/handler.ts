@@ -7,7 +7,7 @@ import { countRejections } from '../commons/countRejections.ts';
 import { loadConfig } from '../commons/config.ts';
 import type { LoggedEvent } from '../commons/eventLog.ts';
 import { BadRequestError } from '../commons/httpErrors.ts';
-import { jsonBody, jsonErrors, type JsonBodyInternal } from '../commons/httpMiddleware.ts';
+import { cors, jsonBody, jsonErrors, type JsonBodyInternal } from '../commons/httpMiddleware.ts';
 import { jsonResponse } from '../commons/httpResponse.ts';
 import { IdempotencyStore } from '../commons/idempotencyStore.ts';
 import { logger, metrics } from '../commons/observability.ts';
@@ -51,6 +51,7 @@ export function createEventsHandler(options: EventsHandlerOptions = {}) {
     .use(injectLambdaContext(logger))
     .use(logMetrics(metrics))
     .use(countRejections('EventBatchesRejected'))
+    .use(cors())
     .use(jsonErrors())
     .use(jsonBody())
     .use({ before: (request) => void bodies.set(request.event, (request.internal as JsonBodyInternal).jsonBody) })

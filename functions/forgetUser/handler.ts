@@ -9,7 +9,7 @@ import { awsClients } from '../commons/awsClients.ts';
 import { loadConfig } from '../commons/config.ts';
 import { countRejections } from '../commons/countRejections.ts';
 import { ServiceUnavailableError } from '../commons/httpErrors.ts';
-import { jsonErrors } from '../commons/httpMiddleware.ts';
+import { cors, jsonErrors } from '../commons/httpMiddleware.ts';
 import { jsonResponse } from '../commons/httpResponse.ts';
 import { idSchema } from '../commons/idSchema.ts';
 import { logger, metrics } from '../commons/observability.ts';
@@ -70,6 +70,7 @@ export function createForgetUserHandler(options: ForgetUserHandlerOptions = {}) 
     .use(injectLambdaContext(logger))
     .use(logMetrics(metrics))
     .use(countRejections('ForgetUserRejected'))
+    .use(cors())
     .use(jsonErrors())
     .handler(forget);
 }

@@ -9,7 +9,7 @@ import { countRejections } from '../commons/countRejections.ts';
 import { getCatalogItem, putCatalogItems } from '../commons/catalogStore.ts';
 import { loadConfig } from '../commons/config.ts';
 import { BadRequestError, MethodNotAllowedError, NotFoundError, ServiceUnavailableError } from '../commons/httpErrors.ts';
-import { jsonBody, jsonErrors, type JsonBodyInternal } from '../commons/httpMiddleware.ts';
+import { cors, jsonBody, jsonErrors, type JsonBodyInternal } from '../commons/httpMiddleware.ts';
 import { jsonResponse } from '../commons/httpResponse.ts';
 import { logger, metrics } from '../commons/observability.ts';
 import { itemPathSchema, postItemsRequestSchema, putItemRequestSchema, toCatalogItem } from './itemSchema.ts';
@@ -96,6 +96,7 @@ export function createItemsHandler(options: ItemsHandlerOptions = {}) {
     .use(injectLambdaContext(logger))
     .use(logMetrics(metrics))
     .use(countRejections('CatalogRequestsRejected'))
+    .use(cors())
     .use(jsonErrors())
     .use(jsonBody({ required: false }))
     .use({ before: (request) => void bodies.set(request.event, (request.internal as JsonBodyInternal).jsonBody) })

@@ -70,7 +70,8 @@ function stored(event: SentEvent, namespace: string): InteractionEvent {
     userId: String(event.userId),
     itemId: String(event.itemId),
     type: event.type,
-    ...(event.value === undefined ? {} : { value: event.value }),
+    // Values are stored to 6 decimals (eventsSchema).
+    ...(event.value === undefined ? {} : { value: Math.round(event.value * 1e6) / 1e6 + 0 }),
     timestamp: ts,
   };
 }
