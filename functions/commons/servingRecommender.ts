@@ -1,8 +1,14 @@
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { PreferenceValue } from '../../model/data/features.ts';
+import { readScoringModel } from '../../model/onnx/readScoringModel.ts';
+import { topK } from '../../model/recommender/topK.ts';
+import type { ScoringModel } from '../../model/types/scoringModel.ts';
 import { loadOnnxRuntime, OnnxRecommender, type RecommendResult } from '../../model/onnx/onnxRecommender.ts';
 import { InvalidModelError } from './modelErrors.ts';
 import type { FetchedModelVersion, ModelVersionDownload } from './modelSource.ts';
 import { ServingCatalog, type Because, type ItemFilter, type ItemFilterSpec, type ResponseItem } from './servingCatalog.ts';
+import { dot, NewTitles, newTitlePasses, newTitleResponse, type NewTitle } from './newTitles.ts';
+import { logger } from './observability.ts';
 import { MODEL_FILES } from './storageLayout.ts';
 import { resolveSignals, type HistorySignal, type IgnoredInput, type ResolvedSignals } from './userSignals.ts';
 
@@ -49,6 +55,15 @@ export interface RankResult extends ServingResult {
   readonly unknownItemIds?: string[];
 }
 
+/** Where a served version finds the titles added after it (see NewTitles). */
+export interface NewTitlesSource {
+  readonly s3: S3Client;
+  readonly bucket: string;
+  readonly refreshIntervalMs: number;
+  /** Monotonic clock of the poll schedule (tests). */
+  readonly now?: () => number;
+}
+
 const MAX_BECAUSE = 3;
 
 /**
@@ -63,11 +78,21 @@ export class ServingRecommender {
   private constructor(
     readonly catalog: ServingCatalog,
     private readonly onnx: OnnxRecommender,
+    /** Titles added after the model (absent without a NewTitlesSource or for models predating featureItemVectors). */
+    readonly newTitles?: NewTitles,
+    /** The model read back from model.onnx, when new titles are served (item vectors for cosine). */
+    private readonly scoring?: ScoringModel,
   ) {}
 
-  /** The files a process serving `graphs` needs from a model version. */
-  static files(graphs: readonly ServingGraph[]): string[] {
-    return [...graphs.map((graph) => (graph === 'recommend' ? MODEL_FILES.recommend : MODEL_FILES.similar)), MODEL_FILES.items];
+  /**
+   * The files a process serving `graphs` needs from a model version. With `newTitles`, the
+   * Similar process also fetches model.onnx (its featureItemVectors and item vectors build and
+   * compare the vectors of titles added after training); no session is created for it.
+   */
+  static files(graphs: readonly ServingGraph[], newTitles = false): string[] {
+    const wanted = new Set(graphs);
+    if (newTitles) wanted.add('recommend');
+    return [...[...wanted].map((graph) => (graph === 'recommend' ? MODEL_FILES.recommend : MODEL_FILES.similar)), MODEL_FILES.items];
   }
 
   /**
@@ -76,7 +101,11 @@ export class ServingRecommender {
    * check runs the graphs once each, which also warms them up. With a download in progress,
    * items.json is parsed while the graph is still arriving.
    */
-  static async create(version: ModelVersionDownload | FetchedModelVersion, graphs: readonly ServingGraph[]): Promise<ServingRecommender> {
+  static async create(
+    version: ModelVersionDownload | FetchedModelVersion,
+    graphs: readonly ServingGraph[],
+    newTitlesSource?: NewTitlesSource,
+  ): Promise<ServingRecommender> {
     const { manifest } = version;
     const file = 'file' in version ? (name: string) => version.file(name) : async (name: string) => version.files.get(name);
     const graphFile = (graph: ServingGraph) => (graphs.includes(graph) ? file(graph === 'recommend' ? MODEL_FILES.recommend : MODEL_FILES.similar) : undefined);
@@ -102,7 +131,20 @@ export class ServingRecommender {
       if (error instanceof InvalidModelError) throw error;
       throw new InvalidModelError(`model ${manifest.version} does not run: ${(error as Error).message}`, manifest.version, { cause: error });
     }
-    return new ServingRecommender(catalog, onnx);
+    const scoring = newTitlesSource ? await scoringModelOf(await file(MODEL_FILES.recommend), manifest.version) : undefined;
+    const newTitles =
+      newTitlesSource && scoring
+        ? new NewTitles(scoring, manifest.vocabulary, (itemId) => catalog.indexOf(itemId) >= 0, {
+            s3: newTitlesSource.s3,
+            bucket: newTitlesSource.bucket,
+            refreshIntervalMs: newTitlesSource.refreshIntervalMs,
+            since: new Date(manifest.createdAt),
+            ...(newTitlesSource.now ? { now: newTitlesSource.now } : {}),
+          })
+        : undefined;
+    // The first poll starts with the version, so new titles are there by its first requests.
+    newTitles?.poll();
+    return new ServingRecommender(catalog, onnx, newTitles, scoring);
   }
 
   get version(): string {
@@ -115,6 +157,7 @@ export class ServingRecommender {
 
   async recommend(request: RecommendRequest): Promise<ServingResult> {
     const { catalog } = this;
+    this.newTitles?.poll();
     const signals = resolveSignals(catalog, request.history, request.preferences);
     const skip = this.indicesOf(request.exclude);
     if (request.excludeSeen) for (const index of signals.seen) skip.add(index);
@@ -132,20 +175,36 @@ export class ServingRecommender {
       k: request.count,
     });
     const items = this.rankedItems(result, signals, request.explain);
+    this.mergeNewByScore(items, result, request);
     this.pad(items, result.items, request.count, filter, skip);
     return { modelVersion: this.version, personalized: true, items, ...ignored };
   }
 
-  /** Titles like `request.itemId`; undefined when the model does not know it. */
+  /**
+   * Titles like `request.itemId`; undefined when neither the model nor the new titles know it.
+   * A new title (added after training) as the query is answered from its content vector by cosine
+   * over the model's item vectors; new titles closer than the k-th result join any answer.
+   */
   async similar(request: SimilarRequest): Promise<ServingResult | undefined> {
     const { catalog } = this;
+    this.newTitles?.poll();
     const index = catalog.indexOf(request.itemId);
-    if (index < 0) return undefined;
     const skip = this.indicesOf(request.exclude);
-    skip.add(index);
     const filter = catalog.filter(request.filter);
-    const result = catalog.itemCount > 1 ? await this.onnx.similar(index, request.count, excludeList(filter, skip)) : { items: new Int32Array(0), scores: new Float32Array(0) };
+    let result: { items: Int32Array; scores: Float32Array };
+    let query: Float32Array | undefined;
+    if (index >= 0) {
+      skip.add(index);
+      result = catalog.itemCount > 1 ? await this.onnx.similar(index, request.count, excludeList(filter, skip)) : { items: new Int32Array(0), scores: new Float32Array(0) };
+      if (this.scoring && this.newTitles && this.newTitles.size > 0) query = unitRow(this.scoring.itemVectors, index, this.scoring.dim);
+    } else {
+      const title = this.newTitles?.get(request.itemId);
+      if (!title || !this.scoring) return undefined;
+      query = title.unit;
+      result = this.cosineTopK(query, request.count, filter.allowed, skip);
+    }
     const items = Array.from(result.items, (item, t) => catalog.responseItem(item, result.scores[t]));
+    if (query) this.mergeNew(items, request.count, request.filter, request.exclude, (title) => (title.item.itemId === request.itemId ? undefined : dot(query, title.unit)));
     this.pad(items, result.items, request.count, filter, skip);
     return { modelVersion: this.version, personalized: true, items };
   }
@@ -201,6 +260,60 @@ export class ServingRecommender {
     await this.onnx.release();
   }
 
+  /** New titles by u · v + newItemBias, merged into the graph's top-k (filters, exclusions and seen titles respected). */
+  private mergeNewByScore(items: ResponseItem[], result: RecommendResult, request: RecommendRequest): void {
+    const u = result.userVector;
+    if (!u || !this.newTitles || this.newTitles.size === 0) return;
+    const bias = result.newItemBias ?? this.newTitles.bias;
+    const exclude = request.excludeSeen ? [...request.exclude, ...request.history.map((signal) => signal.itemId)] : request.exclude;
+    // No `because` for new titles: the graph's contributions cover only the titles it holds.
+    this.mergeNew(items, request.count, request.filter, exclude, (title) => dot(u, title.vector) + bias);
+  }
+
+  /**
+   * Merges the new titles passing `filter` and not in `exclude` into `items` (sorted by score,
+   * best first) by `score` (undefined: leave out), keeping at most `count`.
+   */
+  private mergeNew(items: ResponseItem[], count: number, filter: ItemFilterSpec, exclude: readonly string[], score: (title: NewTitle) => number | undefined): void {
+    if (!this.newTitles || this.newTitles.size === 0) return;
+    const excluded = new Set(exclude);
+    let added = false;
+    for (const title of this.newTitles.titles()) {
+      if (excluded.has(title.item.itemId) || !newTitlePasses(title.item, filter)) continue;
+      const value = score(title);
+      if (value === undefined || !Number.isFinite(value)) continue;
+      if (items.length >= count && value <= items[items.length - 1].score) continue;
+      items.push(newTitleResponse(title, value));
+      added = true;
+    }
+    if (!added) return;
+    items.sort((a, b) => b.score - a.score);
+    if (items.length > count) items.length = count;
+  }
+
+  /** Top `count` model titles by cosine with the unit vector `query`, among those allowed and not skipped. */
+  private cosineTopK(query: Float32Array, count: number, allowed: Uint8Array | undefined, skip: ReadonlySet<number>): { items: Int32Array; scores: Float32Array } {
+    const { itemVectors, dim, itemCount } = this.scoring as ScoringModel;
+    const scores = new Float32Array(itemCount);
+    let candidates = 0;
+    for (let i = 0; i < itemCount; i++) {
+      if ((allowed && allowed[i] === 0) || skip.has(i)) {
+        scores[i] = Number.NEGATIVE_INFINITY;
+        continue;
+      }
+      const offset = i * dim;
+      let norm = 0;
+      for (let c = 0; c < dim; c++) norm += itemVectors[offset + c] * itemVectors[offset + c];
+      scores[i] = norm > 0 ? dot(query, itemVectors, offset) / Math.sqrt(norm) : 0;
+      candidates++;
+    }
+    const k = Math.min(count, candidates);
+    const items = new Int32Array(k);
+    const top = new Float32Array(k);
+    if (k > 0) topK(scores, k, items, top);
+    return { items, scores: top };
+  }
+
   private pad(items: ResponseItem[], listed: Int32Array, count: number, filter: ItemFilter, skip: Set<number>): void {
     if (items.length >= count) return;
     for (const index of listed) skip.add(index);
@@ -245,6 +358,30 @@ export class ServingRecommender {
     }
     return out;
   }
+}
+
+/** model.onnx read back (featureItemVectors, item vectors); undefined, with a warning, when it has no featureItemVectors. */
+async function scoringModelOf(bytes: Uint8Array | undefined, version: string): Promise<ScoringModel | undefined> {
+  if (!bytes) return undefined;
+  let model: ScoringModel;
+  try {
+    model = readScoringModel(bytes);
+  } catch (error) {
+    throw new InvalidModelError(`model.onnx of model ${version} cannot be read: ${(error as Error).message}`, version, { cause: error });
+  }
+  if (!model.featureItemVectors || model.newItemBias === undefined) {
+    logger.warn('model has no featureItemVectors: titles added after it are not served until the next model', { modelVersion: version });
+    return undefined;
+  }
+  return model;
+}
+
+/** Row `index` of a row-major matrix, scaled to unit length (zeros stay zeros). */
+function unitRow(matrix: Float32Array, index: number, dim: number): Float32Array {
+  const out = matrix.slice(index * dim, (index + 1) * dim);
+  const norm = Math.sqrt(dot(out, out));
+  if (norm > 0) for (let c = 0; c < dim; c++) out[c] /= norm;
+  return out;
 }
 
 /** The graph's `exclude` input: what the filter rejects plus the titles to skip (repeats are harmless). */

@@ -21,8 +21,9 @@ export function parseSimilarRequest(event: APIGatewayProxyEvent): SimilarRequest
 
 /**
  * GET /v1/items/{itemId}/similar — "more like this": the titles closest to the item in the model
- * (cosine of item vectors), with the same filters and popular padding as recommendations; 404
- * when the model does not know the item.
+ * (cosine of item vectors), with the same filters and popular padding as recommendations. Titles
+ * added through the catalog API after the model are answered and merged in by their content vector
+ * (see NewTitles); 404 when neither the model nor the new titles know the item.
  */
 export const handler = servingHandler<SimilarRequest, ServingRecommender>({
   functionName: 'Similar',
@@ -30,7 +31,7 @@ export const handler = servingHandler<SimilarRequest, ServingRecommender>({
   routes: { 'GET /v1/items/{itemId}/similar': { parse: parseSimilarRequest } },
   handle: async (request, model) => {
     const result = await model.similar(request);
-    if (!result) throw new NotFoundError(`item ${request.itemId} is not in model ${model.version}`, 'path.itemId');
+    if (!result) throw new NotFoundError(`item ${request.itemId} is not in model ${model.version} nor among the titles added since`, 'path.itemId');
     return jsonResponse(200, { recommendationId: randomUUID(), itemId: request.itemId, ...result });
   },
 });

@@ -11,6 +11,10 @@ export interface RecommendResult {
   readonly contributions: Float32Array;
   /** Predicted stars of each result, when the model has a rating head. */
   readonly ratings?: Float32Array;
+  /** The user vector u [dim] (the graph's `user_vector` output), to score titles the graph does not hold. */
+  readonly userVector?: Float32Array;
+  /** The bias of a title added after training (`new_item_bias`), when the model has one. */
+  readonly newItemBias?: number;
 }
 
 export interface RecommendInput {
@@ -127,6 +131,8 @@ export class OnnxRecommender {
       scores: valid === scores.length ? scores : scores.slice(0, valid),
       contributions: sliceColumns(out[outputs.contributions].data as Float32Array, historyItems.length, scores.length, valid),
       ...(this.hasRatings ? { ratings: (out[outputs.ratings].data as Float32Array).slice(0, valid) } : {}),
+      ...(out[outputs.userVector] ? { userVector: out[outputs.userVector].data as Float32Array } : {}),
+      ...(out[outputs.newItemBias] ? { newItemBias: (out[outputs.newItemBias].data as Float32Array)[0] } : {}),
     };
   }
 
