@@ -78,7 +78,7 @@ async function child(): Promise<void> {
       const { phase, epoch, validationNdcgAt10, seconds } = attributes as Record<string, number | undefined>;
       progress(`    ${String(phase)} epoch ${epoch}  ${Number(seconds).toFixed(1)} s${validationNdcgAt10 === undefined ? '' : `  val nDCG@10 ${validationNdcgAt10.toFixed(4)}`}`);
     } else {
-      progress(`    ${level === 'info' ? '' : `${level}: `}${message}`);
+      progress(`    ${level === 'info' ? '' : `${level}: `}${message}${level === 'info' ? '' : ` ${JSON.stringify(attributes)}`}`);
     }
   };
   const report = await runRetrain({

@@ -8,7 +8,9 @@ import type { GateMetrics, ServedMapping } from './qualityGate.ts';
 
 /**
  * What one retrain run did: returned by the handler, logged, and stored as
- * models/<version>/report.json (with report.svg) whether the candidate was published or not.
+ * models/<version>/report.json (with report.svg) whether the candidate was published or not. A
+ * published run's stored copy is uploaded with the model, before the pointer: it has no `pointer`
+ * or `pruned` and its publish time is 0; the returned report has them.
  */
 export interface RetrainReport {
   /** The candidate's version (the folder its files and report are under). */

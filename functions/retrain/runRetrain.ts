@@ -199,7 +199,10 @@ async function retrain(deps: RetrainDependencies): Promise<RetrainReport> {
     servedNdcgAt10: servedMetrics?.ndcgAt10,
   });
 
-  // 6. Publish or keep.
+  // 6. Publish or keep. Training and evaluation held the event loop for minutes: let it handle the
+  // socket closes that arrived meanwhile, so the client's pool drops connections S3 has closed
+  // before the uploads ask it for one.
+  await settleIo();
   const previousVersion = served.kind === 'loaded' ? served.pointer.version : served.kind === 'unreadable' ? served.version : undefined;
   const base = {
     version,
@@ -468,6 +471,11 @@ function nonFiniteOf(trained: TrainedModel): { nonFinite?: string } {
 
 function servedLabel(served: ServedModel): string {
   return served.kind === 'loaded' ? served.pointer.version : served.kind;
+}
+
+/** One turn of the event loop's I/O phase (and the timers before it). */
+function settleIo(): Promise<void> {
+  return new Promise((resolve) => setTimeout(() => setImmediate(resolve), 0));
 }
 
 function stopwatch() {
