@@ -21,10 +21,10 @@ export interface TrainingBudgetOptions {
 /**
  * A refit epoch's length as a share of a selection epoch's, until one is measured: a refit epoch
  * trains on a ninth more data but runs no validation pass, and the validation pass (every user
- * scored against every item) is most of a selection epoch — refit/selection measured 0.3–0.45 by
- * bench/retrain.ts at 100 k and 1 M events.
+ * scored against every item) is a large part of a selection epoch — refit/selection measured
+ * 0.3–0.62 by bench/retrain.ts at 100 k and 1 M events.
  */
-export const REFIT_SHARE = 0.6;
+export const REFIT_SHARE = 0.75;
 
 /**
  * Decides, before every epoch of trainRecommender, whether there is time for it: `shouldStop` and

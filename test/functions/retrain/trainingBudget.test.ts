@@ -5,7 +5,7 @@ import type { EpochLog } from '../../../model/recommender/trainRecommender.ts';
 /**
  * The trainer's calls are replayed by hand, in the order trainRecommender makes them: shouldStop
  * before each epoch, onEpoch after it, and one shouldStop between selection and refit. Every
- * selection epoch here takes 1 s (a refit epoch is then guessed at REFIT_SHARE = 0.6 s), nothing
+ * selection epoch here takes 1 s (a refit epoch is then guessed at REFIT_SHARE = 0.75 s), nothing
  * is needed after training unless said, and `clock.left` is the time left in the run.
  */
 function setup(overrides: Partial<TrainingBudgetOptions> = {}) {
@@ -42,13 +42,13 @@ describe('TrainingBudget', () => {
   it('stops selecting when one more epoch would leave no time to refit the best one, and then skips the refit', () => {
     const { clock, budget, select } = setup();
     clock.left = 5000;
-    expect(budget.canStart()).toBe(true); // 1 s + a refit of 1 epoch (0.6 s) ≤ 5 s
+    expect(budget.canStart()).toBe(true); // 1 s + a refit of 1 epoch (0.75 s) ≤ 5 s
     expect(budget.shouldStop()).toBe(false);
     select(1, 0.1);
-    clock.left = 3000; // next: 1 s + refit of 2 epochs (1.2 s) = 2.2 s ≤ 3 s
+    clock.left = 4000; // next: 1 s + refit of 2 epochs (1.5 s) = 2.5 s ≤ 4 s
     expect(budget.shouldStop()).toBe(false);
     select(2, 0.2);
-    clock.left = 2500; // next: 1 s + refit of 3 epochs (1.8 s) = 2.8 s > 2.5 s
+    clock.left = 3000; // next: 1 s + refit of 3 epochs (2.25 s) = 3.25 s > 3 s
     expect(budget.shouldStop()).toBe(true);
     expect(budget.stoppedEarly).toBe(true);
     // The trainer's question between the phases: no refit after a stop.
@@ -62,10 +62,10 @@ describe('TrainingBudget', () => {
       expect(budget.shouldStop()).toBe(false);
       select(k + 1, ndcg);
     });
-    // Best epoch 2: the refit needs 2 × 0.6 s.
-    clock.left = 1300;
+    // Best epoch 2: the refit needs 2 × 0.75 s.
+    clock.left = 1600;
     expect(budget.shouldStop()).toBe(false);
-    expect(budget.shouldStop()).toBe(false); // before refit epoch 1: 0.6 s ≤ 1.3 s
+    expect(budget.shouldStop()).toBe(false); // before refit epoch 1: 0.75 s ≤ 1.6 s
     budget.onEpoch({ phase: 'refit', epoch: 1, loss: 1, seconds: 1.2 });
     clock.left = 1200; // before refit epoch 2: the measured 1.2 s fits exactly
     expect(budget.shouldStop()).toBe(false);
@@ -79,16 +79,16 @@ describe('TrainingBudget', () => {
       budget.shouldStop();
       select(k + 1, ndcg);
     });
-    clock.left = 1100; // the refit of 2 epochs needs 1.2 s
+    clock.left = 1400; // the refit of 2 epochs needs 1.5 s
     expect(budget.shouldStop()).toBe(true);
     expect(budget.stoppedEarly).toBe(true);
   });
 
   it('counts what comes after training: the rating head, the evaluation and the margin', () => {
     const { clock, budget } = setup({ afterTrainingMs: (selectEpochMs) => (selectEpochMs === undefined ? 10_000 : 2 * selectEpochMs) + 5000 });
-    clock.left = 16_500; // 15 s after training + 1 s epoch + 0.6 s refit > 16.5 s
+    clock.left = 16_700; // 15 s after training + 1 s epoch + 0.75 s refit > 16.7 s
     expect(budget.canStart()).toBe(false);
-    clock.left = 16_700;
+    clock.left = 16_800;
     expect(budget.canStart()).toBe(true);
   });
 
