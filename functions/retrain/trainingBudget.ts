@@ -33,10 +33,12 @@ export const REFIT_SHARE = 0.75;
  * then, unless stopped, a refit on all the data for the chosen number of epochs; the trainer asks
  * `shouldStop` before each epoch and once between the phases.
  *
- * - While selecting, one more epoch is allowed only if after it there is still time for the refit
- *   of the best epoch count so far and for everything after training: so a stop during selection
- *   returns the best selected model at once, without refit, and a selection that ends by itself
- *   leaves time for the refit it asks for.
+ * - While selecting, one more epoch goes ahead if after it there is still time for the refit of the
+ *   best epoch count so far and for everything after training, so that a selection that ends by
+ *   itself leaves time for the refit it asks for. When that no longer holds, the selection has not
+ *   converged in the time there is, and another epoch of it is worth more than the refit's extra
+ *   ninth of data: the refit is forgone and selection goes on while an epoch fits. A stop during
+ *   selection returns the best selected model at once, without refit.
  * - Between the phases, the refit goes ahead only if all of it fits.
  * - During the refit (or a plain fit) an epoch is allowed if it fits; a refit stopped there is
  *   shorter than chosen, and the gate judges the result as it judges any candidate.
@@ -52,20 +54,22 @@ export class TrainingBudget {
   private trainMs: number | undefined;
   private bestNdcg = Number.NEGATIVE_INFINITY;
   private bestEpoch = 0;
+  /** Selection went on past the time a refit would have needed. */
+  private refitForgone = false;
 
   constructor(options: TrainingBudgetOptions) {
     this.options = options;
     this.phase = options.validation ? 'select' : 'fit';
   }
 
-  /** Whether the budget ended training (or its refit) before the trainer would have. */
+  /** Whether the budget changed the trainer's course: ended training, or traded the refit for more selection. */
   get stoppedEarly(): boolean {
-    return this.phase === 'stopped';
+    return this.phase === 'stopped' || this.refitForgone;
   }
 
   /** Whether there is time for a first epoch at all (asked before training starts). */
   canStart(): boolean {
-    return this.timeLeft() >= this.epochMs() + (this.phase === 'select' && this.options.refit ? this.refitMs(1) : 0);
+    return this.timeLeft() >= this.epochMs();
   }
 
   onEpoch = (log: EpochLog): void => {
@@ -90,7 +94,11 @@ export class TrainingBudget {
       case 'stopped':
         return true;
       case 'select':
-        need = this.epochMs() + (this.options.refit ? this.refitMs(this.bestEpoch + 1) : 0);
+        need = this.epochMs();
+        if (this.options.refit && !this.refitForgone) {
+          if (this.timeLeft() >= need + this.refitMs(this.bestEpoch + 1)) return false;
+          this.refitForgone = true;
+        }
         break;
       case 'between':
         need = this.options.refit ? this.refitMs(this.bestEpoch) : 0;

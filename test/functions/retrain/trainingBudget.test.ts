@@ -39,20 +39,44 @@ describe('TrainingBudget', () => {
     expect(budget.stoppedEarly).toBe(false);
   });
 
-  it('stops selecting when one more epoch would leave no time to refit the best one, and then skips the refit', () => {
+  it('trades the refit for more selection when both no longer fit, and stops when an epoch does not', () => {
     const { clock, budget, select } = setup();
     clock.left = 5000;
-    expect(budget.canStart()).toBe(true); // 1 s + a refit of 1 epoch (0.75 s) ≤ 5 s
+    expect(budget.canStart()).toBe(true);
     expect(budget.shouldStop()).toBe(false);
     select(1, 0.1);
     clock.left = 4000; // next: 1 s + refit of 2 epochs (1.5 s) = 2.5 s ≤ 4 s
     expect(budget.shouldStop()).toBe(false);
+    expect(budget.stoppedEarly).toBe(false);
     select(2, 0.2);
-    clock.left = 3000; // next: 1 s + refit of 3 epochs (2.25 s) = 3.25 s > 3 s
-    expect(budget.shouldStop()).toBe(true);
+    clock.left = 3000; // 1 s + refit of 3 epochs (2.25 s) > 3 s, but 1 s fits: the refit is forgone
+    expect(budget.shouldStop()).toBe(false);
     expect(budget.stoppedEarly).toBe(true);
+    select(3, 0.25);
+    clock.left = 1200;
+    expect(budget.shouldStop()).toBe(false);
+    select(4, 0.3);
+    clock.left = 900; // one more epoch of 1 s does not fit
+    expect(budget.shouldStop()).toBe(true);
     // The trainer's question between the phases: no refit after a stop.
     expect(budget.shouldStop()).toBe(true);
+  });
+
+  it('after forgoing the refit, still refits when the selection ends by itself and the refit fits', () => {
+    const { clock, budget, select } = setup({ patience: 2 });
+    clock.left = 3500;
+    expect(budget.shouldStop()).toBe(false);
+    select(1, 0.1);
+    clock.left = 2500;
+    expect(budget.shouldStop()).toBe(false); // 1 s + refit of 2 epochs (1.5 s) = 2.5 s ≤ 2.5 s
+    select(2, 0.2);
+    clock.left = 2000;
+    expect(budget.shouldStop()).toBe(false); // forgone: 1 s + 2.25 s > 2 s, 1 s fits
+    select(3, 0.15);
+    clock.left = 1500;
+    expect(budget.shouldStop()).toBe(false);
+    select(4, 0.15); // patience: best epoch 2, selection over
+    expect(budget.shouldStop()).toBe(false); // the refit of 2 epochs, 1.5 s, fits
   });
 
   it('lets a selection that ends by itself refit when the whole refit fits, measuring refit epochs as they come', () => {
@@ -86,9 +110,9 @@ describe('TrainingBudget', () => {
 
   it('counts what comes after training: the rating head, the evaluation and the margin', () => {
     const { clock, budget } = setup({ afterTrainingMs: (selectEpochMs) => (selectEpochMs === undefined ? 10_000 : 2 * selectEpochMs) + 5000 });
-    clock.left = 16_700; // 15 s after training + 1 s epoch + 0.75 s refit > 16.7 s
+    clock.left = 15_900; // 15 s after training + a 1 s epoch > 15.9 s
     expect(budget.canStart()).toBe(false);
-    clock.left = 16_800;
+    clock.left = 16_000;
     expect(budget.canStart()).toBe(true);
   });
 
