@@ -6,6 +6,8 @@ import { exportRecommendGraph } from '../../model/onnx/exportRecommendGraph.ts';
 import { exportSimilarGraph } from '../../model/onnx/exportSimilarGraph.ts';
 import { buildManifest } from '../../model/onnx/manifest.ts';
 import { DEFAULT_RATING_HYPER_PARAMETERS, type RatingHyperParameters } from '../../model/rating/ratingHyperParameters.ts';
+import { trainRatingModel } from '../../model/rating/trainRatingModel.ts';
+import type { RatingModel } from '../../model/rating/types.ts';
 import { DEFAULT_RECOMMENDER_HYPER_PARAMETERS, type RecommenderHyperParameters } from '../../model/recommender/hyperParameters.ts';
 import type { EpochLog } from '../../model/recommender/trainRecommender.ts';
 import { trainModel, type TrainedModel } from '../../model/trainModel.ts';
@@ -307,7 +309,12 @@ async function readData(deps: RetrainDependencies, clock: ReturnType<typeof stop
   return { served, catalog, data, split, dataReport, compaction, readSeconds, compactionSeconds };
 }
 
-/** Trains the candidate within the time budget; a diverged training is reported, not thrown. */
+/**
+ * Trains the candidate within the time budget; a diverged training is reported, not thrown. The
+ * ranking model comes first and gets the budget (less what evaluation and publishing need); the
+ * rating head (predicted stars, a secondary output) trains after it only if the time left holds
+ * it, otherwise the candidate has none and the report says `skipped`.
+ */
 function trainCandidate(
   deps: RetrainDependencies,
   split: GateSplit,
@@ -317,67 +324,72 @@ function trainCandidate(
   const { config, logger } = deps;
   const train = split.train;
   const reserveMs = config.reserveSeconds * 1000;
-  const ratingOption = deps.training?.rating;
-  const hasRatings = train.userRatings.some((r) => !Number.isNaN(r));
-  const ratingMs = ratingOption === false || !hasRatings ? 0 : ratingHeadMs(train.userItems.length, ratingOption ?? {});
-  const firstMs = firstEpochMs(train.userIds.length, train.itemIds.length, hyperParameters.dim);
   const validation = hyperParameters.validationFraction > 0;
-  const afterTraining = (withRating: boolean) => (selectEpochMs: number | undefined) =>
-    reserveMs +
-    (withRating ? ratingMs : 0) +
-    // A selection epoch holds a training step and a validation pass over the users: scaled to the
-    // gate's users and models it bounds the evaluation from above, measured on this machine.
-    (selectEpochMs === undefined ? evaluation.evaluationPriorMs : evaluation.evaluationShare * selectEpochMs);
-  const budgetFor = (withRating: boolean) =>
-    new TrainingBudget({
-      remainingMs: deps.remainingMs,
-      afterTrainingMs: afterTraining(withRating),
-      firstEpochMs: firstMs,
-      patience: hyperParameters.patience,
-      maxEpochs: hyperParameters.maxEpochs,
-      validation,
-      refit: validation && hyperParameters.refit,
-    });
-  // The rating head trains after the ranking model, in one go: skipped when the time left cannot hold both.
-  let withRating = ratingMs > 0;
-  let budget = budgetFor(withRating);
-  if (withRating && !budget.canStart()) {
-    withRating = false;
-    budget = budgetFor(false);
-  }
-  const skippedRating = ratingMs > 0 && !withRating;
+  // A selection epoch holds a training step and a validation pass over the users: scaled to the
+  // gate's users and models it bounds the evaluation from above, measured on this machine.
+  const afterTrainingMs = (selectEpochMs: number | undefined) =>
+    reserveMs + (selectEpochMs === undefined ? evaluation.evaluationPriorMs : evaluation.evaluationShare * selectEpochMs);
+  const budget = new TrainingBudget({
+    remainingMs: deps.remainingMs,
+    afterTrainingMs,
+    firstEpochMs: firstEpochMs(train.userIds.length, train.itemIds.length, hyperParameters.dim),
+    patience: hyperParameters.patience,
+    maxEpochs: hyperParameters.maxEpochs,
+    validation,
+    refit: validation && hyperParameters.refit,
+  });
+  const ratingOption = deps.training?.rating;
+  const wantsRating = ratingOption !== false && train.userRatings.some((r) => !Number.isNaN(r));
   const report = (fields: Partial<RetrainTrainingReport>, log: readonly EpochLog[]): RetrainTrainingReport => ({
     hyperParameters,
     epochs: 0,
     stoppedEarly: budget.stoppedEarly,
-    ratingHead: skippedRating ? 'skipped' : false,
+    ratingHead: false,
     trainSeconds: 0,
     log,
     ...fields,
   });
   if (!budget.canStart()) {
     logger.warn('no time left to train an epoch', { remainingMs: deps.remainingMs() });
-    return { training: { ...report({}, []), stoppedEarly: true } };
+    return { training: { ...report({ ratingHead: wantsRating ? 'skipped' : false }, []), stoppedEarly: true } };
   }
+  const started = performance.now();
   const log: EpochLog[] = [];
-  let trained: TrainedModel;
+  let ranking: TrainedModel;
+  let rating: RatingModel | undefined;
+  let selectEpochMs: number | undefined;
   try {
-    trained = trainModel(train, {
+    ranking = trainModel(train, {
       ranking: hyperParameters,
-      rating: withRating ? (ratingOption ?? {}) : false,
+      rating: false,
       seed: hyperParameters.seed,
       shouldStop: budget.shouldStop,
       onRankingEpoch: (entry) => {
         log.push(entry);
         budget.onEpoch(entry);
+        if (entry.phase === 'select') selectEpochMs = Math.max(selectEpochMs ?? 0, entry.seconds * 1000);
         logger.info('epoch', { ...entry });
       },
     });
+    if (wantsRating) {
+      const needMs = ratingHeadMs(train.userItems.length, ratingOption ?? {});
+      if (deps.remainingMs() - afterTrainingMs(selectEpochMs) >= needMs) {
+        rating = trainRatingModel(train, { ...ratingOption, seed: hyperParameters.seed });
+      } else {
+        logger.warn('rating head skipped: the time left does not hold it', { estimatedMs: Math.round(needMs), remainingMs: deps.remainingMs() });
+      }
+    }
   } catch (error) {
     if (!(error instanceof TrainingError)) throw error;
     logger.warn('training diverged', { error: error.message });
     return { training: report({ error: error.message }, log) };
   }
+  const trained: TrainedModel = {
+    ...ranking,
+    model: rating ? { ...ranking.model, rating: rating.head } : ranking.model,
+    ...(rating ? { rating } : {}),
+    trainSeconds: (performance.now() - started) / 1000,
+  };
   return {
     trained,
     training: report(
@@ -385,8 +397,8 @@ function trainCandidate(
         epochs: trained.ranking.epochs,
         ...(trained.ranking.validationNdcgAt10 === undefined ? {} : { validationNdcgAt10: trained.ranking.validationNdcgAt10 }),
         stoppedEarly: budget.stoppedEarly,
-        ratingHead: trained.rating !== undefined ? true : skippedRating ? 'skipped' : false,
-        ...(trained.rating ? { ratingHyperParameters: { ...DEFAULT_RATING_HYPER_PARAMETERS, ...(ratingOption || {}) } } : {}),
+        ratingHead: rating ? true : wantsRating ? 'skipped' : false,
+        ...(rating ? { ratingHyperParameters: { ...DEFAULT_RATING_HYPER_PARAMETERS, ...(ratingOption || {}) } } : {}),
         trainSeconds: trained.trainSeconds,
       },
       log,

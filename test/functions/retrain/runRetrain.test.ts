@@ -268,7 +268,11 @@ describe('runRetrain against s3rver', () => {
     // Stopped while selecting: the best epoch so far, no refit.
     expect(report.training?.log.every((entry) => entry.phase === 'select')).toBe(true);
     expect(report.training?.log).toHaveLength(5);
+    // The rating head comes after the ranking model, and no time was left for it.
+    expect(report.training?.ratingHead).toBe('skipped');
     expect(report.outcome).toBe('published');
+    const manifest = JSON.parse(await readText(s3, bucket, modelFileKey(report.version, 'manifest.json'))) as { hyperParameters: { rating: unknown } };
+    expect(manifest.hyperParameters.rating).toBeNull();
     const { version, recommender } = await serve(bucket);
     expect(version).toBe(report.version);
     await recommender.dispose();
