@@ -1,4 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import { build } from 'esbuild';
 import type { Context } from 'aws-lambda';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createAwsClients } from '../../../functions/commons/awsClients.ts';
@@ -79,5 +80,23 @@ describe('the retrain handler', () => {
     const misconfigured = createRetrainHandler({ stores: () => loadRetrainConfig({}) as never });
     await expect(misconfigured(SCHEDULED_EVENT, lambdaContext(15 * 60_000))).rejects.toBeInstanceOf(ConfigError);
     expect(added).toHaveBeenCalledWith('RetrainFailures', 'Count', 1);
+  });
+});
+
+describe('the retrain bundle', () => {
+  it('imports no onnxruntime (routes.ts: usesOnnxRuntime false): the gate scores with the TypeScript scorer', async () => {
+    const result = await build({
+      entryPoints: ['functions/retrain/handler.ts'],
+      bundle: true,
+      write: false,
+      platform: 'node',
+      format: 'esm',
+      packages: 'external',
+      metafile: true,
+      logLevel: 'silent',
+    });
+    const imports = Object.values(result.metafile.outputs).flatMap((output) => output.imports.filter((i) => i.external).map((i) => i.path));
+    expect(imports).toContain('@aws-sdk/client-s3');
+    expect(imports.filter((path) => path.startsWith('onnxruntime'))).toEqual([]);
   });
 });
