@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
@@ -83,6 +83,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     } catch (error) {
       if (!(error instanceof ResourceInUseException)) throw error;
     }
+    await waitUntilActive(db, tableName);
   }
   s3.destroy();
   db.destroy();
@@ -110,4 +111,18 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
       await new Promise<void>((resolve) => dynamo.close(() => resolve()));
     },
   };
+}
+
+/**
+ * dynalite answers CreateTable while the table is still CREATING and turns it ACTIVE on a timer;
+ * until then every item operation is ResourceNotFoundException, so wait for ACTIVE as a client
+ * of DynamoDB would.
+ */
+async function waitUntilActive(db: DynamoDBClient, tableName: string): Promise<void> {
+  for (let attempt = 0; attempt < 500; attempt += 1) {
+    const { Table } = await db.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.TableStatus === 'ACTIVE') return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`dynalite table ${tableName} did not become ACTIVE`);
 }
