@@ -191,20 +191,23 @@ export function queryValues(event: APIGatewayProxyEvent): Record<string, string[
 }
 
 /**
- * Parses the query string with one schema per parameter (each gets the parameter's values, or
- * undefined); an unknown parameter is a 400 naming it (a typo such as `cout` must not be ignored).
+ * A parser of the query string with one schema per parameter (each gets the parameter's values,
+ * or undefined); an unknown parameter is a 400 naming it (a typo such as `cout` must not be
+ * ignored). Build it once per route, at module load: making a zod object schema costs more than
+ * a request's whole parse.
  */
-export function parseQuery<S extends Record<string, ZodType<unknown, QueryValues>>>(
-  event: APIGatewayProxyEvent,
+export function queryParser<S extends Record<string, ZodType<unknown, QueryValues>>>(
   shape: S,
-): { [K in keyof S]: z.output<S[K]> } {
-  const values = queryValues(event);
-  for (const key of Object.keys(values)) {
-    if (!Object.hasOwn(shape, key)) {
-      throw new BadRequestError(`unknown query parameter '${key}'; this route takes ${Object.keys(shape).join(', ') || 'none'}`, `query.${key}`);
+): (event: APIGatewayProxyEvent) => { [K in keyof S]: z.output<S[K]> } {
+  const schema = z.object(shape);
+  const known = Object.keys(shape).join(', ') || 'none';
+  return (event) => {
+    const values = queryValues(event);
+    for (const key of Object.keys(values)) {
+      if (!Object.hasOwn(shape, key)) throw new BadRequestError(`unknown query parameter '${key}'; this route takes ${known}`, `query.${key}`);
     }
-  }
-  return parseInput(z.object(shape), values, 'query') as { [K in keyof S]: z.output<S[K]> };
+    return parseInput(schema, values, 'query') as { [K in keyof S]: z.output<S[K]> };
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

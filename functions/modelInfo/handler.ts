@@ -2,17 +2,19 @@ import { manifestLoader } from '../commons/catalogLoader.ts';
 import { loadConfig } from '../commons/config.ts';
 import { jsonResponse } from '../commons/httpResponse.ts';
 import { servingHandler } from '../commons/servingHandler.ts';
-import { parseQuery } from '../commons/servingRequest.ts';
+import { queryParser } from '../commons/servingRequest.ts';
 import type { ModelManifest } from '../../model/onnx/manifest.ts';
 
 // ModelInfo reads the manifest alone: no graph, no items.json.
 const loader = manifestLoader(loadConfig());
+// GET /v1/model takes no query parameters: any is a 400 naming it.
+const parseNoQuery = queryParser({});
 
 /** GET /v1/model — the served model: version, creation (training) time, training data, offline metrics, sizes. */
 export const handler = servingHandler<void, ModelManifest>({
   functionName: 'ModelInfo',
   loader,
-  routes: { 'GET /v1/model': { parse: (event) => void parseQuery(event, {}) } },
+  routes: { 'GET /v1/model': { parse: (event) => void parseNoQuery(event) } },
   handle: (_input, manifest) =>
     jsonResponse(200, {
       version: manifest.version,

@@ -5,7 +5,7 @@ import { loadConfig } from '../commons/config.ts';
 import { jsonResponse } from '../commons/httpResponse.ts';
 import type { ServingCatalog } from '../commons/servingCatalog.ts';
 import { servingHandler } from '../commons/servingHandler.ts';
-import { countParam, genresParam, parseQuery } from '../commons/servingRequest.ts';
+import { countParam, genresParam, queryParser } from '../commons/servingRequest.ts';
 
 // Popular runs no graph: it loads the manifest and items.json only, and never imports onnxruntime.
 const loader = catalogLoader(loadConfig());
@@ -15,9 +15,11 @@ interface PopularInput {
   readonly genres: string[];
 }
 
+const parsePopularQuery = queryParser({ genre: genresParam, count: countParam });
+
 /** `?genre=…(repeatable: any of them) &count=1..100 (10)` */
 export function parsePopularRequest(event: APIGatewayProxyEvent): PopularInput {
-  const query = parseQuery(event, { genre: genresParam, count: countParam });
+  const query = parsePopularQuery(event);
   return { count: query.count, genres: query.genre };
 }
 

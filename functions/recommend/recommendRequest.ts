@@ -14,7 +14,7 @@ import {
   itemIdsParam,
   MAX_LIST,
   parseInput,
-  parseQuery,
+  queryParser,
   preferencesSchema,
   userIdSchema,
   yearParam,
@@ -36,21 +36,23 @@ export interface BodyRecommendInput {
 
 export type RecommendInput = UserRecommendInput | BodyRecommendInput;
 
+const parseUserQuery = queryParser({
+  count: countParam,
+  genre: genresParam,
+  yearFrom: yearParam,
+  yearTo: yearParam,
+  exclude: itemIdsParam,
+  excludeSeen: booleanParam(true),
+  explain: booleanParam(false),
+});
+
 /**
  * `?count=1..100 (10) &genre=…(repeatable) &yearFrom= &yearTo= &exclude=<itemId>(repeatable)
  *  &excludeSeen=true|false (true) &explain=true|false (false)`
  */
 export function parseUserRecommendRequest(event: APIGatewayProxyEvent): UserRecommendInput {
   const userId = parseInput(userIdSchema, event.pathParameters?.userId ?? '', 'path.userId');
-  const query = parseQuery(event, {
-    count: countParam,
-    genre: genresParam,
-    yearFrom: yearParam,
-    yearTo: yearParam,
-    exclude: itemIdsParam,
-    excludeSeen: booleanParam(true),
-    explain: booleanParam(false),
-  });
+  const query = parseUserQuery(event);
   checkYears(query.yearFrom, query.yearTo, 'query.yearTo');
   return {
     kind: 'user',

@@ -6,15 +6,17 @@ import { jsonResponse } from '../commons/httpResponse.ts';
 import { recommenderLoader } from '../commons/recommenderLoader.ts';
 import { servingHandler } from '../commons/servingHandler.ts';
 import type { ServingRecommender, SimilarRequest } from '../commons/servingRecommender.ts';
-import { countParam, genresParam, itemIdSchema, itemIdsParam, parseInput, parseQuery, yearParam } from '../commons/servingRequest.ts';
+import { countParam, genresParam, itemIdSchema, itemIdsParam, parseInput, queryParser, yearParam } from '../commons/servingRequest.ts';
 import { checkYears } from '../recommend/recommendRequest.ts';
 
 const loader = recommenderLoader('similar', loadConfig());
 
+const parseSimilarQuery = queryParser({ count: countParam, genre: genresParam, yearFrom: yearParam, yearTo: yearParam, exclude: itemIdsParam });
+
 /** `?count=1..100 (10) &genre=…(repeatable) &yearFrom= &yearTo= &exclude=<itemId>(repeatable)` */
 export function parseSimilarRequest(event: APIGatewayProxyEvent): SimilarRequest {
   const itemId = parseInput(itemIdSchema, event.pathParameters?.itemId ?? '', 'path.itemId');
-  const query = parseQuery(event, { count: countParam, genre: genresParam, yearFrom: yearParam, yearTo: yearParam, exclude: itemIdsParam });
+  const query = parseSimilarQuery(event);
   checkYears(query.yearFrom, query.yearTo, 'query.yearTo');
   return { itemId, count: query.count, filter: { genres: query.genre, yearFrom: query.yearFrom, yearTo: query.yearTo }, exclude: query.exclude };
 }
