@@ -16,6 +16,11 @@ export interface TrainModelOptions {
   readonly onRatingEpoch?: (log: RatingEpochLog) => void;
   /** Asked between epochs; true ends training with the best model so far (time budgets). */
   readonly shouldStop?: () => boolean;
+  /**
+   * Threads of the ranking model's training (worker threads beside this one; they load the
+   * TypeScript sources through tsx, so a bundled Lambda trains on one). Default 1.
+   */
+  readonly threads?: number;
 }
 
 export interface TrainedModel {
@@ -37,6 +42,7 @@ export function trainModel(data: TrainingData, options: TrainModelOptions = {}):
     hyperParameters: { ...options.ranking, ...(seed === undefined ? {} : { seed }) },
     onEpoch: options.onRankingEpoch,
     shouldStop: options.shouldStop,
+    threads: options.threads,
   });
   let rating: RatingModel | undefined;
   if (options.rating !== false && hasRatings(data)) {

@@ -27,6 +27,11 @@ const schema = z.object({
   RETRAIN_DIM: positiveInteger.max(1024).optional(),
   RETRAIN_MAX_EPOCHS: positiveInteger.optional(),
   RETRAIN_SEED: z.coerce.number().int().min(0).default(42),
+  /**
+   * Training threads. Worker threads load the TypeScript sources (through tsx), which the
+   * container task ships and the bundled Lambda does not: keep 1 there.
+   */
+  RETRAIN_THREADS: positiveInteger.max(64).default(1),
 });
 
 export interface RetrainConfig {
@@ -42,6 +47,7 @@ export interface RetrainConfig {
   readonly dim?: number;
   readonly maxEpochs?: number;
   readonly seed: number;
+  readonly threads: number;
 }
 
 export function loadRetrainConfig(env: NodeJS.ProcessEnv = process.env): RetrainConfig {
@@ -64,5 +70,6 @@ export function loadRetrainConfig(env: NodeJS.ProcessEnv = process.env): Retrain
     ...(e.RETRAIN_DIM === undefined ? {} : { dim: e.RETRAIN_DIM }),
     ...(e.RETRAIN_MAX_EPOCHS === undefined ? {} : { maxEpochs: e.RETRAIN_MAX_EPOCHS }),
     seed: e.RETRAIN_SEED,
+    threads: e.RETRAIN_THREADS,
   };
 }

@@ -81,6 +81,8 @@ export interface RetrainTrainingReport {
   readonly ratingHead: boolean | 'skipped';
   readonly ratingHyperParameters?: RatingHyperParameters;
   readonly trainSeconds: number;
+  /** Threads the ranking model trained on (RETRAIN_THREADS). */
+  readonly threads: number;
   /** The ranking trainer's log, one entry per epoch. */
   readonly log: readonly EpochLog[];
   /** Why training failed (diverged), when it did. */

@@ -346,6 +346,7 @@ function trainCandidate(
     stoppedEarly: budget.stoppedEarly,
     ratingHead: false,
     trainSeconds: 0,
+    threads: config.threads,
     log,
     ...fields,
   });
@@ -363,6 +364,7 @@ function trainCandidate(
       ranking: hyperParameters,
       rating: false,
       seed: hyperParameters.seed,
+      threads: config.threads,
       shouldStop: budget.shouldStop,
       onRankingEpoch: (entry) => {
         log.push(entry);

@@ -15,6 +15,7 @@ describe('loadRetrainConfig', () => {
       reserveSeconds: 60,
       readConcurrency: 32,
       seed: 42,
+      threads: 1,
     });
   });
 
@@ -32,6 +33,7 @@ describe('loadRetrainConfig', () => {
       RETRAIN_DIM: '32',
       RETRAIN_MAX_EPOCHS: '12',
       RETRAIN_SEED: '7',
+      RETRAIN_THREADS: '4',
     });
     expect(config).toMatchObject({
       s3ForcePathStyle: true,
@@ -45,6 +47,7 @@ describe('loadRetrainConfig', () => {
       dim: 32,
       maxEpochs: 12,
       seed: 7,
+      threads: 4,
     });
   });
 

@@ -67,6 +67,7 @@ export function retrainConfig(bucket: string, overrides: Partial<RetrainConfig> 
     reserveSeconds: 5,
     readConcurrency: 8,
     seed: 42,
+    threads: 1,
     ...overrides,
   };
 }
