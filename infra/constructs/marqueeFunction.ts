@@ -2,14 +2,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RemovalPolicy, Validations, type Duration } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Role, ServicePrincipal, type CfnPolicy } from 'aws-cdk-lib/aws-iam';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, type CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
-import { rules } from 'cdk-nag';
 import { Construct } from 'constructs';
 import type { FunctionSpec } from '../../functions/routes.ts';
+import { acknowledgePrefixGrants } from './acknowledgePrefixGrants.ts';
 import { grantBucketPrefixes, type PrefixAccess } from './grantBucketPrefixes.ts';
 import { FUNCTION_METADATA_KEY, type FunctionMetadata } from './templateMetadata.ts';
 
@@ -103,7 +103,7 @@ export class MarqueeFunction extends Construct {
       id: 'AwsSolutions-L1',
       reason: 'nodejs22.x is the runtime the project builds and tests for (Node 20 and 22); a newer one comes once the code is tested on it.',
     });
-    this.node.addValidation({ validate: () => this.acknowledgePrefixFindings() });
+    acknowledgePrefixGrants(this.role, () => this.#bucketPrefixes, spec.name);
   }
 
   /** Sets BUCKET_NAME and grants exactly `access` under each prefix (nothing when empty). */
@@ -120,30 +120,6 @@ export class MarqueeFunction extends Construct {
     if (access === 'read') table.grantReadData(this.function);
     else if (access === 'readWrite') table.grantReadWriteData(this.function);
     return this;
-  }
-
-  /**
-   * A prefix grant's object ARN, `<bucket ARN>/<prefix>*`, is a wildcard resource to cdk-nag
-   * (AwsSolutions-IAM5) by design. How the bucket ARN renders in the finding depends on the
-   * cross-stack reference, which exists only once the app is prepared, so the findings are
-   * acknowledged then (construct validation runs after preparation, before cdk-nag): exactly the
-   * findings that end in a bound prefix, as cdk-nag's own rule reports them. Any other wildcard
-   * still fails the check.
-   */
-  private acknowledgePrefixFindings(): string[] {
-    const policy = this.role.node.tryFindChild('DefaultPolicy')?.node.defaultChild as CfnPolicy | undefined;
-    if (!policy || this.#bucketPrefixes.size === 0) return [];
-    const findings = rules.iam.IAMNoWildcardPermissions(policy);
-    if (!Array.isArray(findings)) return [];
-    for (const finding of findings) {
-      const prefix = [...this.#bucketPrefixes].find((candidate) => finding.startsWith('Resource::') && finding.endsWith(`/${candidate}*`));
-      if (!prefix) continue;
-      Validations.of(policy).acknowledge({
-        id: `AwsSolutions-IAM5[${finding}]`,
-        reason: `Objects under ${prefix} only, with exact actions (no action wildcard): the least privilege of ${this.spec.name} (infra/stacks/functionAccess.ts).`,
-      });
-    }
-    return [];
   }
 }
 

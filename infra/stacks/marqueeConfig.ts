@@ -26,6 +26,21 @@ const schema = z.object({
   /** 3008 MB is the most a new account may use until its quota is raised; up to 10240. */
   retrainMemoryMb: memoryMb.default(3008),
   retrainTimeoutMinutes: z.coerce.number().int().min(1).max(15).default(15),
+  /**
+   * Where the scheduled retrain runs: `lambda` (the retrain function, up to 15 minutes and 10 GB)
+   * or `fargate` (the same trainer as an ECS Fargate task, for data past one Lambda; its image is
+   * built by `cdk deploy`, which then needs Docker).
+   */
+  trainingCompute: z.enum(['lambda', 'fargate']).default('lambda'),
+  /** The Fargate retrain task's vCPU (in 1024ths) and memory; the trainer uses one thread per vCPU. */
+  retrainTaskCpu: z.coerce
+    .number()
+    .int()
+    .refine((cpu) => [1024, 2048, 4096, 8192, 16384].includes(cpu), 'one of 1024, 2048, 4096, 8192, 16384')
+    .default(4096),
+  retrainTaskMemoryMb: z.coerce.number().int().min(2048).max(122_880).default(16_384),
+  /** The Fargate retrain task's time budget (a Lambda's is its timeout). */
+  retrainTaskBudgetMinutes: z.coerce.number().int().min(1).max(24 * 60).default(120),
   /** Days CloudWatch keeps function and API access logs. */
   logRetentionDays: z.coerce
     .number()

@@ -2,6 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../../../functions/commons/awsClients.ts';
 import type { RetrainReport } from '../../../../functions/retrain/retrainReport.ts';
@@ -9,6 +10,7 @@ import { EXIT_KEPT } from '../../../../infra/cli/commands/retrain.ts';
 import { ENDPOINTS_FILE } from '../../../../infra/cli/serviceEnvironment.ts';
 import { freshBucket, readPointer, seedDemo } from '../../../functions/retrain/retrainFixtures.ts';
 import { withLocalAws } from '../../../helpers/withLocalAws.ts';
+import { testApp } from '../../stacks/testApp.ts';
 import { marquee } from '../marqueeProcess.ts';
 
 describe('marquee retrain against a local service', () => {
@@ -58,5 +60,24 @@ describe('marquee retrain against a local service', () => {
     const none = await marquee({}, 'retrain', '--data-dir', await mkdtemp(join(tmpdir(), 'marquee-empty-')));
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/no local service found/);
+  });
+
+  it('runs the Fargate retrain task’s command line and environment (trainingCompute=fargate) as its image does, on its training threads', async () => {
+    const bucket = await freshBucket(s3);
+    await seedDemo(s3, bucket);
+    const { stacks } = testApp({ trainingCompute: 'fargate', retrainTaskCpu: '2048', retrainTaskMemoryMb: '4096' });
+    const [taskDefinition] = Object.values(Template.fromStack(stacks.training).findResources('AWS::ECS::TaskDefinition'));
+    const container = (taskDefinition.Properties.ContainerDefinitions as { Command: unknown[]; Environment: { Name: string; Value: unknown }[] }[])[0];
+    // CloudFormation resolves the bucket reference; here it is the suite's bucket.
+    const command = container.Command.map((arg) => (typeof arg === 'string' ? arg : bucket));
+    const environment = Object.fromEntries(container.Environment.filter((e) => typeof e.Value === 'string').map((e) => [e.Name, e.Value as string]));
+    expect(environment.RETRAIN_THREADS).toBe('2');
+    const run = await marquee({ ...environment, ...QUICK }, ...command);
+    expect(run.stderr).not.toMatch(/error/i);
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as RetrainReport;
+    expect(report.outcome).toBe('published');
+    expect(report.training?.threads).toBe(2);
+    expect((await readPointer(s3, bucket))?.version).toBe(report.version);
   });
 });
