@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -184,6 +184,18 @@ describe('the local service over HTTP (marquee serve in a child process)', () =>
     expect(again.json).toMatchObject({ accepted: 0, duplicates: ['e2e-0'] });
   });
 
+  it('forgets a viewer on DELETE: their recommendations fall back to popular titles at once', async () => {
+    const posted = await api('POST', '/v1/events', { body: { events: [{ userId: 'e2e-leaving', itemId: 'm1', type: 'complete' }, { userId: 'e2e-leaving', itemId: 'm2', type: 'like' }] } });
+    expect(posted.status).toBe(202);
+    expect((await api('GET', '/v1/users/e2e-leaving/recommendations')).json.personalized).toBe(true);
+    const forgotten = await api('DELETE', '/v1/users/e2e-leaving');
+    expect(forgotten.status).toBe(202);
+    const after = await api('GET', '/v1/users/e2e-leaving/recommendations?count=5');
+    expect(after.status).toBe(200);
+    expect(after.json.personalized).toBe(false);
+    expect((after.json.items as { reason?: string }[]).every((item) => item.reason === 'popular')).toBe(true);
+  });
+
   it('adds a title through the API, which similar finds by its features before any retrain', async () => {
     const template = (await api('GET', '/v1/items/m1')).json as Item & { cast: string[]; directors: string[]; tags: string[]; year?: number };
     const put = await api('PUT', '/v1/items/e2e-title', {
@@ -242,6 +254,16 @@ describe('the local service over HTTP (marquee serve in a child process)', () =>
     const response = JSON.parse(invoked.stdout) as { statusCode: number; body: string };
     expect(response.statusCode).toBe(200);
     expect(JSON.parse(response.body)).toMatchObject({ modelVersion: await modelVersion() });
+
+    // An event file of one's own, as with `sam local invoke --event`.
+    const sample = JSON.parse(await readFile(join(ROOT, 'infra/local/events/Popular.json'), 'utf8')) as Record<string, any>;
+    const eventFile = join(dataDir, 'popular-action.json');
+    await writeFile(eventFile, JSON.stringify({ ...sample, queryStringParameters: { count: '3' }, multiValueQueryStringParameters: { count: ['3'] } }));
+    const own = await marquee(['invoke', 'Popular', '--event', eventFile, '--data-dir', dataDir]);
+    expect(own.code, own.stderr).toBe(0);
+    const ownResponse = JSON.parse(own.stdout) as { statusCode: number; body: string };
+    expect(ownResponse.statusCode).toBe(200);
+    expect(JSON.parse(ownResponse.body).items).toHaveLength(3);
   });
 
   it('refuses a second service on the same data folder while the first runs', async () => {
