@@ -82,6 +82,22 @@ describe('marquee CLI', () => {
     expect(metrics.mae).toBeLessThanOrEqual(metrics.rmse);
   });
 
+  it('shows training progress on a terminal, and with --json prints the JSON object alone there too', async () => {
+    // `script` runs the command on a pseudo-terminal (stdout and stderr both go to it).
+    const onTerminal = async (...args: string[]) => {
+      const command = [process.execPath, BIN, ...args].map((arg) => `'${arg}'`).join(' ');
+      const { stdout } = await run('script', ['-qec', command, '/dev/null'], { maxBuffer: 16 << 20 });
+      return stdout.replace(/\r/g, '');
+    };
+    const common = ['evaluate', '--protocol', 'ranking', '--train', trainFile, '--test', testFile];
+    const progress = await onTerminal(...common);
+    expect(progress).toMatch(/epoch\s+1\b/);
+    expect(progress).toMatch(/ndcgAt10|nDCG@10/);
+    const quiet = (await onTerminal(...common, '--json')).trim();
+    expect(quiet.split('\n')).toHaveLength(1);
+    expect(Object.keys(JSON.parse(quiet))).toContain('ndcgAt10');
+  });
+
   it('names a missing flag and exits 2', async () => {
     const result = await marquee('train', '--out', join(dir, 'x'));
     expect(result.code).toBe(2);
