@@ -118,6 +118,21 @@ describe('runRetrain against s3rver', () => {
     }
   });
 
+  it('deletes versions past RETRAIN_KEEP_VERSIONS after a publish, never the current or the previous one', async () => {
+    const bucket = await freshBucket(s3);
+    await seedDemo(s3, bucket);
+    const run = () => runRetrain(retrainDependencies(s3, bucket, { config: retrainConfig(bucket, { keepVersions: 1 }) }).deps);
+    const first = await run();
+    const second = await run();
+    expect(second.pruned).toEqual([]);
+    const third = await run();
+    expect([first.outcome, second.outcome, third.outcome]).toEqual(['published', 'published', 'published']);
+    expect(third.pruned).toEqual([first.version]);
+    const folders = new Set((await keysUnder(s3, bucket, 'models/')).map((key) => key.split('/')[1]));
+    expect(folders).toEqual(new Set(['current.json', second.version, third.version]));
+    expect((await readPointer(s3, bucket))?.version).toBe(third.version);
+  });
+
   it('keeps the served model when a deliberately worse candidate fails the gate, and stores why', async () => {
     const bucket = await freshBucket(s3);
     await seedDemo(s3, bucket);
