@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { ModelManifest } from '../../model/index.ts';
-import type { ServingItemsFile } from './servingItems.ts';
+import { encodeServingItems, type ServingItemsFile } from './servingItems.ts';
 import { CURRENT_MODEL_KEY, MODEL_FILES, modelFileKey, type CurrentModelPointer } from './storageLayout.ts';
 
 export interface ModelVersionFiles {
@@ -14,7 +14,7 @@ export interface ModelVersionFiles {
 }
 
 /**
- * Publishes a model version: every file under models/<version>/ first, models/current.json last,
+ * Publishes a model version (items.json as columns: encodeServingItems): every file under models/<version>/ first, models/current.json last,
  * so a reader following the pointer never sees a half-written version. With `movePointer: false`
  * the version is uploaded but not made current.
  */
@@ -30,7 +30,7 @@ export async function publishModel(
   await Promise.all([
     put(modelFileKey(version, MODEL_FILES.recommend), files.recommendGraph, 'application/octet-stream'),
     put(modelFileKey(version, MODEL_FILES.similar), files.similarGraph, 'application/octet-stream'),
-    put(modelFileKey(version, MODEL_FILES.items), JSON.stringify(files.items), 'application/json'),
+    put(modelFileKey(version, MODEL_FILES.items), encodeServingItems(files.items), 'application/json'),
     ...Object.entries(files.reports ?? {}).map(([name, body]) =>
       put(modelFileKey(version, name), body, name.endsWith('.svg') ? 'image/svg+xml' : name.endsWith('.json') ? 'application/json' : 'application/octet-stream'),
     ),

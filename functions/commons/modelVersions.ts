@@ -4,6 +4,7 @@ import type { ModelManifest, TrainingDataSummary } from '../../model/onnx/manife
 import { InvalidModelError, NoModelPublishedError } from './modelErrors.ts';
 import { fetchModelVersion, readModelPointer } from './modelSource.ts';
 import { CURRENT_MODEL_KEY, MODEL_FILES, MODELS_PREFIX, modelFileKey, type CurrentModelPointer } from './storageLayout.ts';
+import { servingItemsCount } from './servingItems.ts';
 
 /**
  * The versions under models/: listing, the version before the current one, retention and rollback.
@@ -182,13 +183,13 @@ export async function verifyVersion(s3: S3Client, bucket: string, pointer: Curre
   try {
     const fetched = await fetchModelVersion({ s3, bucket }, pointer, [MODEL_FILES.recommend, MODEL_FILES.similar, MODEL_FILES.items]);
     const items = fetched.files.get(MODEL_FILES.items);
-    let listed: unknown;
+    let listed: number | undefined;
     try {
-      listed = items ? (JSON.parse(Buffer.from(items).toString('utf8')) as { items?: unknown }).items : undefined;
+      listed = items ? servingItemsCount(JSON.parse(Buffer.from(items).toString('utf8'))) : undefined;
     } catch {
       listed = undefined;
     }
-    if (!Array.isArray(listed) || listed.length !== fetched.manifest.itemIds.length) {
+    if (listed !== fetched.manifest.itemIds.length) {
       throw new InvalidModelError(`items.json of model ${pointer.version} does not list the manifest's ${fetched.manifest.itemIds.length} items`, pointer.version);
     }
     return fetched.manifest;

@@ -1,7 +1,7 @@
 import { normalizeFeatureValue } from '../../model/data/features.ts';
 import type { ModelManifest } from '../../model/onnx/manifest.ts';
 import { InvalidModelError } from './modelErrors.ts';
-import type { ServingItem, ServingItemsFile } from './servingItems.ts';
+import { SERVING_ITEMS_FORMAT, type ServingItem, type ServingItemsColumns, type ServingItemsFile } from './servingItems.ts';
 
 /** Which titles a request wants: any of `genres` (case-insensitive; empty: any genre), released in [yearFrom, yearTo]. */
 export interface ItemFilterSpec {
@@ -46,6 +46,17 @@ const FILTER_CACHE_SIZE = 64;
 const EMPTY = new Int32Array(0);
 const INACTIVE_FILTER: ItemFilter = { active: false, rejected: EMPTY };
 
+/** The catalog's per-title fields, one column each (see ServingItemsColumns). */
+interface CatalogColumns {
+  readonly titles: readonly (string | null)[];
+  /** NO_YEAR where a title has none. */
+  readonly years: Int32Array;
+  readonly interactions: Float64Array;
+  readonly genreNames: readonly string[];
+  readonly genreOffsets: Int32Array;
+  readonly genres: Int32Array;
+}
+
 /**
  * What serving knows of a model version's titles, without onnxruntime: the id ↔ index maps of the
  * manifest, the metadata and popularity of items.json (in model index order), the feature
@@ -58,23 +69,25 @@ export class ServingCatalog {
   readonly featureCount: number;
   /** Item indices, most interactions first (ties: lower index first). */
   readonly popularOrder: Int32Array;
-  private readonly items: readonly ServingItem[];
+  private readonly columns: CatalogColumns;
+  /** Each title's genre list as responses show it, made on first use. */
+  private readonly genreLists: (readonly string[] | undefined)[];
   private readonly itemIndex: Map<string, number>;
   private readonly featureIndex: Map<string, number>;
-  private readonly years: Int32Array;
   /** Normalised genre → ascending indices of the titles that have it. */
   private readonly genrePostings: Map<string, Int32Array>;
   /** interactions / max interactions, in [0, 1]. */
   private readonly popularityScores: Float64Array;
   private readonly filters = new Map<string, ItemFilter>();
 
-  private constructor(manifest: ModelManifest, items: readonly ServingItem[]) {
+  private constructor(manifest: ModelManifest, columns: CatalogColumns) {
     this.version = manifest.version;
     this.manifest = manifest;
-    this.items = items;
+    this.columns = columns;
     this.itemCount = manifest.itemIds.length;
     this.featureCount = manifest.vocabulary.length;
     const n = this.itemCount;
+    this.genreLists = new Array<readonly string[] | undefined>(n);
 
     this.itemIndex = new Map();
     for (let i = 0; i < n; i++) {
@@ -83,65 +96,46 @@ export class ServingCatalog {
     }
     this.featureIndex = new Map(manifest.vocabulary.map((name, f) => [name, f]));
 
-    this.years = new Int32Array(n);
+    // Genres repeat across titles: each distinct spelling is normalised once.
+    const { genreNames, genreOffsets, genres, interactions } = columns;
+    const keyOf = genreNames.map((name) => normalizeFeatureValue(name));
     const postings = new Map<string, number[]>();
-    // Genres repeat across titles: normalise each distinct spelling once.
-    const normalized = new Map<string, string>();
+    const listOf = keyOf.map((key) => {
+      let list = postings.get(key);
+      if (!list) postings.set(key, (list = []));
+      return list;
+    });
     let maxInteractions = 0;
     for (let i = 0; i < n; i++) {
-      const item = items[i];
-      this.years[i] = item.year === undefined ? NO_YEAR : item.year;
-      for (const genre of item.genres) {
-        let key = normalized.get(genre);
-        if (key === undefined) normalized.set(genre, (key = normalizeFeatureValue(genre)));
-        let list = postings.get(key);
-        if (!list) postings.set(key, (list = []));
+      for (let j = genreOffsets[i]; j < genreOffsets[i + 1]; j++) {
+        const list = listOf[genres[j]];
         if (list[list.length - 1] !== i) list.push(i);
       }
-      if (item.interactions > maxInteractions) maxInteractions = item.interactions;
+      if (interactions[i] > maxInteractions) maxInteractions = interactions[i];
     }
     this.genrePostings = new Map([...postings].map(([genre, list]) => [genre, Int32Array.from(list)]));
     this.popularityScores = new Float64Array(n);
-    if (maxInteractions > 0) for (let i = 0; i < n; i++) this.popularityScores[i] = items[i].interactions / maxInteractions;
-    this.popularOrder = popularityOrder(items);
+    if (maxInteractions > 0) for (let i = 0; i < n; i++) this.popularityScores[i] = interactions[i] / maxInteractions;
+    this.popularOrder = popularityOrder(interactions);
   }
 
   /**
-   * The catalog of a fetched version: `itemsJson` is its items.json. Throws InvalidModelError when
-   * items.json does not describe exactly the manifest's items in the manifest's order.
+   * The catalog of a fetched version: `itemsJson` is its items.json, as columns
+   * (ServingItemsColumns) or, as versions published before them have it, `{items: […]}`. Throws
+   * InvalidModelError when items.json does not describe exactly the manifest's items in the
+   * manifest's order.
    */
   static fromFiles(manifest: ModelManifest, itemsJson: Uint8Array | undefined): ServingCatalog {
     const version = manifest.version;
     if (!itemsJson) throw new InvalidModelError(`model ${version} has no items.json`, version);
-    let file: ServingItemsFile;
+    let file: ServingItemsFile | ServingItemsColumns;
     try {
-      file = JSON.parse(Buffer.from(itemsJson.buffer, itemsJson.byteOffset, itemsJson.length).toString('utf8')) as ServingItemsFile;
+      file = JSON.parse(Buffer.from(itemsJson.buffer, itemsJson.byteOffset, itemsJson.length).toString('utf8')) as ServingItemsFile | ServingItemsColumns;
     } catch (error) {
       throw new InvalidModelError(`items.json of model ${version} is not JSON`, version, { cause: error });
     }
-    const items = file?.items;
-    if (!Array.isArray(items) || items.length !== manifest.itemIds.length) {
-      throw new InvalidModelError(
-        `items.json of model ${version} holds ${Array.isArray(items) ? items.length : 'no'} items, the manifest ${manifest.itemIds.length}`,
-        version,
-      );
-    }
-    for (let i = 0; i < items.length; i++) {
-      const item = items[i];
-      if (
-        typeof item !== 'object' ||
-        item === null ||
-        item.itemId !== manifest.itemIds[i] ||
-        !Array.isArray(item.genres) ||
-        !(item.genres as unknown[]).every((genre) => typeof genre === 'string') ||
-        (item.title !== undefined && typeof item.title !== 'string') ||
-        (item.year !== undefined && !Number.isInteger(item.year)) ||
-        !(Number.isFinite(item.interactions) && item.interactions >= 0)
-      ) {
-        throw new InvalidModelError(`items.json of model ${version}: entry ${i} does not describe item ${manifest.itemIds[i]}`, version);
-      }
-    }
-    return new ServingCatalog(manifest, items);
+    const columns = (file as ServingItemsColumns | null)?.format === SERVING_ITEMS_FORMAT ? fromColumns(manifest, file as ServingItemsColumns) : fromItems(manifest, (file as ServingItemsFile | null)?.items);
+    return new ServingCatalog(manifest, columns);
   }
 
   /** The index of an item id, or -1 when the model does not know it. */
@@ -154,7 +148,7 @@ export class ServingCatalog {
   }
 
   title(index: number): string | null {
-    return this.items[index].title ?? null;
+    return this.columns.titles[index];
   }
 
   /** The index of a vocabulary entry (`genre:action`), or -1. */
@@ -168,8 +162,21 @@ export class ServingCatalog {
   }
 
   responseItem(index: number, score: number): ResponseItem {
-    const item = this.items[index];
-    return { itemId: item.itemId, score, title: item.title ?? null, genres: item.genres, year: item.year ?? null };
+    const { titles, years } = this.columns;
+    const year = years[index];
+    return { itemId: this.manifest.itemIds[index], score, title: titles[index], genres: this.genresOf(index), year: year === NO_YEAR ? null : year };
+  }
+
+  /** The genres of a title, as spelled in items.json. */
+  genresOf(index: number): readonly string[] {
+    let list = this.genreLists[index];
+    if (!list) {
+      const { genreNames, genreOffsets, genres } = this.columns;
+      const out: string[] = [];
+      for (let j = genreOffsets[index]; j < genreOffsets[index + 1]; j++) out.push(genreNames[genres[j]]);
+      this.genreLists[index] = list = out;
+    }
+    return list;
   }
 
   /** The filter of `spec` (resolved once per distinct spec and cached). */
@@ -227,7 +234,7 @@ export class ServingCatalog {
     if (yearFrom !== undefined || yearTo !== undefined) {
       const from = yearFrom ?? -Infinity;
       const to = yearTo ?? Infinity;
-      const years = this.years;
+      const years = this.columns.years;
       for (let i = 0; i < n; i++) {
         if (allowed[i] === 1 && (years[i] === NO_YEAR || years[i] < from || years[i] > to)) allowed[i] = 0;
       }
@@ -245,12 +252,103 @@ export class ServingCatalog {
  * of keys `interactions · n + (n − 1 − i)` (exact below 2^53), which the engine sorts natively —
  * several times faster than a comparator over 50,000 indices at cold start.
  */
-function popularityOrder(items: readonly ServingItem[]): Int32Array {
-  const n = items.length;
+function popularityOrder(interactions: Float64Array): Int32Array {
+  const n = interactions.length;
   const keys = new Float64Array(n);
-  for (let i = 0; i < n; i++) keys[i] = Math.floor(items[i].interactions) * n + (n - 1 - i);
+  for (let i = 0; i < n; i++) keys[i] = Math.floor(interactions[i]) * n + (n - 1 - i);
   keys.sort();
   const order = new Int32Array(n);
   for (let r = 0; r < n; r++) order[r] = n - 1 - (keys[n - 1 - r] % n);
   return order;
+}
+
+/** Columns of an items.json in ServingItemsColumns form, checked against the manifest. */
+function fromColumns(manifest: ModelManifest, file: ServingItemsColumns): CatalogColumns {
+  const { version, itemIds } = manifest;
+  const n = itemIds.length;
+  const bad = (what: string): never => {
+    throw new InvalidModelError(`items.json of model ${version}${what}`, version);
+  };
+  const { titles, years, interactions, genreNames, genreOffsets, genres } = file;
+  if (!Array.isArray(file.itemIds) || file.itemIds.length !== n) bad(` holds ${Array.isArray(file.itemIds) ? file.itemIds.length : 'no'} items, the manifest ${n}`);
+  for (const [name, column, length] of [
+    ['titles', titles, n],
+    ['years', years, n],
+    ['interactions', interactions, n],
+    ['genreOffsets', genreOffsets, n + 1],
+  ] as const) {
+    if (!Array.isArray(column) || column.length !== length) bad(` has no ${name} column of ${length}`);
+  }
+  if (!Array.isArray(genreNames) || !genreNames.every((name) => typeof name === 'string')) bad(' has no genre names');
+  if (!Array.isArray(genres)) bad(' has no genres column');
+  const yearColumn = new Int32Array(n);
+  const interactionColumn = new Float64Array(n);
+  const offsets = new Int32Array(n + 1);
+  if (genreOffsets[0] !== 0) bad(' has genre offsets that do not start at 0');
+  for (let i = 0; i < n; i++) {
+    const title = titles[i];
+    const year = years[i];
+    const count = interactions[i];
+    const end = genreOffsets[i + 1];
+    if (
+      file.itemIds[i] !== itemIds[i] ||
+      (title !== null && typeof title !== 'string') ||
+      (year !== null && !(Number.isInteger(year) && year !== NO_YEAR)) ||
+      !(Number.isFinite(count) && count >= 0) ||
+      !(Number.isInteger(end) && end >= offsets[i] && end <= genres.length)
+    ) {
+      bad(`: entry ${i} does not describe item ${itemIds[i]}`);
+    }
+    yearColumn[i] = year === null ? NO_YEAR : year;
+    interactionColumn[i] = count;
+    offsets[i + 1] = end;
+  }
+  if (offsets[n] !== genres.length) bad(' has genres beyond its offsets');
+  const genreColumn = new Int32Array(genres.length);
+  for (let j = 0; j < genres.length; j++) {
+    const id = genres[j];
+    if (!(Number.isInteger(id) && id >= 0 && id < genreNames.length)) bad(` has a genre index ${String(id)} outside its ${genreNames.length} names`);
+    genreColumn[j] = id;
+  }
+  return { titles, years: yearColumn, interactions: interactionColumn, genreNames, genreOffsets: offsets, genres: genreColumn };
+}
+
+/** Columns of an items.json in the `{items: […]}` form of versions published before format 2. */
+function fromItems(manifest: ModelManifest, items: readonly ServingItem[] | undefined): CatalogColumns {
+  const { version, itemIds } = manifest;
+  const n = itemIds.length;
+  if (!Array.isArray(items) || items.length !== n) {
+    throw new InvalidModelError(`items.json of model ${version} holds ${Array.isArray(items) ? items.length : 'no'} items, the manifest ${n}`, version);
+  }
+  const titles = new Array<string | null>(n);
+  const years = new Int32Array(n);
+  const interactions = new Float64Array(n);
+  const genreOffsets = new Int32Array(n + 1);
+  const genres: number[] = [];
+  const names = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    const item = items[i];
+    if (
+      typeof item !== 'object' ||
+      item === null ||
+      item.itemId !== itemIds[i] ||
+      !Array.isArray(item.genres) ||
+      !(item.genres as unknown[]).every((genre) => typeof genre === 'string') ||
+      (item.title !== undefined && typeof item.title !== 'string') ||
+      (item.year !== undefined && !(Number.isInteger(item.year) && item.year !== NO_YEAR)) ||
+      !(Number.isFinite(item.interactions) && item.interactions >= 0)
+    ) {
+      throw new InvalidModelError(`items.json of model ${version}: entry ${i} does not describe item ${itemIds[i]}`, version);
+    }
+    titles[i] = item.title ?? null;
+    years[i] = item.year === undefined ? NO_YEAR : item.year;
+    interactions[i] = item.interactions;
+    for (const genre of item.genres) {
+      let id = names.get(genre);
+      if (id === undefined) names.set(genre, (id = names.size));
+      genres.push(id);
+    }
+    genreOffsets[i + 1] = genres.length;
+  }
+  return { titles, years, interactions, genreNames: [...names.keys()], genreOffsets, genres: Int32Array.from(genres) };
 }

@@ -38,3 +38,59 @@ export function buildServingItems(data: TrainingData, catalog: readonly CatalogI
     }),
   };
 }
+
+/**
+ * items.json as published since format 2: one column per field, genres as indices into a table
+ * of their spellings. JSON.parse of 50,000 titles as objects (cast, directors, tags included)
+ * took 120–160 ms of a cold start; as columns of what serving reads it takes a fraction of that.
+ * Readers still accept the `{items: […]}` form of versions published before it.
+ */
+export interface ServingItemsColumns {
+  readonly format: typeof SERVING_ITEMS_FORMAT;
+  /** Model index order: must equal the manifest's itemIds. */
+  readonly itemIds: readonly string[];
+  readonly titles: readonly (string | null)[];
+  readonly years: readonly (number | null)[];
+  readonly interactions: readonly number[];
+  /** Distinct genre spellings, in order of first appearance. */
+  readonly genreNames: readonly string[];
+  /** Item i's genres are genreNames[genres[j]] for j in [genreOffsets[i], genreOffsets[i + 1]). */
+  readonly genreOffsets: readonly number[];
+  readonly genres: readonly number[];
+}
+
+export const SERVING_ITEMS_FORMAT = 2;
+
+/** The published text of items.json: `file` as columns (ServingItemsColumns). */
+export function encodeServingItems(file: ServingItemsFile): string {
+  const names = new Map<string, number>();
+  const genreOffsets = [0];
+  const genres: number[] = [];
+  for (const item of file.items) {
+    for (const genre of item.genres) {
+      let id = names.get(genre);
+      if (id === undefined) names.set(genre, (id = names.size));
+      genres.push(id);
+    }
+    genreOffsets.push(genres.length);
+  }
+  const columns: ServingItemsColumns = {
+    format: SERVING_ITEMS_FORMAT,
+    itemIds: file.items.map((item) => item.itemId),
+    titles: file.items.map((item) => item.title ?? null),
+    years: file.items.map((item) => item.year ?? null),
+    interactions: file.items.map((item) => item.interactions),
+    genreNames: [...names.keys()],
+    genreOffsets,
+    genres,
+  };
+  return JSON.stringify(columns);
+}
+
+/** How many titles a parsed items.json (either form) lists; undefined when it is neither. */
+export function servingItemsCount(parsed: unknown): number | undefined {
+  const value = parsed as { items?: unknown; format?: unknown; itemIds?: unknown } | null;
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (value.format === SERVING_ITEMS_FORMAT) return Array.isArray(value.itemIds) ? value.itemIds.length : undefined;
+  return Array.isArray(value.items) ? value.items.length : undefined;
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidModelError } from '../../../functions/commons/modelErrors.ts';
 import { ServingCatalog } from '../../../functions/commons/servingCatalog.ts';
-import type { ServingItem } from '../../../functions/commons/servingItems.ts';
+import { encodeServingItems, servingItemsCount, type ServingItem } from '../../../functions/commons/servingItems.ts';
 import type { ModelManifest } from '../../../model/index.ts';
 
 const item = (itemId: string, genres: string[], year: number | undefined, interactions: number): ServingItem => ({
@@ -37,8 +37,13 @@ function manifest(itemIds: string[]): ModelManifest {
   };
 }
 
+/** From items.json as columns (what publishModel writes). */
 const catalogOf = (items: readonly ServingItem[], ids = items.map((i) => i.itemId)) =>
+  ServingCatalog.fromFiles(manifest(ids), Buffer.from(encodeServingItems({ items })));
+/** From items.json as `{items: […]}` (versions published before the columns). */
+const legacyCatalogOf = (items: readonly ServingItem[], ids = items.map((i) => i.itemId)) =>
   ServingCatalog.fromFiles(manifest(ids), Buffer.from(JSON.stringify({ items })));
+const columnsWith = (change: Record<string, unknown>) => Buffer.from(JSON.stringify({ ...JSON.parse(encodeServingItems({ items: ITEMS })), ...change }));
 const idsOf = (catalog: ServingCatalog, indices: Iterable<number>) => Array.from(indices, (i) => catalog.itemId(i));
 
 describe('ServingCatalog', () => {
@@ -81,8 +86,40 @@ describe('ServingCatalog', () => {
     ]);
   });
 
+  it('reads items.json as columns and in the {items} form of earlier versions alike', () => {
+    const columns = catalogOf(ITEMS);
+    const legacy = legacyCatalogOf(ITEMS);
+    for (let i = 0; i < ITEMS.length; i++) expect(columns.responseItem(i, 1)).toEqual(legacy.responseItem(i, 1));
+    expect(Array.from(columns.popularOrder)).toEqual(Array.from(legacy.popularOrder));
+    for (const spec of [{ genres: ['drama'] }, { genres: ['action', 'sci-fi'], yearFrom: 2000 }, { genres: [], yearTo: 1999 }]) {
+      expect(Array.from(columns.filter(spec).rejected)).toEqual(Array.from(legacy.filter(spec).rejected));
+    }
+    expect(columns.responseItem(1, 0)).toEqual({ itemId: 'b', score: 0, title: 'Title b', genres: ['Comedy', 'Drama'], year: 2001 });
+    expect(servingItemsCount(JSON.parse(encodeServingItems({ items: ITEMS })))).toBe(5);
+    expect(servingItemsCount({ items: ITEMS })).toBe(5);
+    expect(servingItemsCount({ nothing: true })).toBeUndefined();
+  });
+
+  it('rejects items.json columns that do not describe the manifest items', () => {
+    const ids = ITEMS.map((i) => i.itemId);
+    const read = (bytes: Buffer) => () => ServingCatalog.fromFiles(manifest(ids), bytes);
+    expect(read(columnsWith({ itemIds: ['b', 'a', 'c', 'd', 'e'] }))).toThrow(/items\.json of model v1: entry 0 does not describe item a/);
+    expect(read(columnsWith({ itemIds: ids.slice(0, 4) }))).toThrow(/holds 4 items, the manifest 5/);
+    expect(read(columnsWith({ titles: ['x'] }))).toThrow(/no titles column/);
+    expect(read(columnsWith({ interactions: [1, 2, -3, 4, 5] }))).toThrow(/entry 2 does not describe item c/);
+    expect(read(columnsWith({ years: [1995, 2001.5, null, 2010, 1980] }))).toThrow(/entry 1 /);
+    expect(read(columnsWith({ genreOffsets: [0, 1, 3, 2, 6, 6] }))).toThrow(/entry 2 /);
+    expect(read(columnsWith({ genreOffsets: [0, 1, 3, 4, 6, 9] }))).toThrow(/entry 4 /);
+    expect(read(columnsWith({ genres: [0, 1, 2, 3, 4, 99] }))).toThrow(/genre index 99/);
+    expect(read(columnsWith({ genreNames: ['Action', 7] }))).toThrow(/no genre names/);
+    expect(() => ServingCatalog.fromFiles(manifest(ids), Buffer.from('{"format": 2'))).toThrow(/not JSON/);
+  });
+
   it('rejects an items.json that does not describe the manifest items in order', () => {
     expect(() => catalogOf(ITEMS.slice(0, 4), ITEMS.map((i) => i.itemId))).toThrow(InvalidModelError);
+    expect(() => legacyCatalogOf(ITEMS.slice(0, 4), ITEMS.map((i) => i.itemId))).toThrow(InvalidModelError);
+    expect(() => legacyCatalogOf([ITEMS[1], ITEMS[0], ...ITEMS.slice(2)], ITEMS.map((i) => i.itemId))).toThrow(/entry 0 does not describe item a/);
+    expect(() => legacyCatalogOf([{ ...ITEMS[0], interactions: -1 }, ...ITEMS.slice(1)])).toThrow(InvalidModelError);
     expect(() => catalogOf([ITEMS[1], ITEMS[0], ...ITEMS.slice(2)], ITEMS.map((i) => i.itemId))).toThrow(/entry 0 does not describe item a/);
     expect(() => catalogOf([{ ...ITEMS[0], interactions: -1 }, ...ITEMS.slice(1)])).toThrow(InvalidModelError);
     expect(() => ServingCatalog.fromFiles(manifest(['a']), Buffer.from('{"items": ['))).toThrow(/not JSON/);
