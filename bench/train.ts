@@ -5,7 +5,10 @@
 // For each thread count (default 1 and 2; 1 is the in-process path, more use worker threads):
 //   1. throughput: trainRecommender at dimension 64 for `--epochs` epochs without validation;
 //      examples/second = training examples (positive interactions) per epoch / median epoch
-//      seconds, the first epoch (JIT warm-up) left out;
+//      seconds, the first epoch (JIT warm-up) left out; scoredPairsPerSecond = (user, title)
+//      logits per epoch (the full softmax scores every user against every title, so each pair is a
+//      term of the loss and of its gradient: the count a sampled objective's negatives are
+//      compared with) / the same seconds;
 //   2. unless --no-default: the wall time to train the default model (default hyper-parameters:
 //      early stopping on a validation share, then refit) and its test figures.
 // Data: ml-100k-ranking (train.tsv with u.item features, evaluated on test.tsv) when
@@ -133,6 +136,7 @@ for (const threads of threadCounts) {
     ...(defaults ? { epochs: defaults.epochs, trainSeconds: round(defaults.trainSeconds, 2) } : {}),
     dataset: split.name,
     examplesPerEpoch: train.userItems.length,
+    scoredPairsPerSecond: Math.round((train.userIds.length * train.itemIds.length) / speed.epochSeconds),
     epochSeconds: round(speed.epochSeconds, 4),
     cpuSecondsPerEpoch: round(speed.cpuSecondsPerEpoch, 4),
     ...(defaults ? { epochsRun: defaults.epochsRun, testNdcgAt10: round(defaults.ndcgAt10, 4) } : {}),
@@ -140,7 +144,7 @@ for (const threads of threadCounts) {
   if (json) console.log(JSON.stringify(row));
   else {
     const line =
-      `threads ${threads}: ${row.examplesPerSecond} examples/s at dim ${DIM} ` +
+      `threads ${threads}: ${row.examplesPerSecond} examples/s at dim ${DIM}, ${row.scoredPairsPerSecond} scored (user, title) pairs/s ` +
       `(median epoch ${row.epochSeconds} s, ${row.cpuSecondsPerEpoch} CPU s per epoch)`;
     console.log(
       defaults
