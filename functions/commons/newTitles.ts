@@ -55,7 +55,12 @@ export class NewTitles {
   private inflight: Promise<void> | undefined;
 
   constructor(
-    private readonly model: ScoringModel,
+    /**
+     * The model read back from model.onnx, asked for only once a new title turns up (reading it
+     * is a cold-start cost most versions never need); undefined when it cannot serve new titles
+     * (no featureItemVectors), and then new titles are ignored.
+     */
+    private readonly model: () => ScoringModel | undefined,
     vocabulary: readonly string[],
     /** Is this id one of the model's titles? */
     private readonly inModel: (itemId: string) => boolean,
@@ -70,7 +75,7 @@ export class NewTitles {
 
   /** The bias every new title gets: score = u · vector + bias. */
   get bias(): number {
-    return this.model.newItemBias ?? 0;
+    return this.byId.size > 0 ? (this.model()?.newItemBias ?? 0) : 0;
   }
 
   /** New titles known so far. */
@@ -115,8 +120,9 @@ export class NewTitles {
     const lookedAt = this.wallClock();
     const changes = (await catalogChangesSince(s3, bucket, new Date(this.listFrom))).filter((change) => !this.seenKeys.has(change.key));
     const ids = [...new Set(changes.flatMap((change) => change.itemIds))].filter((itemId) => !this.inModel(itemId));
-    const items = ids.length > 0 ? await getCatalogItems(s3, bucket, ids) : [];
-    for (const item of items) this.add(item);
+    const model = ids.length > 0 ? this.model() : undefined;
+    const items = model ? await getCatalogItems(s3, bucket, ids) : [];
+    for (const item of items) this.add(model as ScoringModel, item);
     for (const change of changes) this.seenKeys.add(change.key);
     this.listFrom = Math.max(this.listFrom, lookedAt - this.marginMs);
     if (items.length > 0) {
@@ -124,7 +130,7 @@ export class NewTitles {
     }
   }
 
-  private add(item: StoredCatalogItem): void {
+  private add(model: ScoringModel, item: StoredCatalogItem): void {
     const features: number[] = [];
     for (const name of itemFeatureNames(item)) {
       const f = this.featureIndex.get(name);
@@ -136,8 +142,8 @@ export class NewTitles {
       return;
     }
     this.skippedIds.delete(item.itemId);
-    const vector = new Float32Array(this.model.dim);
-    newItemVector(this.model, Int32Array.from(features), vector);
+    const vector = new Float32Array(model.dim);
+    newItemVector(model, Int32Array.from(features), vector);
     this.byId.set(item.itemId, { item, vector, unit: unitVector(vector) });
   }
 }

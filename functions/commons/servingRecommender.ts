@@ -78,10 +78,10 @@ export class ServingRecommender {
   private constructor(
     readonly catalog: ServingCatalog,
     private readonly onnx: OnnxRecommender,
-    /** Titles added after the model (absent without a NewTitlesSource or for models predating featureItemVectors). */
+    /** Titles added after the model (absent without a NewTitlesSource; ignored for models predating featureItemVectors). */
     readonly newTitles?: NewTitles,
-    /** The model read back from model.onnx, when new titles are served (item vectors for cosine). */
-    private readonly scoring?: ScoringModel,
+    /** model.onnx read back on first use, when new titles are served (item vectors for cosine). */
+    private readonly scoring?: LazyScoringModel,
   ) {}
 
   /**
@@ -131,10 +131,11 @@ export class ServingRecommender {
       if (error instanceof InvalidModelError) throw error;
       throw new InvalidModelError(`model ${manifest.version} does not run: ${(error as Error).message}`, manifest.version, { cause: error });
     }
-    const scoring = newTitlesSource ? await scoringModelOf(await file(MODEL_FILES.recommend), manifest.version) : undefined;
+    // model.onnx is read back only when a title added after training turns up (most versions never see one).
+    const scoring = newTitlesSource ? new LazyScoringModel(await file(MODEL_FILES.recommend), manifest.version) : undefined;
     const newTitles =
       newTitlesSource && scoring
-        ? new NewTitles(scoring, manifest.vocabulary, (itemId) => catalog.indexOf(itemId) >= 0, {
+        ? new NewTitles(() => scoring.get(), manifest.vocabulary, (itemId) => catalog.indexOf(itemId) >= 0, {
             s3: newTitlesSource.s3,
             bucket: newTitlesSource.bucket,
             refreshIntervalMs: newTitlesSource.refreshIntervalMs,
@@ -196,12 +197,14 @@ export class ServingRecommender {
     if (index >= 0) {
       skip.add(index);
       result = catalog.itemCount > 1 ? await this.onnx.similar(index, request.count, excludeList(filter, skip)) : { items: new Int32Array(0), scores: new Float32Array(0) };
-      if (this.scoring && this.newTitles && this.newTitles.size > 0) query = unitRow(this.scoring.itemVectors, index, this.scoring.dim);
+      const scoring = this.newTitles && this.newTitles.size > 0 ? this.scoring?.get() : undefined;
+      if (scoring) query = unitRow(scoring.itemVectors, index, scoring.dim);
     } else {
       const title = this.newTitles?.get(request.itemId);
-      if (!title || !this.scoring) return undefined;
+      const scoring = title ? this.scoring?.get() : undefined;
+      if (!title || !scoring) return undefined;
       query = title.unit;
-      result = this.cosineTopK(query, request.count, filter.allowed, skip);
+      result = this.cosineTopK(scoring, query, request.count, filter.allowed, skip);
     }
     const items = Array.from(result.items, (item, t) => catalog.responseItem(item, result.scores[t]));
     if (query) this.mergeNew(items, request.count, request.filter, request.exclude, (title) => (title.item.itemId === request.itemId ? undefined : dot(query, title.unit)));
@@ -292,8 +295,8 @@ export class ServingRecommender {
   }
 
   /** Top `count` model titles by cosine with the unit vector `query`, among those allowed and not skipped. */
-  private cosineTopK(query: Float32Array, count: number, allowed: Uint8Array | undefined, skip: ReadonlySet<number>): { items: Int32Array; scores: Float32Array } {
-    const { itemVectors, dim, itemCount } = this.scoring as ScoringModel;
+  private cosineTopK(scoring: ScoringModel, query: Float32Array, count: number, allowed: Uint8Array | undefined, skip: ReadonlySet<number>): { items: Int32Array; scores: Float32Array } {
+    const { itemVectors, dim, itemCount } = scoring;
     const scores = new Float32Array(itemCount);
     let candidates = 0;
     for (let i = 0; i < itemCount; i++) {
@@ -360,20 +363,44 @@ export class ServingRecommender {
   }
 }
 
-/** model.onnx read back (featureItemVectors, item vectors); undefined, with a warning, when it has no featureItemVectors. */
-async function scoringModelOf(bytes: Uint8Array | undefined, version: string): Promise<ScoringModel | undefined> {
-  if (!bytes) return undefined;
-  let model: ScoringModel;
-  try {
-    model = readScoringModel(bytes);
-  } catch (error) {
-    throw new InvalidModelError(`model.onnx of model ${version} cannot be read: ${(error as Error).message}`, version, { cause: error });
+/**
+ * model.onnx read back (featureItemVectors, item vectors) on the first `get`: at 50k titles the
+ * read costs 15–30 ms, which a cold start no longer waits for, and most versions never need it.
+ * Undefined, with a warning, when the graph has no featureItemVectors or cannot be read (its bytes
+ * passed their sha256 and, in the Recommend process, loaded in onnxruntime).
+ */
+class LazyScoringModel {
+  private model?: ScoringModel | null;
+
+  constructor(
+    private bytes: Uint8Array | undefined,
+    private readonly version: string,
+  ) {}
+
+  get(): ScoringModel | undefined {
+    if (this.model === undefined) {
+      this.model = this.read() ?? null;
+      this.bytes = undefined;
+    }
+    return this.model ?? undefined;
   }
-  if (!model.featureItemVectors || model.newItemBias === undefined) {
-    logger.warn('model has no featureItemVectors: titles added after it are not served until the next model', { modelVersion: version });
-    return undefined;
+
+  private read(): ScoringModel | undefined {
+    const { bytes, version } = this;
+    if (!bytes) return undefined;
+    let model: ScoringModel;
+    try {
+      model = readScoringModel(bytes);
+    } catch (error) {
+      logger.error('model.onnx cannot be read back: titles added after it are not served until the next model', { modelVersion: version, error: error as Error });
+      return undefined;
+    }
+    if (!model.featureItemVectors || model.newItemBias === undefined) {
+      logger.warn('model has no featureItemVectors: titles added after it are not served until the next model', { modelVersion: version });
+      return undefined;
+    }
+    return model;
   }
-  return model;
 }
 
 /** Row `index` of a row-major matrix, scaled to unit length (zeros stay zeros). */
