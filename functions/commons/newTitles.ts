@@ -53,6 +53,8 @@ export class NewTitles {
   private listFrom: number;
   private lastPollAt = Number.NEGATIVE_INFINITY;
   private inflight: Promise<void> | undefined;
+  /** The model, once a new title made it needed. */
+  private loaded: ScoringModel | undefined;
 
   constructor(
     /**
@@ -60,7 +62,7 @@ export class NewTitles {
      * is a cold-start cost most versions never need); undefined when it cannot serve new titles
      * (no featureItemVectors), and then new titles are ignored.
      */
-    private readonly model: () => ScoringModel | undefined,
+    private readonly model: () => Promise<ScoringModel | undefined>,
     vocabulary: readonly string[],
     /** Is this id one of the model's titles? */
     private readonly inModel: (itemId: string) => boolean,
@@ -75,7 +77,7 @@ export class NewTitles {
 
   /** The bias every new title gets: score = u · vector + bias. */
   get bias(): number {
-    return this.byId.size > 0 ? (this.model()?.newItemBias ?? 0) : 0;
+    return this.loaded?.newItemBias ?? 0;
   }
 
   /** New titles known so far. */
@@ -120,7 +122,7 @@ export class NewTitles {
     const lookedAt = this.wallClock();
     const changes = (await catalogChangesSince(s3, bucket, new Date(this.listFrom))).filter((change) => !this.seenKeys.has(change.key));
     const ids = [...new Set(changes.flatMap((change) => change.itemIds))].filter((itemId) => !this.inModel(itemId));
-    const model = ids.length > 0 ? this.model() : undefined;
+    const model = ids.length > 0 ? (this.loaded ??= await this.model()) : undefined;
     const items = model ? await getCatalogItems(s3, bucket, ids) : [];
     for (const item of items) this.add(model as ScoringModel, item);
     for (const change of changes) this.seenKeys.add(change.key);

@@ -1,6 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { PreferenceValue } from '../../model/data/features.ts';
-import { readScoringModel } from '../../model/onnx/readScoringModel.ts';
 import { topK } from '../../model/recommender/topK.ts';
 import type { ScoringModel } from '../../model/types/scoringModel.ts';
 import { loadOnnxRuntime, OnnxRecommender, type RecommendResult } from '../../model/onnx/onnxRecommender.ts';
@@ -197,11 +196,11 @@ export class ServingRecommender {
     if (index >= 0) {
       skip.add(index);
       result = catalog.itemCount > 1 ? await this.onnx.similar(index, request.count, excludeList(filter, skip)) : { items: new Int32Array(0), scores: new Float32Array(0) };
-      const scoring = this.newTitles && this.newTitles.size > 0 ? this.scoring?.get() : undefined;
+      const scoring = this.newTitles && this.newTitles.size > 0 ? await this.scoring?.get() : undefined;
       if (scoring) query = unitRow(scoring.itemVectors, index, scoring.dim);
     } else {
       const title = this.newTitles?.get(request.itemId);
-      const scoring = title ? this.scoring?.get() : undefined;
+      const scoring = title ? await this.scoring?.get() : undefined;
       if (!title || !scoring) return undefined;
       query = title.unit;
       result = this.cosineTopK(scoring, query, request.count, filter.allowed, skip);
@@ -370,26 +369,27 @@ export class ServingRecommender {
  * passed their sha256 and, in the Recommend process, loaded in onnxruntime).
  */
 class LazyScoringModel {
-  private model?: ScoringModel | null;
+  private model?: Promise<ScoringModel | undefined>;
 
   constructor(
     private bytes: Uint8Array | undefined,
     private readonly version: string,
   ) {}
 
-  get(): ScoringModel | undefined {
-    if (this.model === undefined) {
-      this.model = this.read() ?? null;
+  get(): Promise<ScoringModel | undefined> {
+    this.model ??= this.read().finally(() => {
       this.bytes = undefined;
-    }
-    return this.model ?? undefined;
+    });
+    return this.model;
   }
 
-  private read(): ScoringModel | undefined {
+  private async read(): Promise<ScoringModel | undefined> {
     const { bytes, version } = this;
     if (!bytes) return undefined;
     let model: ScoringModel;
     try {
+      // Imported here, not with this module: onnx-proto's protobuf classes take ≈ 10 ms to set up at import.
+      const { readScoringModel } = await import('../../model/onnx/readScoringModel.ts');
       model = readScoringModel(bytes);
     } catch (error) {
       logger.error('model.onnx cannot be read back: titles added after it are not served until the next model', { modelVersion: version, error: error as Error });

@@ -22,7 +22,7 @@ describe('NewTitles (s3rver)', () => {
     const since = new Date(Date.now() - 1000);
     const known = new Set(files.manifest.itemIds);
     const options = { s3, bucket: local().bucketName, refreshIntervalMs: 0, since, marginMs: 0, logger: silent };
-    const getModel = vi.fn((): ScoringModel | undefined => model);
+    const getModel = vi.fn(async (): Promise<ScoringModel | undefined> => model);
     const titles = new NewTitles(getModel, files.manifest.vocabulary, (itemId) => known.has(itemId), options);
 
     await titles.refresh();
@@ -40,7 +40,7 @@ describe('NewTitles (s3rver)', () => {
     expect(titles.bias).toBe(model.newItemBias ?? 0);
 
     // A model without featureItemVectors: new titles are ignored, not served.
-    const without = new NewTitles(() => undefined, files.manifest.vocabulary, (itemId) => known.has(itemId), options);
+    const without = new NewTitles(async () => undefined, files.manifest.vocabulary, (itemId) => known.has(itemId), options);
     await without.refresh();
     expect(without.size).toBe(0);
     expect(without.get('new-1')).toBeUndefined();
