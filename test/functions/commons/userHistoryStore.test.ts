@@ -1,3 +1,4 @@
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../../functions/commons/awsClients.ts';
 import { mergeEntries, UserHistoryStore, type HistoryEntry } from '../../../functions/commons/userHistoryStore.ts';
@@ -30,6 +31,20 @@ describe('UserHistoryStore against dynalite', () => {
     expect((await s.get('u1')).map((e) => e.itemId)).toEqual(['b', 'c', 'd', 'e']);
     await s.delete('u1');
     expect(await s.get('u1')).toEqual([]);
+  });
+
+  it('stores the entries as one JSON string attribute, and still reads and extends a row written as a list', async () => {
+    const { dynamo } = createAwsClients({ s3ForcePathStyle: true });
+    const s = store();
+    await s.append('compact', [entry('a', 1), entry('b', 2)]);
+    const { Item } = await dynamo.send(new GetCommand({ TableName: local().historyTableName, Key: { userId: 'compact' } }));
+    expect(typeof Item?.entries).toBe('string');
+    expect(JSON.parse(Item?.entries as string)).toEqual([entry('a', 1), entry('b', 2)]);
+
+    await dynamo.send(new PutCommand({ TableName: local().historyTableName, Item: { userId: 'listed', entries: [entry('x', 1)], revision: 3, expiresAt: 4_000_000_000 } }));
+    expect(await s.get('listed')).toEqual([entry('x', 1)]);
+    await s.append('listed', [entry('y', 2)]);
+    expect((await s.get('listed')).map((e) => e.itemId)).toEqual(['x', 'y']);
   });
 
   it('loses no entry under concurrent appends to the same user', async () => {
