@@ -2,7 +2,7 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { buildTrainingData } from '../../model/data/trainingData.ts';
 import { TrainingError } from '../../model/errors.ts';
-import { exportRecommendGraph } from '../../model/onnx/exportRecommendGraph.ts';
+import { exportedScoringModel, exportRecommendGraph } from '../../model/onnx/exportRecommendGraph.ts';
 import { exportSimilarGraph } from '../../model/onnx/exportSimilarGraph.ts';
 import { buildManifest } from '../../model/onnx/manifest.ts';
 import { DEFAULT_RATING_HYPER_PARAMETERS, type RatingHyperParameters } from '../../model/rating/ratingHyperParameters.ts';
@@ -386,9 +386,11 @@ function trainCandidate(
     logger.warn('training diverged', { error: error.message });
     return { training: report({ error: error.message }, log) };
   }
+  // The candidate is the model as exported (its item matrices rounded to float16, as model.onnx
+  // stores them), so the gate measures, and the finiteness check sees, exactly what is published.
   const trained: TrainedModel = {
     ...ranking,
-    model: rating ? { ...ranking.model, rating: rating.head } : ranking.model,
+    model: exportedScoringModel(rating ? { ...ranking.model, rating: rating.head } : ranking.model),
     ...(rating ? { rating } : {}),
     trainSeconds: (performance.now() - started) / 1000,
   };
@@ -408,7 +410,10 @@ function trainCandidate(
   };
 }
 
-/** Exports the candidate and publishes it with its report: files first, models/current.json last. */
+/**
+ * Exports the candidate (already exportedScoringModel: the export encodes it unchanged) and
+ * publishes it with its report: files first, models/current.json last.
+ */
 async function publishCandidate(
   s3: S3Client,
   bucket: string,

@@ -2,6 +2,7 @@ import { ExportError } from '../errors.ts';
 import { checkScoringModel } from '../recommender/scoreHistory.ts';
 import type { ScoringModel } from '../types/scoringModel.ts';
 import { appendTopK } from './appendTopK.ts';
+import { float32ToFloat16, roundToFloat16 } from './float16.ts';
 import { RECOMMEND_GRAPH } from './constants.ts';
 import { ELEMENT_TYPES, GraphBuilder, type ModelMetadata } from './graphBuilder.ts';
 
@@ -22,8 +23,14 @@ const TO_FLOAT = { to: ELEMENT_TYPES.float };
  * E may be 0. Indices must lie in [0, itemCount) / [0, featureCount); as in ONNX Gather, negative
  * ones count from the end and larger ones make the run fail — callers validate ids first.
  *
- * The model's arrays are the graph's initializers (float32 raw data; the scalars β, λ and the
- * rating mean as float64, cast inside the graph), so `readScoringModel` can read it back exactly.
+ * The model's arrays are the graph's initializers, so `readScoringModel` can read it back: the two
+ * [itemCount, dim] matrices historyVectors and itemVectors as float16 (rounded to nearest even,
+ * Cast to float inside the graph; onnxruntime folds the Cast when it creates the session), which
+ * halves the file; everything else as float32 raw data, and the scalars β, λ and the rating mean as
+ * float64, cast inside the graph. So the graph scores `exportedScoringModel(model)` — the model
+ * with those two matrices rounded — and that is what `readScoringModel` returns and what any
+ * TypeScript scoring that must agree with the graph has to use. Throws ExportError when a value of
+ * those matrices lies beyond float16's range (|v| ≥ 65520 would become infinite).
  * The model's `featureItemVectors` and `newItemBias`, when present, are stored the same way
  * (feature_item_vectors float [F, dim], new_item_bias_f64 double scalar).
  */
@@ -43,9 +50,9 @@ export function exportRecommendGraph(model: ScoringModel, meta: ModelMetadata = 
   const exclude = g.input(inputs.exclude, 'int64', ['E']);
   const k = g.input(inputs.k, 'int64', [1]);
 
-  const historyVectors = g.floats(names.historyVectors, model.historyVectors, [itemCount, dim]);
+  const historyVectors = g.op('Cast', [g.halves(names.historyVectors, halvesOf(names.historyVectors, model.historyVectors), [itemCount, dim])], TO_FLOAT, 'history_vectors_f32');
   const preferenceVectors = g.floats(names.preferenceVectors, model.preferenceVectors, [featureCount, dim]);
-  const itemVectors = g.floats(names.itemVectors, model.itemVectors, [itemCount, dim]);
+  const itemVectors = g.op('Cast', [g.halves(names.itemVectors, halvesOf(names.itemVectors, model.itemVectors), [itemCount, dim])], TO_FLOAT, 'item_vectors_f32');
   const itemBias = g.floats(names.itemBias, model.itemBias, [itemCount]);
   const beta = g.op('Cast', [g.doubles(names.historyExponent, Float64Array.of(model.historyExponent), [])], TO_FLOAT, 'beta');
   const lambda = g.op('Cast', [g.doubles(names.preferenceWeight, Float64Array.of(model.preferenceWeight), [])], TO_FLOAT, 'lambda');
@@ -115,4 +122,26 @@ export function exportRecommendGraph(model: ScoringModel, meta: ModelMetadata = 
     g.output(outputs.newItemBias, 'float', []);
   }
   return g.build(meta);
+}
+
+/**
+ * The model the recommend graph of `model` encodes (and `readScoringModel` reads back): `model`
+ * with historyVectors and itemVectors rounded to float16 precision (fresh arrays; the other
+ * fields shared). Rounding is idempotent, so exporting the result encodes the same model.
+ * Values past float16's range become ±Infinity here (checkScoringModel / the gate's finiteness
+ * check reject them; exportRecommendGraph throws).
+ */
+export function exportedScoringModel(model: ScoringModel): ScoringModel {
+  return { ...model, historyVectors: roundToFloat16(model.historyVectors), itemVectors: roundToFloat16(model.itemVectors) };
+}
+
+/** The float16 bit patterns of `values`; ExportError when a finite value overflows to infinity. */
+function halvesOf(name: string, values: Readonly<Float32Array>): Uint16Array {
+  const halves = float32ToFloat16(values);
+  for (let i = 0; i < halves.length; i++) {
+    if ((halves[i] & 0x7fff) === 0x7c00 && Number.isFinite(values[i])) {
+      throw new ExportError(`cannot export the recommend graph: ${name}[${i}] = ${values[i]} is beyond float16's range (±65504)`);
+    }
+  }
+  return halves;
 }

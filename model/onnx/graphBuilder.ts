@@ -8,6 +8,7 @@ const { onnx } = onnxProto;
 /** Element types the Marquee graphs use, mapped to ONNX TensorProto.DataType codes. */
 export const ELEMENT_TYPES = {
   float: onnx.TensorProto.DataType.FLOAT,
+  float16: onnx.TensorProto.DataType.FLOAT16,
   double: onnx.TensorProto.DataType.DOUBLE,
   int64: onnx.TensorProto.DataType.INT64,
   bool: onnx.TensorProto.DataType.BOOL,
@@ -57,6 +58,14 @@ export class GraphBuilder {
   /** A float32 initializer, stored as raw little-endian bytes. */
   floats(name: string, values: Readonly<Float32Array>, shape: readonly number[]): string {
     return this.tensor(name, ELEMENT_TYPES.float, shape, values.length, { rawData: toLittleEndianBytes(values) });
+  }
+
+  /**
+   * A float16 initializer of the bit patterns `halves` (float32ToFloat16), stored as raw
+   * little-endian bytes: half the bytes of `floats`, for graphs that Cast it to float.
+   */
+  halves(name: string, halves: Readonly<Uint16Array>, shape: readonly number[]): string {
+    return this.tensor(name, ELEMENT_TYPES.float16, shape, halves.length, { rawData: toLittleEndianBytes(halves) });
   }
 
   /** A float64 initializer, stored as raw little-endian bytes. */

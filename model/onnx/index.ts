@@ -1,5 +1,6 @@
 export { ONNX_IR_VERSION, ONNX_OPSET, ONNX_PRODUCER_NAME, RECOMMEND_GRAPH, SIMILAR_GRAPH } from './constants.ts';
-export { exportRecommendGraph } from './exportRecommendGraph.ts';
+export { exportRecommendGraph, exportedScoringModel } from './exportRecommendGraph.ts';
+export { float16ToFloat32, float32ToFloat16, roundToFloat16 } from './float16.ts';
 export { exportSimilarGraph } from './exportSimilarGraph.ts';
 export type { ModelMetadata } from './graphBuilder.ts';
 export { readScoringModel } from './readScoringModel.ts';

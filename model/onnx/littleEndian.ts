@@ -6,14 +6,16 @@
 const HOST_IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** The little-endian bytes of `values` (a fresh copy). */
-export function toLittleEndianBytes(values: Readonly<Float32Array> | Readonly<Float64Array>): Uint8Array {
+export function toLittleEndianBytes(values: Readonly<Uint16Array> | Readonly<Float32Array> | Readonly<Float64Array>): Uint8Array {
   const out = new Uint8Array(values.byteLength);
   if (HOST_IS_LITTLE_ENDIAN) {
     out.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
     return out;
   }
   const view = new DataView(out.buffer);
-  if (values instanceof Float32Array) {
+  if (values instanceof Uint16Array) {
+    for (let i = 0; i < values.length; i++) view.setUint16(i * 2, values[i], true);
+  } else if (values instanceof Float32Array) {
     for (let i = 0; i < values.length; i++) view.setFloat32(i * 4, values[i], true);
   } else {
     for (let i = 0; i < values.length; i++) view.setFloat64(i * 8, values[i], true);
@@ -43,5 +45,17 @@ export function float64FromLittleEndian(bytes: Readonly<Uint8Array>): Float64Arr
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (let i = 0; i < out.length; i++) out[i] = view.getFloat64(i * 8, true);
+  return out;
+}
+
+/** Reads `bytes` (little-endian, any alignment) as uint16 values (e.g. float16 bit patterns); `bytes.length` must be even. */
+export function uint16FromLittleEndian(bytes: Readonly<Uint8Array>): Uint16Array {
+  const out = new Uint16Array(bytes.length / 2);
+  if (HOST_IS_LITTLE_ENDIAN) {
+    new Uint8Array(out.buffer).set(bytes);
+    return out;
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = 0; i < out.length; i++) out[i] = view.getUint16(i * 2, true);
   return out;
 }

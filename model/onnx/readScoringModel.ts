@@ -4,7 +4,8 @@ import { checkScoringModel } from '../recommender/scoreHistory.ts';
 import type { RatingHead, ScoringModel } from '../types/scoringModel.ts';
 import { RECOMMEND_GRAPH } from './constants.ts';
 import { ELEMENT_TYPES } from './graphBuilder.ts';
-import { float32FromLittleEndian, float64FromLittleEndian } from './littleEndian.ts';
+import { float16ToFloat32 } from './float16.ts';
+import { float32FromLittleEndian, float64FromLittleEndian, uint16FromLittleEndian } from './littleEndian.ts';
 
 const { onnx } = onnxProto;
 type Tensor = onnxProto.onnx.ITensorProto;
@@ -12,7 +13,9 @@ type Tensor = onnxProto.onnx.ITensorProto;
 /**
  * Reads the ScoringModel back from the bytes of a recommend graph written by
  * `exportRecommendGraph` (its initializers are the model), so a saved-then-loaded model scores
- * identically. Throws ExportError when the bytes are not such a graph.
+ * identically. Float16 initializers (the item matrices) are decoded to float32 exactly: the result
+ * is `exportedScoringModel` of the model that was exported. Throws ExportError when the bytes are
+ * not such a graph.
  */
 export function readScoringModel(recommendBytes: Uint8Array): ScoringModel {
   let decoded: onnxProto.onnx.ModelProto;
@@ -96,16 +99,21 @@ export function readScoringModel(recommendBytes: Uint8Array): ScoringModel {
 
 function readFloats(tensor: Tensor, rank: number): { shape: number[]; values: Float32Array } {
   const shape = dimsOf(tensor, rank);
-  if (tensor.dataType !== ELEMENT_TYPES.float) throw new ExportError(`initializer ${tensor.name} is not float32 (data type ${tensor.dataType})`);
+  const half = tensor.dataType === ELEMENT_TYPES.float16;
+  if (tensor.dataType !== ELEMENT_TYPES.float && !half) {
+    throw new ExportError(`initializer ${tensor.name} is neither float32 nor float16 (data type ${tensor.dataType})`);
+  }
   const count = shape.reduce((a, b) => a * b, 1);
+  const width = half ? 2 : 4;
   let values: Float32Array;
   if (tensor.rawData && tensor.rawData.length > 0) {
-    if (tensor.rawData.length !== count * 4) {
+    if (tensor.rawData.length !== count * width) {
       throw new ExportError(`initializer ${tensor.name}: ${tensor.rawData.length} bytes of data for shape [${shape.join(', ')}]`);
     }
-    values = float32FromLittleEndian(tensor.rawData);
+    values = half ? float16ToFloat32(uint16FromLittleEndian(tensor.rawData)) : float32FromLittleEndian(tensor.rawData);
   } else {
-    values = Float32Array.from(tensor.floatData ?? []);
+    // Without raw data, ONNX keeps float16 bit patterns in int32_data, one per element.
+    values = half ? float16ToFloat32(Uint16Array.from(tensor.int32Data ?? [])) : Float32Array.from(tensor.floatData ?? []);
     if (values.length !== count) throw new ExportError(`initializer ${tensor.name}: ${values.length} values for shape [${shape.join(', ')}]`);
   }
   return { shape, values };

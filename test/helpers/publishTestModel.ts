@@ -3,7 +3,7 @@ import type { FetchedModelVersion } from '../../functions/commons/modelSource.ts
 import { publishModel, type ModelVersionFiles } from '../../functions/commons/modelPublisher.ts';
 import { buildServingItems } from '../../functions/commons/servingItems.ts';
 import type { CurrentModelPointer } from '../../functions/commons/storageLayout.ts';
-import { buildManifest, exportRecommendGraph, exportSimilarGraph, trainModel, type CatalogItem, type ScoringModel } from '../../model/index.ts';
+import { buildManifest, exportedScoringModel, exportRecommendGraph, exportSimilarGraph, trainModel, type CatalogItem, type ScoringModel } from '../../model/index.ts';
 import { demoTrainingData } from './demoTrainingData.ts';
 
 export interface TestModel {
@@ -46,7 +46,8 @@ export function buildTestModel(options: TestModelOptions): TestModel {
       ranking: { dim: 16, maxEpochs: 12, validationFraction: 0, refit: false },
       rating: withRating ? { epochs: 10 } : false,
     });
-    entry = { model, data };
+    // The model as model.onnx stores it (item matrices rounded to float16): what serving scores.
+    entry = { model: exportedScoringModel(model), data };
     trained.set(memoKey, entry);
   }
   const { model, data } = entry;

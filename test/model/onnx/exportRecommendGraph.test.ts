@@ -1,7 +1,8 @@
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import onnxProto from 'onnx-proto';
 import { ExportError } from '../../../model/errors.ts';
-import { exportRecommendGraph } from '../../../model/onnx/exportRecommendGraph.ts';
+import { exportedScoringModel, exportRecommendGraph } from '../../../model/onnx/exportRecommendGraph.ts';
 import { Random } from '../../../model/random.ts';
 import { randomScoringModel } from '../../../model/recommender/randomScoringModel.ts';
 import { newItemVector } from '../../../model/recommender/newItemVector.ts';
@@ -182,7 +183,8 @@ function modelOf(spec: (typeof MODELS)[number]): ScoringModel {
 
 for (const spec of MODELS) {
   describe(`exportRecommendGraph: onnxruntime vs the reference (${spec.name})`, () => {
-    const model = modelOf(spec);
+    // What the graph scores: the model with its item matrices rounded to float16.
+    const model = exportedScoringModel(modelOf(spec));
     const bytes = exportRecommendGraph(model);
     let session: ort.InferenceSession;
     beforeAll(async () => {
@@ -301,5 +303,35 @@ describe('exportRecommendGraph', () => {
   it('refuses a model whose arrays do not match its counts', () => {
     const model = randomScoringModel({ items: 10, features: 2, dim: 4, seed: 1 });
     expect(() => exportRecommendGraph({ ...model, itemBias: new Float32Array(9) })).toThrow(ExportError);
+  });
+
+  it('stores the two item matrices as float16 (the rounded values) and the rest as float32', () => {
+    const model = randomScoringModel({ items: 50, features: 5, dim: 8, seed: 2, withRating: true, ratingDim: 4 });
+    const bytes = exportRecommendGraph(model);
+    const { DataType } = onnxProto.onnx.TensorProto;
+    const initializers = new Map((onnxProto.onnx.ModelProto.decode(bytes).graph?.initializer ?? []).map((t) => [t.name, t]));
+    expect(initializers.get('history_vectors')?.dataType).toBe(DataType.FLOAT16);
+    expect(initializers.get('item_vectors')?.dataType).toBe(DataType.FLOAT16);
+    expect(initializers.get('history_vectors')?.rawData).toHaveLength(50 * 8 * 2);
+    for (const name of ['preference_vectors', 'item_bias', 'rating_item_factors', 'rating_history_factors', 'rating_item_bias']) {
+      expect(initializers.get(name)?.dataType).toBe(DataType.FLOAT);
+    }
+    // The rounded model is what the graph holds: exporting it gives the same bytes.
+    const rounded = exportedScoringModel(model);
+    expect(rounded.itemVectors).not.toEqual(model.itemVectors);
+    expect(rounded.preferenceVectors).toBe(model.preferenceVectors);
+    expect(exportRecommendGraph(rounded)).toEqual(bytes);
+  });
+
+  it('refuses an item matrix value beyond float16 range', () => {
+    const model = randomScoringModel({ items: 10, features: 2, dim: 4, seed: 1 });
+    const itemVectors = Float32Array.from(model.itemVectors);
+    itemVectors[7] = 70_000;
+    expect(() => exportRecommendGraph({ ...model, itemVectors })).toThrow(/item_vectors\[7\] = 70000 is beyond float16/);
+    const historyVectors = Float32Array.from(model.historyVectors);
+    historyVectors[3] = -65_520;
+    expect(() => exportRecommendGraph({ ...model, historyVectors })).toThrow(ExportError);
+    historyVectors[3] = 65_504;
+    expect(() => exportRecommendGraph({ ...model, historyVectors })).not.toThrow();
   });
 });

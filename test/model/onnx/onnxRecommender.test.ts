@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { exportRecommendGraph, exportSimilarGraph, ModelError, OnnxRecommender, scoreItems, topK, userVector } from '../../../model/index.ts';
+import { exportedScoringModel, exportRecommendGraph, exportSimilarGraph, ModelError, OnnxRecommender, scoreItems, topK, userVector } from '../../../model/index.ts';
 import { randomScoringModel } from '../../../model/recommender/randomScoringModel.ts';
 
 describe('OnnxRecommender', () => {
@@ -21,7 +21,7 @@ describe('OnnxRecommender', () => {
   });
 
   it('passes indices beyond 2^16 and long exclusion lists through int64 tensors exactly (reference top-k)', async () => {
-    const big = randomScoringModel({ items: 70_000, features: 4, dim: 4, seed: 5 });
+    const big = exportedScoringModel(randomScoringModel({ items: 70_000, features: 4, dim: 4, seed: 5 }));
     const onnx = await OnnxRecommender.fromGraphs({ recommend: exportRecommendGraph(big) }, big.itemCount, big.featureCount);
     try {
       const historyItems = Int32Array.of(69_999, 65_536, 12);

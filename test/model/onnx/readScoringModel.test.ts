@@ -1,7 +1,7 @@
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { ExportError } from '../../../model/errors.ts';
-import { exportRecommendGraph } from '../../../model/onnx/exportRecommendGraph.ts';
+import { exportedScoringModel, exportRecommendGraph } from '../../../model/onnx/exportRecommendGraph.ts';
 import { exportSimilarGraph } from '../../../model/onnx/exportSimilarGraph.ts';
 import { readScoringModel } from '../../../model/onnx/readScoringModel.ts';
 import { Random } from '../../../model/random.ts';
@@ -38,7 +38,7 @@ function referenceOutputs(model: ScoringModel, seed: number): Float32Array[] {
 describe('readScoringModel', () => {
   for (const withRating of [true, false]) {
     it(`reads back exactly the model that was exported (${withRating ? 'with' : 'without'} a rating head)`, () => {
-      const model = randomScoringModel({ items: 120, features: 15, dim: 12, seed: 5, withRating, ratingDim: 6 });
+      const model = exportedScoringModel(randomScoringModel({ items: 120, features: 15, dim: 12, seed: 5, withRating, ratingDim: 6 }));
       const read = readScoringModel(exportRecommendGraph(model));
       // β and λ are float64 in the file, so even these non-float32 values survive exactly.
       expect(read).toEqual(model);
@@ -46,8 +46,16 @@ describe('readScoringModel', () => {
     });
   }
 
+  it('reads the export of an unrounded model back as that model with its item matrices rounded to float16', () => {
+    const model = randomScoringModel({ items: 40, features: 5, dim: 6, seed: 12, withRating: true });
+    const read = readScoringModel(exportRecommendGraph(model));
+    expect(read).toEqual(exportedScoringModel(model));
+    expect(read.historyVectors).not.toEqual(model.historyVectors);
+    expect(read.preferenceVectors).toEqual(model.preferenceVectors);
+  });
+
   it('re-exports a read model to the same bytes, so onnxruntime scores it identically', async () => {
-    const model = randomScoringModel({ items: 80, features: 10, dim: 8, seed: 6, withRating: true });
+    const model = exportedScoringModel(randomScoringModel({ items: 80, features: 10, dim: 8, seed: 6, withRating: true }));
     const bytes = exportRecommendGraph(model);
     const again = exportRecommendGraph(readScoringModel(bytes));
     expect(again).toEqual(bytes);
@@ -67,7 +75,7 @@ describe('readScoringModel', () => {
   });
 
   it('reads back the new-title rows and bias (and leaves them out for a model without them)', () => {
-    const base = randomScoringModel({ items: 30, features: 6, dim: 4, seed: 10 });
+    const base = exportedScoringModel(randomScoringModel({ items: 30, features: 6, dim: 4, seed: 10 }));
     const random = new Random(10);
     const model: ScoringModel = {
       ...base,
@@ -88,7 +96,7 @@ describe('readScoringModel', () => {
   });
 
   it('reads a model with no preference features', () => {
-    const model = randomScoringModel({ items: 10, features: 0, dim: 4, seed: 7 });
+    const model = exportedScoringModel(randomScoringModel({ items: 10, features: 0, dim: 4, seed: 7 }));
     expect(readScoringModel(exportRecommendGraph(model))).toEqual(model);
   });
 

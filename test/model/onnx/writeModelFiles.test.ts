@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ExportError } from '../../../model/errors.ts';
+import { exportedScoringModel } from '../../../model/onnx/exportRecommendGraph.ts';
 import { verifyFile } from '../../../model/onnx/manifest.ts';
 import { readScoringModel } from '../../../model/onnx/readScoringModel.ts';
 import { writeModelFiles } from '../../../model/onnx/writeModelFiles.ts';
 import { randomScoringModel } from '../../../model/recommender/randomScoringModel.ts';
 
 describe('writeModelFiles', () => {
-  const model = randomScoringModel({ items: 4, features: 2, dim: 3, seed: 3, withRating: true });
+  const model = exportedScoringModel(randomScoringModel({ items: 4, features: 2, dim: 3, seed: 3, withRating: true }));
   const manifestFields = {
     version: 'v-test',
     createdAt: '2026-11-28T10:00:00.000Z',
