@@ -23,39 +23,38 @@ export function toLittleEndianBytes(values: Readonly<Uint16Array> | Readonly<Flo
   return out;
 }
 
-/** Reads `bytes` (little-endian, any alignment) as float32 values; `bytes.length` must be a multiple of 4. */
-export function float32FromLittleEndian(bytes: Readonly<Uint8Array>): Float32Array {
-  const out = new Float32Array(bytes.length / 4);
+/**
+ * Reads `bytes` (little-endian, any alignment) as `size`-byte values into `out`'s type;
+ * `bytes.length` must be a multiple of `size`. On a little-endian host the bytes are copied through
+ * a byte view of the result, since `bytes` may sit at an offset that is not aligned to `size`.
+ */
+function fromLittleEndian<T extends Float32Array | Float64Array | Uint16Array>(
+  bytes: Readonly<Uint8Array>,
+  size: number,
+  make: (length: number) => T,
+  get: (view: DataView, offset: number) => number,
+): T {
+  const out = make(bytes.length / size);
   if (HOST_IS_LITTLE_ENDIAN) {
-    // Copy through a byte view of `out`: `bytes` may sit at an offset that is not 4-aligned.
     new Uint8Array(out.buffer).set(bytes);
     return out;
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true);
+  for (let i = 0; i < out.length; i++) out[i] = get(view, i * size);
   return out;
+}
+
+/** Reads `bytes` (little-endian, any alignment) as float32 values; `bytes.length` must be a multiple of 4. */
+export function float32FromLittleEndian(bytes: Readonly<Uint8Array>): Float32Array {
+  return fromLittleEndian(bytes, 4, (n) => new Float32Array(n), (view, offset) => view.getFloat32(offset, true));
 }
 
 /** Reads `bytes` (little-endian, any alignment) as float64 values; `bytes.length` must be a multiple of 8. */
 export function float64FromLittleEndian(bytes: Readonly<Uint8Array>): Float64Array {
-  const out = new Float64Array(bytes.length / 8);
-  if (HOST_IS_LITTLE_ENDIAN) {
-    new Uint8Array(out.buffer).set(bytes);
-    return out;
-  }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (let i = 0; i < out.length; i++) out[i] = view.getFloat64(i * 8, true);
-  return out;
+  return fromLittleEndian(bytes, 8, (n) => new Float64Array(n), (view, offset) => view.getFloat64(offset, true));
 }
 
 /** Reads `bytes` (little-endian, any alignment) as uint16 values (e.g. float16 bit patterns); `bytes.length` must be even. */
 export function uint16FromLittleEndian(bytes: Readonly<Uint8Array>): Uint16Array {
-  const out = new Uint16Array(bytes.length / 2);
-  if (HOST_IS_LITTLE_ENDIAN) {
-    new Uint8Array(out.buffer).set(bytes);
-    return out;
-  }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (let i = 0; i < out.length; i++) out[i] = view.getUint16(i * 2, true);
-  return out;
+  return fromLittleEndian(bytes, 2, (n) => new Uint16Array(n), (view, offset) => view.getUint16(offset, true));
 }
