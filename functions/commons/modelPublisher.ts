@@ -14,9 +14,9 @@ export interface ModelVersionFiles {
 }
 
 /**
- * Publishes a model version (items.json as columns: encodeServingItems): every file under models/<version>/ first, models/current.json last,
- * so a reader following the pointer never sees a half-written version. With `movePointer: false`
- * the version is uploaded but not made current.
+ * Publishes a model version (items.json as columns: encodeServingItems): every file under
+ * models/<version>/ first, models/current.json last, so a reader following the pointer never sees
+ * a half-written version. With `movePointer: false` the version is uploaded but not made current.
  */
 export async function publishModel(
   s3: S3Client,
