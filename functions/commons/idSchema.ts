@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Longest id (characters) of a user, item or event: ids are DynamoDB keys and S3 key segments. */
 export const MAX_ID_LENGTH = 256;

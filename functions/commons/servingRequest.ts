@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { z, type ZodType } from 'zod';
+import * as z from 'zod';
+import type { ZodType } from 'zod';
 import { EVENT_WEIGHTS, PREFERENCE_KEYS } from '../../model/constants.ts';
 import type { PreferenceValue } from '../../model/data/features.ts';
 import type { InteractionType } from '../../model/types/interactions.ts';

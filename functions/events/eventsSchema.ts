@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EVENT_WEIGHTS } from '../../model/constants.ts';
 import { MAX_TIMESTAMP_SECONDS, RATING_MAX, RATING_MIN } from '../../model/data/fields.ts';
 import type { InteractionType } from '../../model/types/interactions.ts';

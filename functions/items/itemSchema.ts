@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CatalogItem } from '../../model/types/catalog.ts';
 import { idSchema } from '../commons/idSchema.ts';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { awsClients } from '../commons/awsClients.ts';
 import { loadConfig } from '../commons/config.ts';
 import { ServiceUnavailableError } from '../commons/httpErrors.ts';

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { BadRequestError } from '../commons/httpErrors.ts';
 import type { RecommendRequest } from '../commons/servingRecommender.ts';
 import {

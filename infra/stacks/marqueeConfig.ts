@@ -1,5 +1,5 @@
 import type { Node } from 'constructs';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Every deployment setting, read from CDK context (`cdk.json` or `cdk deploy -c key=value`).
