@@ -2,6 +2,7 @@ import { endianness } from 'node:os';
 import type * as Ort from 'onnxruntime-node';
 import { ModelError, ShapeError } from '../errors.ts';
 import { RECOMMEND_GRAPH, SIMILAR_GRAPH } from './constants.ts';
+import { warmupModel } from './warmupModel.ts';
 
 /** A top-k answer in item indices, straight from the graph. */
 export interface RecommendResult {
@@ -50,11 +51,22 @@ type OnnxRuntime = typeof Ort;
 let runtime: Promise<OnnxRuntime> | undefined;
 
 /**
- * Loads onnxruntime-node (once). Its native library takes a while to load, so a server that will
- * need it can start this early — e.g. while its model downloads — instead of at its first import.
+ * Loads onnxruntime-node (once) and warms it up: its native library takes a while to load, and
+ * its first session pays for its environment and kernel registry (20–30 ms, see warmupModel),
+ * so a server that will need it can start this early — e.g. while its model downloads — instead
+ * of paying both when the model is there. A failed warm-up is ignored: the real session reports
+ * whatever is wrong.
  */
 export function loadOnnxRuntime(): Promise<OnnxRuntime> {
-  runtime ??= import('onnxruntime-node');
+  runtime ??= import('onnxruntime-node').then(async (ort) => {
+    try {
+      const session = await ort.InferenceSession.create(warmupModel(), DEFAULT_SESSION_OPTIONS);
+      await session.release();
+    } catch {
+      // the real sessions will say
+    }
+    return ort;
+  });
   return runtime;
 }
 
