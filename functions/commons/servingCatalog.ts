@@ -60,24 +60,24 @@ interface CatalogColumns {
 /**
  * What serving knows of a model version's titles, without onnxruntime: the id ↔ index maps of the
  * manifest, the metadata and popularity of items.json (in model index order), the feature
- * vocabulary, genre posting lists, and a cache of resolved filters. Immutable once built.
+ * vocabulary, genre posting lists, and a cache of resolved filters. Immutable once built (what
+ * only popular picks and filters need is computed on first use).
  */
 export class ServingCatalog {
   readonly version: string;
   readonly manifest: ModelManifest;
   readonly itemCount: number;
   readonly featureCount: number;
-  /** Item indices, most interactions first (ties: lower index first). */
-  readonly popularOrder: Int32Array;
   private readonly columns: CatalogColumns;
   /** Each title's genre list as responses show it, made on first use. */
   private readonly genreLists: (readonly string[] | undefined)[];
   private readonly itemIndex: Map<string, number>;
   private readonly featureIndex: Map<string, number>;
-  /** Normalised genre → ascending indices of the titles that have it. */
-  private readonly genrePostings: Map<string, Int32Array>;
-  /** interactions / max interactions, in [0, 1]. */
-  private readonly popularityScores: Float64Array;
+  // What only popular picks and filters need is built on first use: at 50,000 titles it is 15–30
+  // ms of a cold start whose first request, most often, is personalised and unfiltered.
+  #popularOrder?: Int32Array;
+  #popularityScores?: Float64Array;
+  #genrePostings?: Map<string, Int32Array>;
   private readonly filters = new Map<string, ItemFilter>();
 
   private constructor(manifest: ModelManifest, columns: CatalogColumns) {
@@ -95,28 +95,48 @@ export class ServingCatalog {
       this.itemIndex.set(manifest.itemIds[i], i);
     }
     this.featureIndex = new Map(manifest.vocabulary.map((name, f) => [name, f]));
+  }
 
-    // Genres repeat across titles: each distinct spelling is normalised once.
-    const { genreNames, genreOffsets, genres, interactions } = columns;
-    const keyOf = genreNames.map((name) => normalizeFeatureValue(name));
-    const postings = new Map<string, number[]>();
-    const listOf = keyOf.map((key) => {
-      let list = postings.get(key);
-      if (!list) postings.set(key, (list = []));
-      return list;
-    });
-    let maxInteractions = 0;
-    for (let i = 0; i < n; i++) {
-      for (let j = genreOffsets[i]; j < genreOffsets[i + 1]; j++) {
-        const list = listOf[genres[j]];
-        if (list[list.length - 1] !== i) list.push(i);
-      }
-      if (interactions[i] > maxInteractions) maxInteractions = interactions[i];
+  /** Item indices, most interactions first (ties: lower index first). Built on first use. */
+  get popularOrder(): Int32Array {
+    return (this.#popularOrder ??= popularityOrder(this.columns.interactions));
+  }
+
+  /** interactions / max interactions, in [0, 1]. Built on first use. */
+  private get popularityScores(): Float64Array {
+    if (!this.#popularityScores) {
+      const { interactions } = this.columns;
+      const n = interactions.length;
+      let max = 0;
+      for (let i = 0; i < n; i++) if (interactions[i] > max) max = interactions[i];
+      const scores = new Float64Array(n);
+      if (max > 0) for (let i = 0; i < n; i++) scores[i] = interactions[i] / max;
+      this.#popularityScores = scores;
     }
-    this.genrePostings = new Map([...postings].map(([genre, list]) => [genre, Int32Array.from(list)]));
-    this.popularityScores = new Float64Array(n);
-    if (maxInteractions > 0) for (let i = 0; i < n; i++) this.popularityScores[i] = interactions[i] / maxInteractions;
-    this.popularOrder = popularityOrder(interactions);
+    return this.#popularityScores;
+  }
+
+  /** Normalised genre → ascending indices of the titles that have it. Built on first use. */
+  private get genrePostings(): Map<string, Int32Array> {
+    if (!this.#genrePostings) {
+      // Genres repeat across titles: each distinct spelling is normalised once.
+      const { genreNames, genreOffsets, genres } = this.columns;
+      const postings = new Map<string, number[]>();
+      const listOf = genreNames.map((name) => {
+        const key = normalizeFeatureValue(name);
+        let list = postings.get(key);
+        if (!list) postings.set(key, (list = []));
+        return list;
+      });
+      for (let i = 0; i < this.itemCount; i++) {
+        for (let j = genreOffsets[i]; j < genreOffsets[i + 1]; j++) {
+          const list = listOf[genres[j]];
+          if (list[list.length - 1] !== i) list.push(i);
+        }
+      }
+      this.#genrePostings = new Map([...postings].map(([genre, list]) => [genre, Int32Array.from(list)]));
+    }
+    return this.#genrePostings;
   }
 
   /**
