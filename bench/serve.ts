@@ -1,5 +1,5 @@
 /**
- * `npm run bench:serve [-- --json] [--items 1682,50000] [--samples 2000] [--cold-runs 5] [--rating-dim N]`
+ * `npm run bench:serve [-- --json] [--items 1682,50000] [--samples 2000] [--cold-runs 5] [--rating-dim N] [--cpu-prof DIR]`
  *
  * Serving latency and cold start of the Recommend function against a local s3rver, for a
  * MovieLens-100K-sized catalog (1,682 titles) and a generated 50,000-title one, dimension 64.
@@ -20,6 +20,9 @@
  *   right before `import()` of the bundle (Node's own start excluded) and stops at the first 200,
  *   the model having been fetched from s3rver. One unmeasured run first warms the disk cache, as
  *   a deployed bundle's files would be.
+ *
+ * With `--cpu-prof DIR`, each cold-start process writes a V8 CPU profile (`.cpuprofile`) to DIR,
+ * for finding where a cold start's time goes (the profiler slows it down a little).
  *
  * Prints a table, or with --json: {"catalogs": [{"items", "handlerP50Ms", "handlerP99Ms",
  * "ortP50Ms", "ortP99Ms", "coldStartMs"}, …]}. Figures are measured, never asserted.
@@ -295,7 +298,7 @@ async function bundleHandler(): Promise<string> {
   return HANDLER_BUNDLE;
 }
 
-function runChild(mode: 'warm' | 'cold', items: number, samples: number, entry: string, env: Record<string, string>): Promise<WarmResult | ColdResult> {
+function runChild(mode: 'warm' | 'cold', items: number, samples: number, entry: string, env: Record<string, string>, nodeArgs: readonly string[] = []): Promise<WarmResult | ColdResult> {
   return new Promise((resolve, reject) => {
     const options = {
       env: { ...process.env, ...env },
@@ -306,7 +309,7 @@ function runChild(mode: 'warm' | 'cold', items: number, samples: number, entry: 
     };
     const proc =
       mode === 'cold'
-        ? spawn(process.execPath, ['--input-type=module', '-e', COLD_CHILD, '--', pathToFileURL(entry).href, JSON.stringify(benchEvent(benchRequest(items).body)), JSON.stringify(benchContext())], options)
+        ? spawn(process.execPath, [...nodeArgs, '--input-type=module', '-e', COLD_CHILD, '--', pathToFileURL(entry).href, JSON.stringify(benchEvent(benchRequest(items).body)), JSON.stringify(benchContext())], options)
         : fork(join(ROOT, 'infra/cli/run-ts.mjs'), [fileURLToPath(import.meta.url), '--child', String(items), String(samples), entry], options);
     let settled = false;
     let stdout = '';
@@ -316,7 +319,13 @@ function runChild(mode: 'warm' | 'cold', items: number, samples: number, entry: 
       if (message.kind === 'error') reject(new Error(message.message));
       else if (message.kind === 'cold') {
         // The IPC message can overtake the last stdout bytes: read them once the process is gone.
-        proc.once('close', () => resolve({ ...message.result, ...loadTimings(stdout) }));
+        // The cold child exits by itself (a profile, when asked for, is written on exit).
+        const timer = setTimeout(() => proc.kill(), 30_000);
+        proc.once('close', () => {
+          clearTimeout(timer);
+          resolve({ ...message.result, ...loadTimings(stdout) });
+        });
+        return;
       } else resolve(message.result);
       proc.kill();
     });
@@ -360,6 +369,8 @@ async function main(argv: readonly string[]): Promise<void> {
   const samples = Number(option('--samples', '2000'));
   const coldRuns = Number(option('--cold-runs', '5'));
   const ratingDim = Number(option('--rating-dim', '0'));
+  const profileDir = option('--cpu-prof', '');
+  const coldArgs = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const entry = await bundleHandler();
 
@@ -381,7 +392,7 @@ async function main(argv: readonly string[]): Promise<void> {
       log('  cold starts…');
       await runChild('cold', items, 0, entry, env); // unmeasured: disk and transform caches
       const colds: ColdResult[] = [];
-      for (let run = 0; run < coldRuns; run++) colds.push((await runChild('cold', items, 0, entry, env)) as ColdResult);
+      for (let run = 0; run < coldRuns; run++) colds.push((await runChild('cold', items, 0, entry, env, coldArgs)) as ColdResult);
       const coldStartMs = percentile(colds.map((c) => c.coldStartMs), 50);
       const touch = await firstTouchMsPerMb();
       figures.push({
