@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import { endianness } from 'node:os';
 import type * as Ort from 'onnxruntime-node';
 import { ModelError, ShapeError } from '../errors.ts';
@@ -59,10 +58,7 @@ let runtime: Promise<OnnxRuntime> | undefined;
  * whatever is wrong.
  */
 export function loadOnnxRuntime(): Promise<OnnxRuntime> {
-  // require, not import(): onnxruntime-node is CommonJS, and import() would first scan its
-  // sources for export names (about 5 ms of a cold start).
-  runtime ??= Promise.resolve().then(async () => {
-    const ort = createRequire(import.meta.url)('onnxruntime-node') as OnnxRuntime;
+  runtime ??= import('onnxruntime-node').then(async (ort) => {
     try {
       const session = await ort.InferenceSession.create(warmupModel(), DEFAULT_SESSION_OPTIONS);
       await session.release();
