@@ -97,7 +97,7 @@ describe('TrainingStack with trainingCompute=fargate (data past one Lambda)', ()
     expect(images.map((image) => image.source)).toEqual([{ directory: expect.any(String), dockerFile: RETRAIN_DOCKERFILE, platform: 'linux/amd64' }]);
     // The build context: the sources and the lockfile, not node_modules, tests or local data.
     const context = readdirSync(join(assembly.directory, images[0].source.directory));
-    expect(context).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', '.npmrc', 'model', 'functions', 'infra']));
+    expect(context).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', 'model', 'functions', 'infra']));
     for (const left of ['node_modules', 'test', 'bench', '.git', 'cdk.out', '.marquee']) expect(context).not.toContain(left);
     const arm = Template.fromStack(testApp({ trainingCompute: 'fargate', architecture: 'arm64', retrainTaskCpu: '8192', retrainTaskMemoryMb: '32768' }).stacks.training);
     arm.hasResourceProperties('AWS::ECS::TaskDefinition', { Cpu: '8192', Memory: '32768', RuntimePlatform: { CpuArchitecture: 'ARM64' } });
