@@ -7,6 +7,7 @@ import dynalite from 'dynalite';
 import S3rver from 's3rver';
 import { TABLE_KEYS } from '../../functions/commons/tableKeys.ts';
 import { patchS3rverContinuationTokens } from './s3rverCompat.ts';
+import { patchS3rverWriteErrors } from './s3rverWriteErrors.ts';
 
 export interface LocalAwsOptions {
   /** Folder holding the S3 and DynamoDB data (`s3/`, `dynamodb/`). */
@@ -46,6 +47,8 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
   await mkdir(dynamoDir, { recursive: true });
   // Listings longer than a page: see s3rverCompat.ts.
   patchS3rverContinuationTokens();
+  // A failed write (read-only folder, full disk) fails its request instead of the process.
+  patchS3rverWriteErrors();
 
   const dynamo = dynalite({ path: dynamoDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
