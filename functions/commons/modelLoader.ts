@@ -28,8 +28,8 @@ export interface ModelLoaderOptions<T> {
   readonly refreshIntervalMs: number;
   /**
    * With no model loaded, a request retries the load at most this often; also the first delay
-   * before a rejected version is tried again (doubling up to refreshIntervalMs). Default
-   * min(5 s, refreshIntervalMs).
+   * before a rejected version is tried again (at least 2 s, doubling up to refreshIntervalMs).
+   * Default min(5 s, refreshIntervalMs).
    */
   readonly retryIntervalMs?: number;
   /** How long a request waits for a load in progress when no model is loaded. Default 10 s. */
@@ -74,6 +74,8 @@ export interface LoaderProblem {
 }
 
 const DEFAULT_RETRY_MS = 5_000;
+/** The shortest wait before a rejected version is downloaded again, however short the intervals. */
+const MIN_REJECTED_RETRY_MS = 2_000;
 const DEFAULT_WAIT_MS = 10_000;
 
 /** One loaded version, with a count of the requests using it. */
@@ -320,7 +322,8 @@ export class ModelLoader<T> {
       const key = read?.key ?? 'pointer';
       // Backoff: a version fixed in place is picked up within one refresh interval.
       const attempts = this.rejected?.key === key ? this.rejected.attempts + 1 : 1;
-      const delayMs = Math.min(this.retryIntervalMs * 2 ** (attempts - 1), Math.max(this.retryIntervalMs, this.options.refreshIntervalMs));
+      const firstMs = Math.max(this.retryIntervalMs, MIN_REJECTED_RETRY_MS);
+      const delayMs = Math.min(firstMs * 2 ** (attempts - 1), Math.max(firstMs, this.options.refreshIntervalMs));
       this.rejected = { key, attempts, retryAt: this.now() + delayMs };
       const version = read?.pointer.version ?? error.version;
       this.problem = { kind: 'rejected', ...(version ? { version } : {}), reason: error.message };
