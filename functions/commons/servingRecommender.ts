@@ -157,7 +157,7 @@ export class ServingRecommender {
 
   async recommend(request: RecommendRequest): Promise<ServingResult> {
     const { catalog } = this;
-    this.newTitles?.poll();
+    await this.newTitles?.fresh();
     const signals = resolveSignals(catalog, request.history, request.preferences);
     const skip = this.indicesOf(request.exclude);
     if (request.excludeSeen) for (const index of signals.seen) skip.add(index);
@@ -187,7 +187,7 @@ export class ServingRecommender {
    */
   async similar(request: SimilarRequest): Promise<ServingResult | undefined> {
     const { catalog } = this;
-    this.newTitles?.poll();
+    await this.newTitles?.fresh();
     const index = catalog.indexOf(request.itemId);
     const skip = this.indicesOf(request.exclude);
     const filter = catalog.filter(request.filter);
@@ -219,7 +219,7 @@ export class ServingRecommender {
    */
   async rank(request: RankRequest): Promise<RankResult> {
     const { catalog } = this;
-    this.newTitles?.poll();
+    await this.newTitles?.fresh();
     const signals = resolveSignals(catalog, request.history, request.preferences);
     const candidates = new Uint8Array(catalog.itemCount);
     const fresh: NewTitle[] = [];
