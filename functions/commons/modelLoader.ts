@@ -139,8 +139,8 @@ class LoadedVersion<T> {
  * - A bad version (InvalidModelError: corrupt, truncated, mismatched, missing) is rejected: the
  *   current one keeps serving, the failure is logged once and counted (metric
  *   ModelLoadFailures), and the same pointer is tried again after a backoff from
- *   `retryIntervalMs` doubling up to `refreshIntervalMs` — a version fixed in place is served
- *   within one interval. Transient failures (S3 errors) are counted and retried at the next check.
+ *   `retryIntervalMs` (at least 2 s) doubling up to `refreshIntervalMs` — a version fixed in
+ *   place is served within one interval. Transient failures (S3 errors) are counted and retried at the next check.
  * - With no model loaded, requests wait for a load in progress, or start one (at most every
  *   `retryIntervalMs`), and otherwise fail with 503, a message saying why, and a Retry-After of
  *   when the loader tries again.
@@ -195,7 +195,9 @@ export class ModelLoader<T> {
     let pending = this.inflight;
     if (current) {
       if (!pending && now - this.lastCheckAt >= refreshMs / 2) pending = this.check();
-      if (!pending || now - this.confirmedAt <= refreshMs) return current.acquire();
+      // Stale past the bound: wait for the check — unless the store is failing, when the version
+      // loaded is better served than made to wait for.
+      if (!pending || now - this.confirmedAt <= refreshMs || this.problem?.kind === 'failed') return current.acquire();
     } else if (!pending && (now - this.lastCheckAt >= this.retryIntervalMs || this.rejectedRetryDue(now))) {
       pending = this.check();
     }
@@ -386,17 +388,21 @@ export class ModelLoader<T> {
 
   /** The 503 of a request with no model to serve: why, what to do, and when to retry. */
   private unavailable(): ServiceUnavailableError {
-    const retryAfter = this.retryAfterSeconds();
-    const problem = this.problem;
-    let message: string;
-    if (this.inflight) message = 'the recommendation model is still loading; retry in a second';
-    else if (problem?.kind === 'no-model') {
-      message = `no recommendation model has been published yet: train one with \`npx marquee retrain\` (or wait for the scheduled retrain); this service looks for it again in ${retryAfter} s`;
-    } else if (problem?.kind === 'rejected') {
-      message = `the published model${problem.version ? ` ${problem.version}` : ''} failed its checks and is not served (${problem.reason}); it is tried again in ${retryAfter} s — publish a good one with \`npx marquee retrain\` or \`npx marquee model rollback\``;
-    } else if (problem?.kind === 'failed') message = `the model store is unavailable; retry in ${retryAfter} s`;
-    else message = `no recommendation model is loaded yet; retry in ${retryAfter} s`;
-    return new ServiceUnavailableError(message, retryAfter);
+    const seconds = this.retryAfterSeconds();
+    return new ServiceUnavailableError(this.inflight ? 'the recommendation model is still loading; retry in a second' : unavailableMessage(this.problem, seconds), seconds);
+  }
+}
+
+function unavailableMessage(problem: Omit<LoaderProblem, 'retryInSeconds'> | undefined, seconds: number): string {
+  switch (problem?.kind) {
+    case 'no-model':
+      return `no recommendation model has been published yet: train one with \`npx marquee retrain\` (or wait for the scheduled retrain); this service looks for it again in ${seconds} s`;
+    case 'rejected':
+      return `the published model${problem.version ? ` ${problem.version}` : ''} failed its checks and is not served (${problem.reason}); it is tried again in ${seconds} s — publish a good one with \`npx marquee retrain\` or go back with \`npx marquee model rollback\``;
+    case 'failed':
+      return `the model store is unavailable; retry in ${seconds} s`;
+    default:
+      return `no recommendation model is loaded yet; retry in ${seconds} s`;
   }
 }
 
