@@ -19,6 +19,9 @@ export interface ServingReadinessOptions {
   readonly logger?: Pick<Logger, 'warn'>;
 }
 
+/** A health check answers quickly: a store that does not answer by then counts as degraded. */
+const READ_TIMEOUT_MS = 2_000;
+
 /**
  * Whether serving has a model, as the health function can tell it cheaply: every model loader of
  * this process has one, and `models/current.json` names a version a cold serving function would
@@ -56,7 +59,7 @@ export class ServingReadiness {
   }
 
   private async check(): Promise<boolean> {
-    const source = { s3: this.options.s3, bucket: this.options.bucket };
+    const source = { s3: this.options.s3, bucket: this.options.bucket, timeoutMs: READ_TIMEOUT_MS };
     try {
       const read = await readModelPointer(source);
       if (read.key !== this.verifiedKey) {
