@@ -4,6 +4,7 @@ import { ZodError } from 'zod';
 import { BadRequestError, HttpError, PayloadTooLargeError, UnsupportedMediaTypeError } from './httpErrors.ts';
 import { jsonResponse } from './httpResponse.ts';
 import { logger } from './observability.ts';
+import { isStoreFailure, storeUnavailable } from './storeFailure.ts';
 
 type Request = middy.Request<APIGatewayProxyEvent, APIGatewayProxyResult>;
 
@@ -46,12 +47,13 @@ export function jsonBody(options: { maxBytes?: number; required?: boolean } = {}
 
 /**
  * Turns every error into a JSON response `{error, message, field?}`: HttpError and zod errors
- * with their status and message; anything else, once logged here, into a generic 500.
+ * with their status and message; a store failure (storeFailure.ts) into 503 with Retry-After;
+ * anything else, once logged here, into a generic 500.
  */
 export function jsonErrors(): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
   return {
     onError: async (request: Request): Promise<void> => {
-      const error = request.error;
+      const error = isStoreFailure(request.error) ? storeUnavailable(request.error) : request.error;
       if (error instanceof HttpError) {
         if (error.statusCode >= 500) logger.warn('service unavailable', { error: error.message, cause: String(error.cause ?? '') });
         request.response = jsonResponse(

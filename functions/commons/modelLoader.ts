@@ -26,10 +26,12 @@ export interface ModelLoaderOptions<T> {
   readonly dispose?: (model: T) => Promise<void> | void;
   /** A warm container checks the pointer at most this often (MODEL_REFRESH_SECONDS). */
   readonly refreshIntervalMs: number;
-  /** With no model loaded, a request retries the load at most this often. Default min(5 s, refreshIntervalMs). */
+  /**
+   * With no model loaded, a request retries the load at most this often; also the first delay
+   * before a rejected version is tried again (at least 2 s, doubling up to refreshIntervalMs).
+   * Default min(5 s, refreshIntervalMs).
+   */
   readonly retryIntervalMs?: number;
-  /** A rejected version (same pointer) is tried again only after this long. Default 15 minutes. */
-  readonly rejectedRetryMs?: number;
   /** How long a request waits for a load in progress when no model is loaded. Default 10 s. */
   readonly waitMs?: number;
   /** Abort an S3 read after this long. Default 30 s. */
@@ -57,10 +59,23 @@ export interface ModelLoaderStatus {
   readonly version?: string;
   /** Versions replaced but still held by requests. */
   readonly draining: number;
+  /** Why the pointer's version is not the one served, if it is not; cleared by the next load. */
+  readonly problem?: LoaderProblem;
+}
+
+/** The last check's trouble: nothing published, the version rejected, or the store failing. */
+export interface LoaderProblem {
+  readonly kind: 'no-model' | 'rejected' | 'failed';
+  /** The version the pointer names, when known. */
+  readonly version?: string;
+  readonly reason: string;
+  /** When the loader tries again, from now (rounded up). */
+  readonly retryInSeconds: number;
 }
 
 const DEFAULT_RETRY_MS = 5_000;
-const DEFAULT_REJECTED_RETRY_MS = 15 * 60_000;
+/** The shortest wait before a rejected version is downloaded again, however short the intervals. */
+const MIN_REJECTED_RETRY_MS = 2_000;
 const DEFAULT_WAIT_MS = 10_000;
 
 /** One loaded version, with a count of the requests using it. */
@@ -117,14 +132,18 @@ class LoadedVersion<T> {
  *   (sha256 checked against the manifest) → `build`. A version is loaded beside the one serving
  *   and swapped in by one assignment; each request leases the version current when it starts and
  *   uses only that, and a replaced version is disposed when its last lease is released.
- * - A warm container checks the pointer at most every `refreshIntervalMs`, in the background: no
- *   request waits for a check while a model is loaded.
- * - A bad version (InvalidModelError: corrupt, truncated, mismatched) is rejected: the current
- *   one keeps serving, the failure is logged once and counted (metric ModelLoadFailures), and the
- *   same pointer is not tried again before `rejectedRetryMs`. Transient failures (S3 errors) are
- *   counted and retried at the next check.
+ * - Staleness bound: a request is served a version that was the pointer's at most
+ *   `refreshIntervalMs` ago, or waits (at most `waitMs`) for the load of the newer one. A busy
+ *   container checks every half interval in the background, so no request waits; the first
+ *   request after an idle spell waits for the pointer read (and for the load, if it moved).
+ * - A bad version (InvalidModelError: corrupt, truncated, mismatched, missing) is rejected: the
+ *   current one keeps serving, the failure is logged once and counted (metric
+ *   ModelLoadFailures), and the same pointer is tried again after a backoff from
+ *   `retryIntervalMs` (at least 2 s) doubling up to `refreshIntervalMs` — a version fixed in
+ *   place is served within one interval. Transient failures (S3 errors) are counted and retried at the next check.
  * - With no model loaded, requests wait for a load in progress, or start one (at most every
- *   `retryIntervalMs`), and otherwise fail with 503 and Retry-After.
+ *   `retryIntervalMs`), and otherwise fail with 503, a message saying why, and a Retry-After of
+ *   when the loader tries again.
  */
 export class ModelLoader<T> {
   readonly name: string;
@@ -138,7 +157,11 @@ export class ModelLoader<T> {
   private readonly retiring = new Set<LoadedVersion<T>>();
   private inflight?: Promise<CheckOutcome>;
   private lastCheckAt = Number.NEGATIVE_INFINITY;
-  private rejected?: { key: string; retryAt: number };
+  /** When the served version was last found to be the one to serve (the start of that check). */
+  private confirmedAt = Number.NEGATIVE_INFINITY;
+  private rejected?: { key: string; attempts: number; retryAt: number };
+  /** The last check's trouble (status, 503 messages); cleared by a check that finds all well. */
+  private problem?: Omit<LoaderProblem, 'retryInSeconds'>;
   /** The last problem logged, so that a repeating one is logged once. */
   private lastProblem?: string;
   private loads = 0;
@@ -160,25 +183,29 @@ export class ModelLoader<T> {
   }
 
   /**
-   * The version to serve a request with. Starts a background check when the interval has passed;
-   * with no model loaded, waits for (or starts) a load — at most `maxWaitMs` (default the
-   * loader's `waitMs`) — and throws ServiceUnavailableError (503, Retry-After) when there is
-   * still none.
+   * The version to serve a request with. Starts a background check every half refresh interval;
+   * when the served version has gone a whole interval unconfirmed, or there is none, waits for
+   * the check (or starts one, at most every `retryIntervalMs`) — at most `maxWaitMs` (default the
+   * loader's `waitMs`). With still no model, throws ServiceUnavailableError (503, Retry-After).
    */
   async acquire(maxWaitMs?: number): Promise<ModelLease<T>> {
     const now = this.now();
+    const refreshMs = this.options.refreshIntervalMs;
     const current = this.current;
-    if (current) {
-      if (!this.inflight && now - this.lastCheckAt >= this.options.refreshIntervalMs) void this.check();
-      return current.acquire();
-    }
     let pending = this.inflight;
-    if (!pending && now - this.lastCheckAt >= this.retryIntervalMs) pending = this.check();
+    if (current) {
+      if (!pending && now - this.lastCheckAt >= refreshMs / 2) pending = this.check();
+      // Stale past the bound: wait for the check — unless the store is failing, when the version
+      // loaded is better served than made to wait for.
+      if (!pending || now - this.confirmedAt <= refreshMs || this.problem?.kind === 'failed') return current.acquire();
+    } else if (!pending && (now - this.lastCheckAt >= this.retryIntervalMs || this.rejectedRetryDue(now))) {
+      pending = this.check();
+    }
     if (pending) await waitAtMost(pending, Math.min(maxWaitMs ?? Number.POSITIVE_INFINITY, this.options.waitMs ?? DEFAULT_WAIT_MS));
     // Read and lease in one synchronous step: nothing can retire the version in between.
     const loaded = this.current as LoadedVersion<T> | undefined;
     if (loaded) return loaded.acquire();
-    throw new ServiceUnavailableError('no recommendation model is loaded yet; retry shortly', this.retryAfterSeconds());
+    throw this.unavailable();
   }
 
   /** Checks the pointer now (after any check in progress) and loads a new version if it moved. */
@@ -195,6 +222,7 @@ export class ModelLoader<T> {
       state: this.current ? 'loaded' : this.inflight ? 'loading' : 'none',
       ...(this.current ? { version: this.current.version } : {}),
       draining,
+      ...(this.problem ? { problem: { ...this.problem, retryInSeconds: this.retryAfterSeconds() } } : {}),
     };
   }
 
@@ -222,6 +250,14 @@ export class ModelLoader<T> {
   }
 
   private async runCheck(): Promise<CheckOutcome> {
+    const checkedAt = this.lastCheckAt;
+    const outcome = await this.load();
+    // Any answer but a transient failure settles what to serve: a new version, or the current one kept.
+    if (outcome !== 'failed') this.confirmedAt = checkedAt;
+    return outcome;
+  }
+
+  private async load(): Promise<CheckOutcome> {
     let read: PointerRead;
     try {
       read = await readModelPointer(this.source);
@@ -230,6 +266,7 @@ export class ModelLoader<T> {
     }
     if (this.current?.key === read.key) {
       this.lastProblem = undefined;
+      this.problem = undefined;
       return 'unchanged';
     }
     if (this.rejected?.key === read.key && this.now() < this.rejected.retryAt) return 'skipped';
@@ -255,6 +292,7 @@ export class ModelLoader<T> {
     this.current = new LoadedVersion(model, read.pointer.version, read.key, (m, v) => this.disposeRetired(m, v));
     this.rejected = undefined;
     this.lastProblem = undefined;
+    this.problem = undefined;
     this.metrics.addMetric('ModelLoadMs', MetricUnit.Milliseconds, loadMs);
     this.logger.info('model loaded', {
       loader: this.name,
@@ -277,13 +315,20 @@ export class ModelLoader<T> {
   private failed(error: unknown, read: PointerRead | undefined): CheckOutcome {
     const serving = this.current?.version;
     if (error instanceof NoModelPublishedError) {
+      this.problem = { kind: 'no-model', reason: error.message };
       this.logOnce('no-model', 'warn', 'no model is published', { loader: this.name, servingVersion: serving });
       return 'none';
     }
     this.metrics.addMetric('ModelLoadFailures', MetricUnit.Count, 1);
     if (error instanceof InvalidModelError) {
       const key = read?.key ?? 'pointer';
-      this.rejected = { key, retryAt: this.now() + (this.options.rejectedRetryMs ?? DEFAULT_REJECTED_RETRY_MS) };
+      // Backoff: a version fixed in place is picked up within one refresh interval.
+      const attempts = this.rejected?.key === key ? this.rejected.attempts + 1 : 1;
+      const firstMs = Math.max(this.retryIntervalMs, MIN_REJECTED_RETRY_MS);
+      const delayMs = Math.min(firstMs * 2 ** (attempts - 1), Math.max(firstMs, this.options.refreshIntervalMs));
+      this.rejected = { key, attempts, retryAt: this.now() + delayMs };
+      const version = read?.pointer.version ?? error.version;
+      this.problem = { kind: 'rejected', ...(version ? { version } : {}), reason: error.message };
       this.logOnce(`rejected:${key}`, 'error', 'model rejected', {
         loader: this.name,
         modelVersion: read?.pointer.version ?? error.version,
@@ -292,6 +337,7 @@ export class ModelLoader<T> {
       });
       return 'rejected';
     }
+    this.problem = { kind: 'failed', ...(read ? { version: read.pointer.version } : {}), reason: `${(error as Error)?.name}: ${(error as Error)?.message}` };
     this.logOnce(`failed:${(error as Error)?.name}:${(error as Error)?.message}`, 'warn', 'model load failed', {
       loader: this.name,
       modelVersion: read?.pointer.version,
@@ -324,9 +370,39 @@ export class ModelLoader<T> {
     }
   }
 
+  /** Whether the backoff of a rejected version has run out since the last check. */
+  private rejectedRetryDue(now: number): boolean {
+    return this.rejected !== undefined && this.lastCheckAt < this.rejected.retryAt && this.rejected.retryAt <= now;
+  }
+
+  /** Seconds until the loader next tries: for a rejected version its next download, else its next check. */
   private retryAfterSeconds(): number {
     if (this.inflight) return 1;
-    return Math.max(1, Math.ceil((this.lastCheckAt + this.retryIntervalMs - this.now()) / 1000));
+    const now = this.now();
+    const next =
+      this.problem?.kind === 'rejected' && this.rejected && this.rejected.retryAt > now
+        ? this.rejected.retryAt
+        : this.lastCheckAt + (this.current ? this.options.refreshIntervalMs / 2 : this.retryIntervalMs);
+    return Math.max(1, Math.ceil((next - now) / 1000));
+  }
+
+  /** The 503 of a request with no model to serve: why, what to do, and when to retry. */
+  private unavailable(): ServiceUnavailableError {
+    const seconds = this.retryAfterSeconds();
+    return new ServiceUnavailableError(this.inflight ? 'the recommendation model is still loading; retry in a second' : unavailableMessage(this.problem, seconds), seconds);
+  }
+}
+
+function unavailableMessage(problem: Omit<LoaderProblem, 'retryInSeconds'> | undefined, seconds: number): string {
+  switch (problem?.kind) {
+    case 'no-model':
+      return `no recommendation model has been published yet: train one with \`npx marquee retrain\` (or wait for the scheduled retrain); this service looks for it again in ${seconds} s`;
+    case 'rejected':
+      return `the published model${problem.version ? ` ${problem.version}` : ''} failed its checks and is not served (${problem.reason}); it is tried again in ${seconds} s — publish a good one with \`npx marquee retrain\` or go back with \`npx marquee model rollback\``;
+    case 'failed':
+      return `the model store is unavailable; retry in ${seconds} s`;
+    default:
+      return `no recommendation model is loaded yet; retry in ${seconds} s`;
   }
 }
 

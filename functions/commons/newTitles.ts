@@ -29,10 +29,13 @@ export interface NewTitlesOptions {
   readonly now?: () => number;
   /** Wall clock for the listing start. Default Date.now. */
   readonly wallClock?: () => number;
+  /** How long `fresh()` waits for a poll when the titles went a whole interval unconfirmed. Default 5 s. */
+  readonly waitMs?: number;
   readonly logger?: Pick<Logger, 'info' | 'warn'>;
 }
 
 const DEFAULT_MARGIN_MS = 60_000;
+const DEFAULT_WAIT_MS = 5_000;
 
 /**
  * The titles added through the catalog API after a loaded model version was trained: polled from
@@ -52,6 +55,8 @@ export class NewTitles {
   private readonly marginMs: number;
   private listFrom: number;
   private lastPollAt = Number.NEGATIVE_INFINITY;
+  /** When the last poll that succeeded started: the titles are complete up to then. */
+  private confirmedAt = Number.NEGATIVE_INFINITY;
   private inflight: Promise<void> | undefined;
   /** The model, once a new title made it needed. */
   private loaded: ScoringModel | undefined;
@@ -98,17 +103,40 @@ export class NewTitles {
     return this.byId.get(itemId);
   }
 
-  /** Starts a poll in the background when the interval has passed since the last one. */
+  /** Starts a poll in the background when half the interval has passed since the last one. */
   poll(): void {
-    if (this.inflight || this.now() - this.lastPollAt < this.options.refreshIntervalMs) return;
+    if (this.inflight || this.now() - this.lastPollAt < this.options.refreshIntervalMs / 2) return;
     void this.refresh();
+  }
+
+  /**
+   * The titles within the staleness bound of serving (ModelLoader's): a busy container polls every
+   * half interval in the background, and a request finding them unconfirmed for a whole interval
+   * (the first after an idle spell) waits for the poll, at most `waitMs`.
+   */
+  async fresh(): Promise<void> {
+    this.poll();
+    const inflight = this.inflight;
+    if (inflight && this.now() - this.confirmedAt > this.options.refreshIntervalMs) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, this.options.waitMs ?? DEFAULT_WAIT_MS);
+        timer.unref?.();
+      });
+      await Promise.race([inflight, timeout]);
+      clearTimeout(timer);
+    }
   }
 
   /** Polls now (or waits for the poll in progress). A failure is logged and retried at the next poll. */
   refresh(): Promise<void> {
     if (this.inflight) return this.inflight;
-    this.lastPollAt = this.now();
+    const startedAt = this.now();
+    this.lastPollAt = startedAt;
     const run = this.load()
+      .then(() => {
+        this.confirmedAt = startedAt;
+      })
       .catch((error: unknown) => (this.options.logger ?? defaultLogger).warn('new titles poll failed', { error: error as Error }))
       .finally(() => {
         this.inflight = undefined;

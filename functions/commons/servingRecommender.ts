@@ -157,7 +157,7 @@ export class ServingRecommender {
 
   async recommend(request: RecommendRequest): Promise<ServingResult> {
     const { catalog } = this;
-    this.newTitles?.poll();
+    await this.newTitles?.fresh();
     const signals = resolveSignals(catalog, request.history, request.preferences);
     const skip = this.indicesOf(request.exclude);
     if (request.excludeSeen) for (const index of signals.seen) skip.add(index);
@@ -187,7 +187,7 @@ export class ServingRecommender {
    */
   async similar(request: SimilarRequest): Promise<ServingResult | undefined> {
     const { catalog } = this;
-    this.newTitles?.poll();
+    await this.newTitles?.fresh();
     const index = catalog.indexOf(request.itemId);
     const skip = this.indicesOf(request.exclude);
     const filter = catalog.filter(request.filter);
@@ -212,31 +212,37 @@ export class ServingRecommender {
   }
 
   /**
-   * The candidates ordered by the model's score for the history and preferences; candidates the
-   * model does not know go last, with score 0 and `reason: "unknown_item"`, and are listed in
+   * The candidates ordered by the model's score for the history and preferences — titles added
+   * after the model (NewTitles) by u · v + newItemBias, as Recommend scores them; candidates
+   * neither knows go last, with score 0 and `reason: "unknown_item"`, and are listed in
    * `unknownItemIds`.
    */
   async rank(request: RankRequest): Promise<RankResult> {
     const { catalog } = this;
+    await this.newTitles?.fresh();
     const signals = resolveSignals(catalog, request.history, request.preferences);
     const candidates = new Uint8Array(catalog.itemCount);
+    const fresh: NewTitle[] = [];
     const unknown: string[] = [];
-    const unknownSeen = new Set<string>();
+    const others = new Set<string>();
     let known = 0;
     for (const itemId of request.itemIds) {
       const index = catalog.indexOf(itemId);
       if (index >= 0) {
         if (candidates[index] === 0) known++;
         candidates[index] = 1;
-      } else if (!unknownSeen.has(itemId)) {
-        unknownSeen.add(itemId);
-        unknown.push(itemId);
+      } else if (!others.has(itemId)) {
+        others.add(itemId);
+        const title = this.newTitles?.get(itemId);
+        if (title) fresh.push(title);
+        else unknown.push(itemId);
       }
     }
     const items: ResponseItem[] = [];
-    if (known > 0) {
+    if (known > 0 || fresh.length > 0) {
       // Everything but the candidates is excluded, so the graph's top-|candidates| is exactly
-      // the candidates, ordered and scored.
+      // the candidates, ordered and scored (none when only new titles are asked for: the run
+      // still gives the user vector they are scored with).
       const exclude = new Int32Array(catalog.itemCount - known);
       for (let i = 0, e = 0; i < candidates.length; i++) if (candidates[i] === 0) exclude[e++] = i;
       const result = await this.onnx.recommend({
@@ -244,9 +250,18 @@ export class ServingRecommender {
         historyWeights: signals.historyWeights,
         preferences: signals.preferences,
         exclude,
-        k: known,
+        k: Math.max(known, 1),
       });
       items.push(...this.rankedItems(result, signals, request.explain));
+      const u = result.userVector;
+      if (u && this.newTitles) {
+        const bias = result.newItemBias ?? this.newTitles.bias;
+        for (const title of fresh) items.push(newTitleResponse(title, dot(u, title.vector) + bias));
+        items.sort((a, b) => b.score - a.score);
+      } else {
+        // A model predating featureItemVectors cannot score them.
+        unknown.unshift(...fresh.map((title) => title.item.itemId));
+      }
     }
     for (const itemId of unknown) items.push({ itemId, score: 0, title: null, genres: [], year: null, reason: 'unknown_item' });
     return {

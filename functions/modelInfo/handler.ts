@@ -1,6 +1,7 @@
 import { manifestLoader } from '../commons/catalogLoader.ts';
 import { loadConfig } from '../commons/config.ts';
 import { jsonResponse } from '../commons/httpResponse.ts';
+import { modelLoaderStatuses } from '../commons/modelLoader.ts';
 import { servingHandler } from '../commons/servingHandler.ts';
 import { queryParser } from '../commons/servingRequest.ts';
 import type { ModelManifest } from '../../model/onnx/manifest.ts';
@@ -9,8 +10,13 @@ import type { ModelManifest } from '../../model/onnx/manifest.ts';
 const loader = manifestLoader(loadConfig());
 // GET /v1/model takes no query parameters: any is a 400 naming it.
 const parseNoQuery = queryParser({});
+const startedAt = Date.now();
 
-/** GET /v1/model — the served model: version, creation (training) time, training data, offline metrics, sizes. */
+/**
+ * GET /v1/model (keyed) — the served model: version, creation (training) time, training data,
+ * offline metrics, sizes; and this container's uptime and model loaders (the version each
+ * serves, and why the pointer's version is not served, if it is not).
+ */
 export const handler = servingHandler<void, ModelManifest>({
   functionName: 'ModelInfo',
   loader,
@@ -23,5 +29,7 @@ export const handler = servingHandler<void, ModelManifest>({
       metrics: manifest.metrics,
       itemCount: manifest.itemIds.length,
       featureCount: manifest.vocabulary.length,
+      uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+      loaders: modelLoaderStatuses(),
     }),
 });

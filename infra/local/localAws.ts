@@ -3,10 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import dynalite from 'dynalite';
 import S3rver from 's3rver';
 import { TABLE_KEYS } from '../../functions/commons/tableKeys.ts';
+import { loadDynalite } from './dynaliteStoreErrors.ts';
 import { patchS3rverContinuationTokens } from './s3rverCompat.ts';
+import { patchS3rverWriteErrors } from './s3rverWriteErrors.ts';
 
 export interface LocalAwsOptions {
   /** Folder holding the S3 and DynamoDB data (`s3/`, `dynamodb/`). */
@@ -46,8 +47,11 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
   await mkdir(dynamoDir, { recursive: true });
   // Listings longer than a page: see s3rverCompat.ts.
   patchS3rverContinuationTokens();
+  // A failed write (read-only folder, full disk) fails its request instead of the process.
+  patchS3rverWriteErrors();
 
-  const dynamo = dynalite({ path: dynamoDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  // A failed write (read-only folder, full disk) fails its request instead of the process.
+  const dynamo = loadDynalite()({ path: dynamoDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
     dynamo.once('error', reject);
     dynamo.listen(options.dynamoPort ?? 0, '127.0.0.1', () => resolve());

@@ -24,7 +24,8 @@ export const FUNCTION_ACCESS = {
   Rank: { bucket: SERVING_READS, history: 'read' },
   Popular: { bucket: SERVING_READS },
   ModelInfo: { bucket: { [MODELS_PREFIX]: 'read' } },
-  Health: { bucket: {} },
+  /** Reads models/current.json and the manifest it names: is there a model to serve? */
+  Health: { bucket: { [MODELS_PREFIX]: 'read' } },
   /** Appends event batches (never reads or replaces them); keeps history and idempotency records. */
   Events: { bucket: { [EVENTS_PREFIX]: 'write' }, history: 'readWrite', idempotency: 'readWrite' },
   /** Writes items and change records, and reads items back for GET. */

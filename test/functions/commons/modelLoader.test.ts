@@ -48,7 +48,6 @@ describe('ModelLoader against s3rver', () => {
       },
       refreshIntervalMs: 60_000,
       retryIntervalMs: 5_000,
-      rejectedRetryMs: 600_000,
       now: () => clock.now,
       logger,
       metrics,
@@ -107,19 +106,35 @@ describe('ModelLoader against s3rver', () => {
     expect(await currentVersion(loader)).toBe('v1');
   });
 
-  it('checks the pointer at most once per refresh interval, then swaps to the new version in the background', async () => {
+  it('a busy container checks every half refresh interval in the background and swaps to the new version', async () => {
     await publishTestModel(s3, bucket, { version: 'v1', seed: 3 });
     const { loader, clock } = makeLoader({ refreshIntervalMs: 60_000 });
     expect(await currentVersion(loader)).toBe('v1');
     await publishTestModel(s3, bucket, { version: 'v2', seed: 5 });
-    clock.now += 59_000;
+    clock.now += 29_000;
     expect(await currentVersion(loader)).toBe('v1');
     expect(loader.status().state).toBe('loaded');
     clock.now += 1_000;
-    // This request still gets v1: the check it starts runs in the background.
+    // This request still gets v1: the served version was confirmed half an interval ago, and the
+    // check it starts runs in the background.
     expect(await currentVersion(loader)).toBe('v1');
     await loader.refresh();
     expect(await currentVersion(loader)).toBe('v2');
+  });
+
+  it('after an idle spell the first request waits for the check: no version is served past the refresh interval', async () => {
+    await publishTestModel(s3, bucket, { version: 'v1', seed: 3 });
+    const { loader, clock } = makeLoader({ refreshIntervalMs: 60_000 });
+    expect(await currentVersion(loader)).toBe('v1');
+    await publishTestModel(s3, bucket, { version: 'v2', seed: 5 });
+    // Nothing asked for a whole interval: the pointer moved meanwhile, so v1 may no longer be served.
+    clock.now += 61_000;
+    expect(await currentVersion(loader)).toBe('v2');
+    // An unchanged pointer costs the idle request one read, and it keeps its version.
+    clock.now += 120_000;
+    expect(await currentVersion(loader)).toBe('v2');
+    expect(loader.status()).toMatchObject({ state: 'loaded', version: 'v2' });
+    expect(loader.status().problem).toBeUndefined();
   });
 
   it('keeps a replaced version until the last request holding it releases it', async () => {
@@ -147,7 +162,7 @@ describe('ModelLoader against s3rver', () => {
 
   it('rejects a corrupt new version: the old one keeps serving, the failure is logged once and counted', async () => {
     await publishTestModel(s3, bucket, { version: 'v1', seed: 3 });
-    const { loader, clock, logger, failures } = makeLoader({ refreshIntervalMs: 1_000, rejectedRetryMs: 600_000 });
+    const { loader, clock, logger, failures } = makeLoader({ refreshIntervalMs: 60_000, retryIntervalMs: 5_000 });
     expect(await currentVersion(loader)).toBe('v1');
     await publishCorrupt('v2', 5);
     expect(await loader.refresh()).toBe('rejected');
@@ -155,12 +170,13 @@ describe('ModelLoader against s3rver', () => {
     expect(failures()).toBe(1);
     expect(logger.error).toHaveBeenCalledTimes(1);
     expect(logger.error).toHaveBeenCalledWith('model rejected', expect.objectContaining({ modelVersion: 'v2', servingVersion: 'v1', reason: expect.stringMatching(/sha256/) }));
-    // The same pointer is not downloaded again before rejectedRetryMs…
-    clock.now += 5_000;
+    expect(loader.status()).toMatchObject({ version: 'v1', problem: { kind: 'rejected', version: 'v2', reason: expect.stringMatching(/sha256/) } });
+    // The same pointer is not downloaded again before its backoff (first the retry interval)…
+    clock.now += 4_000;
     expect(await loader.refresh()).toBe('skipped');
     expect(failures()).toBe(1);
     // …and after it, a retry that fails again is counted but not logged as an error again.
-    clock.now += 600_000;
+    clock.now += 1_000;
     expect(await loader.refresh()).toBe('rejected');
     expect(failures()).toBe(2);
     expect(logger.error).toHaveBeenCalledTimes(1);
@@ -168,6 +184,49 @@ describe('ModelLoader against s3rver', () => {
     await publishTestModel(s3, bucket, { version: 'v3', seed: 3 });
     expect(await loader.refresh()).toBe('loaded');
     expect(await currentVersion(loader)).toBe('v3');
+  });
+
+  it('retries a rejected version with a backoff doubling up to the refresh interval; a version fixed in place is served, and Retry-After says when', async () => {
+    const { loader, clock, failures } = makeLoader({ refreshIntervalMs: 60_000, retryIntervalMs: 5_000 });
+    // The pointer names a version whose files are not there (yet): "missing version".
+    const { files } = buildTestModel({ version: 'v-late', seed: 3 });
+    const pointer = await publishModel(s3, bucket, files, { movePointer: false });
+    for (const name of ['manifest.json', 'model.onnx', 'items.json']) await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: modelFileKey('v-late', name) }));
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: CURRENT_MODEL_KEY, Body: JSON.stringify(pointer) }));
+
+    const retryAfters: number[] = [];
+    for (let attempt = 1; attempt <= 6; attempt++) {
+      const error = (await loader.acquire().catch((e: unknown) => e)) as ServiceUnavailableError;
+      expect(error).toBeInstanceOf(ServiceUnavailableError);
+      expect(error.message).toMatch(/model v-late failed its checks .*has no manifest\.json.*tried again in \d+ s/);
+      expect(failures()).toBe(attempt);
+      const seconds = Number(error.headers['Retry-After']);
+      retryAfters.push(seconds);
+      // Just before the time Retry-After gave, a request does not make it try again…
+      clock.now += seconds * 1000 - 1;
+      await expect(loader.acquire()).rejects.toBeInstanceOf(ServiceUnavailableError);
+      expect(failures()).toBe(attempt);
+      // …the next request at that time does (the loop's next acquire).
+      clock.now += 1;
+    }
+    expect(retryAfters).toEqual([5, 10, 20, 40, 60, 60]);
+    expect(loader.status().problem).toMatchObject({ kind: 'rejected', version: 'v-late', retryInSeconds: expect.any(Number) });
+
+    // Fixed in place: the same pointer, now with its files, is served at the next retry.
+    await publishModel(s3, bucket, files, { movePointer: false });
+    clock.now += 60_000;
+    expect(await currentVersion(loader)).toBe('v-late');
+    expect(loader.status().problem).toBeUndefined();
+  });
+
+  it('before any model is published, the 503 says so and how to get one', async () => {
+    const { loader } = makeLoader();
+    const error = (await loader.acquire().catch((e: unknown) => e)) as ServiceUnavailableError;
+    expect(error).toBeInstanceOf(ServiceUnavailableError);
+    expect(error.message).toMatch(/no recommendation model has been published yet: train one with `npx marquee retrain`/);
+    expect(error.message).not.toMatch(/retry shortly/);
+    expect(error.headers['Retry-After']).toBe('5');
+    expect(loader.status()).toMatchObject({ state: 'none', problem: { kind: 'no-model', retryInSeconds: 5 } });
   });
 
   it('rejects a truncated file, a manifest that does not match the pointer, and items.json of other items', async () => {

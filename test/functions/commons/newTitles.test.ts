@@ -45,4 +45,24 @@ describe('NewTitles (s3rver)', () => {
     expect(without.size).toBe(0);
     expect(without.get('new-1')).toBeUndefined();
   });
+
+  it('fresh(): a title added while a container was idle is there for its first request after one refresh interval', async () => {
+    const { model, files, catalog } = buildTestModel({ version: 'v1', seed: 3 });
+    const known = new Set(files.manifest.itemIds);
+    const clock = { now: 0 };
+    const options = { s3, bucket: local().bucketName, refreshIntervalMs: 60_000, since: new Date(Date.now() - 1000), marginMs: 0, logger: silent, now: () => clock.now };
+    const titles = new NewTitles(async () => model, files.manifest.vocabulary, (itemId) => known.has(itemId), options);
+    await titles.fresh();
+
+    const template = catalog.find((item) => item.genres.length > 0) ?? catalog[0];
+    await putCatalogItems(s3, local().bucketName, [{ ...template, itemId: 'idle-new', title: 'Added While Idle' }]);
+    // Within the interval a request does not wait (and no poll is due yet).
+    clock.now += 10_000;
+    await titles.fresh();
+    expect(titles.get('idle-new')).toBeUndefined();
+    // Past it, the first request waits for the poll.
+    clock.now += 51_000;
+    await titles.fresh();
+    expect(titles.get('idle-new')?.item.title).toBe('Added While Idle');
+  });
 });

@@ -25,6 +25,7 @@ describe('ModelInfo handler (s3rver)', () => {
     const none = await invoke(handler, apiGatewayEvent({ method: 'GET', resource: '/v1/model' }));
     expect(none.statusCode).toBe(503);
     expect(none.headers['Retry-After']).toBeDefined();
+    expect(none.body.message).toMatch(/npx marquee retrain/);
 
     const { s3 } = createAwsClients({ s3ForcePathStyle: true });
     const { files } = await publishTestModel(s3, local().bucketName, { version: 'v7', seed: 3 });
@@ -37,6 +38,8 @@ describe('ModelInfo handler (s3rver)', () => {
       metrics: files.manifest.metrics,
       itemCount: files.manifest.itemIds.length,
       featureCount: files.manifest.vocabulary.length,
+      uptimeSeconds: expect.any(Number),
+      loaders: [{ name: 'manifest', state: 'loaded', version: 'v7', draining: 0 }],
     });
   });
 

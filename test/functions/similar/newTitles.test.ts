@@ -47,10 +47,11 @@ function cosine(a: Float32Array, b: Float32Array, bOffset = 0): number {
  * results come from the TypeScript reference (newItemVector, similarItems, userVector) on the
  * trained model, not from the serving code.
  */
-describe('new titles in Similar and Recommend (s3rver)', () => {
+describe('new titles in Similar, Recommend and Rank (s3rver)', () => {
   const local = withLocalAws();
   let similarHandler: Handler;
   let recommendHandler: Handler;
+  let rankHandler: Handler;
   let itemsHandler: Handler;
   let loaders: ModelLoader<ServingRecommender>[] = [];
   let published: PublishedTestModel;
@@ -66,6 +67,7 @@ describe('new titles in Similar and Recommend (s3rver)', () => {
     published = await publishTestModel(s3, local().bucketName, { version: 'v1', seed: 3 });
     ({ handler: similarHandler } = await import('../../../functions/similar/handler.ts'));
     ({ handler: recommendHandler } = await import('../../../functions/recommend/handler.ts'));
+    ({ handler: rankHandler } = await import('../../../functions/rank/handler.ts'));
     ({ handler: itemsHandler } = await import('../../../functions/items/handler.ts'));
     const { recommenderLoader } = await import('../../../functions/commons/recommenderLoader.ts');
     loaders = [recommenderLoader('similar'), recommenderLoader('recommend')];
@@ -185,6 +187,43 @@ describe('new titles in Similar and Recommend (s3rver)', () => {
     const filtered = await invoke<Body>(recommendHandler, apiGatewayEvent({ method: 'POST', resource: '/v1/recommendations', body: { ...body, filter: { genre: [otherGenre] } } }));
     expect(filtered.statusCode).toBe(200);
     expect(filtered.body.items.map((item) => item.itemId)).not.toContain(fresh.itemId);
+  });
+
+  it('Rank scores a new title as Recommend does (u · v_new + newItemBias) instead of calling it unknown', async () => {
+    const { model } = published;
+    const { itemIds } = published.files.manifest;
+    const history = [itemIds[0], itemIds[1], itemIds[2]];
+    const u = new Float32Array(model.dim);
+    const weight = eventWeight({ type: 'complete' });
+    userVector(model, Int32Array.of(0, 1, 2), new Float32Array(3).fill(weight), new Int32Array(0), u);
+    let expected = model.newItemBias ?? 0;
+    for (let c = 0; c < model.dim; c++) expected += u[c] * freshVector[c];
+    const rank = (candidates: string[]) => invoke<Body & { unknownItemIds?: string[] }>(rankHandler, apiGatewayEvent({ method: 'POST', resource: '/v1/rank', body: { history, itemIds: candidates } }));
+
+    const candidates = [itemIds[5], fresh.itemId, 'no-such-title', itemIds[9], itemIds[12]];
+    let body: (Body & { unknownItemIds?: string[] }) | undefined;
+    await vi.waitFor(
+      async () => {
+        const result = await rank(candidates);
+        expect(result.statusCode).toBe(200);
+        body = result.body;
+        expect(body.unknownItemIds).toEqual(['no-such-title']);
+      },
+      { timeout: 10_000, interval: 100 },
+    );
+    const items = body!.items;
+    expect(items.map((item) => item.itemId).sort()).toEqual([...candidates].sort());
+    expect(items.at(-1)).toMatchObject({ itemId: 'no-such-title', score: 0, reason: 'unknown_item' });
+    const ranked = items.slice(0, -1);
+    for (let t = 1; t < ranked.length; t++) expect(ranked[t - 1].score).toBeGreaterThanOrEqual(ranked[t].score);
+    expect(ranked.find((item) => item.itemId === fresh.itemId)).toMatchObject({ score: expect.closeTo(expected, 3), title: 'A New Title', genres: fresh.genres });
+    expect(ranked.find((item) => item.itemId === fresh.itemId)?.reason).toBeUndefined();
+
+    // Only new titles among the candidates: scored the same way.
+    const alone = await rank([fresh.itemId]);
+    expect(alone.statusCode).toBe(200);
+    expect(alone.body.unknownItemIds).toBeUndefined();
+    expect(alone.body.items).toEqual([expect.objectContaining({ itemId: fresh.itemId, score: expect.closeTo(expected, 3) })]);
   });
 
   it('a new title with no feature the model knows is skipped and counted (404 for its similar list)', async () => {

@@ -220,7 +220,7 @@ describe('ApiStack', () => {
       ['Rank', serving, servingList],
       ['Popular', serving, servingList],
       ['ModelInfo', { 'bucket/models/*': ['s3:GetObject'] }, ['models/*']],
-      ['Health', {}, []],
+      ['Health', { 'bucket/models/*': ['s3:GetObject'] }, ['models/*']],
       ['Events', { 'bucket/events/*': ['s3:PutObject'] }, []],
       ['Items', { 'bucket/catalog/changes/*': ['s3:PutObject'], 'bucket/catalog/items/*': ['s3:GetObject', 's3:PutObject'] }, ['catalog/items/*']],
       ['ForgetUser', { 'bucket/tombstones/*': ['s3:PutObject'] }, []],
