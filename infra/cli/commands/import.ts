@@ -113,6 +113,11 @@ export async function importCommand(args: readonly string[]): Promise<number> {
     return report.history.usersFailed > 0 ? 1 : 0;
   } catch (error) {
     status.clear();
+    if (error instanceof MovieLensImportError) {
+      // Malformed input (an id or title the API would refuse): nothing was stored.
+      process.stderr.write(`marquee import: ${error.message}\n`);
+      return 2;
+    }
     const code = (error as NodeJS.ErrnoException).code ?? (error as { cause?: NodeJS.ErrnoException }).cause?.code;
     if (code === 'ECONNREFUSED') {
       process.stderr.write(`marquee import: cannot reach ${where}: ${(error as Error).message}\n`);
