@@ -201,7 +201,7 @@ describe('the local service over HTTP (marquee serve in a child process)', () =>
     const put = await api('PUT', '/v1/items/e2e-title', {
       body: { title: 'The End-to-End Test', genres: template.genres, cast: template.cast, directors: template.directors, tags: template.tags, ...(template.year ? { year: template.year } : {}) },
     });
-    expect(put.status).toBe(200);
+    expect(put.status).toBe(201);
     expect((await api('GET', '/v1/items/e2e-title')).json).toMatchObject({ itemId: 'e2e-title', title: 'The End-to-End Test' });
     const served = await modelVersion();
 
