@@ -176,15 +176,22 @@ export class ApiStack extends Stack {
     ];
     for (const [id, type, code, statusCode] of responses) {
       const message = code === 'not_found' ? '"no such route or method"' : '$context.error.messageString';
+      // API Gateway answers a missing and a wrong key alike (INVALID_API_KEY, "Forbidden") and its
+      // templates are static, so the hint covers both; the local service's message tells them apart.
+      const hint = type === ResponseType.INVALID_API_KEY ? `,"hint":${JSON.stringify(API_KEY_HINT)}` : '';
       this.api.addGatewayResponse(id, {
         type,
         ...(statusCode ? { statusCode } : {}),
         ...(headers ? { responseHeaders: headers } : {}),
-        templates: { 'application/json': `{"error":"${code}","message":${message}}` },
+        templates: { 'application/json': `{"error":"${code}","message":${message}${hint}}` },
       });
     }
   }
 }
+
+/** What a 403 for the API key tells the client to do. */
+export const API_KEY_HINT =
+  'send the API key in the x-api-key header: `npx marquee key` shows the local one; the stack output GetApiKeyCommand prints the deployed one';
 
 /** `/v1/users/{userId}/recommendations` → `['userId']`. */
 export function pathParameters(path: string): string[] {

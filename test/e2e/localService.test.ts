@@ -130,12 +130,13 @@ describe('the local service over HTTP (marquee serve in a child process)', () =>
     expect(answer.json.modelVersion).toBe(await modelVersion());
   });
 
-  it('refuses every keyed route without the key or with a wrong one, as API Gateway does (403)', async () => {
+  it('refuses every keyed route without the key or with a wrong one (403), saying which and how to fix it', async () => {
     for (const [method, path] of [['GET', '/v1/users/u1/recommendations'], ['GET', '/v1/popular'], ['POST', '/v1/events'], ['GET', '/v1/model']] as const) {
       for (const wrong of [null, 'not-the-key-0123456789', `${key}x`]) {
         const answer = await api(method, path, { key: wrong, body: method === 'POST' ? { events: [] } : undefined });
         expect(answer.status, `${method} ${path} with ${wrong}`).toBe(403);
-        expect(answer.json.message).toBe('Forbidden');
+        expect(answer.json.message).toMatch(wrong === null ? /^Missing API key/ : /^Invalid API key/);
+        expect(answer.json.hint).toContain('npx marquee key');
       }
     }
   });

@@ -76,12 +76,17 @@ describe('LocalApi (fixture functions in process)', () => {
     expect(answer.json.event.pathParameters).toEqual({ thingId: 't 42' });
   });
 
-  it('answers 403 in the template’s shape without the key, or with a wrong one, and does not invoke the function', async () => {
+  it('answers 403 in the template’s shape without the key, or with a wrong one, saying which, and does not invoke the function', async () => {
     const before = log.filter((entry) => entry.function).length;
-    for (const headers of [[], [['x-api-key', 'wrong']], [['x-api-key', `${KEY}x`]]] as [string, string][][]) {
+    for (const [headers, message] of [
+      [[], 'Missing API key: this route needs the x-api-key header'],
+      [[['x-api-key', '']], 'Missing API key: this route needs the x-api-key header'],
+      [[['x-api-key', 'wrong']], 'Invalid API key: the x-api-key header does not hold a key of this API'],
+      [[['x-api-key', `${KEY}x`]], 'Invalid API key: the x-api-key header does not hold a key of this API'],
+    ] as [[string, string][], string][]) {
       const answer = await send('GET', '/v1/things/t1', headers);
       expect(answer.statusCode).toBe(403);
-      expect(answer.json).toEqual({ error: 'forbidden', message: 'Forbidden' });
+      expect(answer.json).toEqual({ error: 'forbidden', message });
       expect(answer.headers['x-amzn-ErrorType']).toBe('ForbiddenException');
     }
     expect(log.filter((entry) => entry.function).length).toBe(before);

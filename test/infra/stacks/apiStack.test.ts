@@ -2,7 +2,7 @@ import { Annotations, Capture, Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../../functions/routes.ts';
 import { ROUTE_METADATA_KEY, type RouteMetadata } from '../../../infra/constructs/templateMetadata.ts';
-import { pathParameters } from '../../../infra/stacks/apiStack.ts';
+import { API_KEY_HINT, pathParameters } from '../../../infra/stacks/apiStack.ts';
 import { asArray, functionsByName, resources, roleStatements, storageAccess, type CfnResource } from './templateQueries.ts';
 import { fixtureFunctions, testApp } from './testApp.ts';
 
@@ -139,8 +139,12 @@ describe('ApiStack', () => {
         StatusCode: '404',
         ResponseTemplates: { 'application/json': '{"error":"not_found","message":"no such route or method"}' },
       });
+      template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+        ResponseType: 'INVALID_API_KEY',
+        ResponseTemplates: { 'application/json': `{"error":"forbidden","message":$context.error.messageString,"hint":${JSON.stringify(API_KEY_HINT)}}` },
+      });
+      expect(API_KEY_HINT).toMatch(/x-api-key.*npx marquee key.*GetApiKeyCommand/);
       for (const [type, code] of [
-        ['INVALID_API_KEY', 'forbidden'],
         ['THROTTLED', 'throttled'],
         ['QUOTA_EXCEEDED', 'quota_exceeded'],
         ['REQUEST_TOO_LARGE', 'payload_too_large'],
