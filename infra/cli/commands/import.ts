@@ -147,6 +147,6 @@ async function readImports(dataDir: string): Promise<ImportRecord[]> {
 }
 
 async function writeImports(dataDir: string, records: readonly ImportRecord[]): Promise<void> {
-  await mkdir(dataDir, { recursive: true });
-  await writeFile(join(dataDir, IMPORTS_FILE), `${JSON.stringify(records, null, 2)}\n`);
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  await writeFile(join(dataDir, IMPORTS_FILE), `${JSON.stringify(records, null, 2)}\n`, { mode: 0o600 });
 }
