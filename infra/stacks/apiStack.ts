@@ -34,7 +34,8 @@ export interface ApiStackProps extends StackProps {
 
 /**
  * The REST API, built from functions/routes.ts: one Lambda proxy method per route, an API key on
- * every route that asks for one, a usage plan with throttling and a daily quota, CORS preflight,
+ * every route that asks for one, a usage plan with throttling and a daily quota, CORS preflight
+ * for the configured origins only,
  * JSON error bodies for API Gateway's own errors, and JSON access logs.
  */
 export class ApiStack extends Stack {
@@ -85,12 +86,17 @@ export class ApiStack extends Stack {
         throttlingRateLimit: config.throttleRatePerSecond,
         throttlingBurstLimit: config.throttleBurst,
       },
-      defaultCorsPreflightOptions: {
-        allowOrigins: [...config.corsAllowOrigins],
-        allowMethods: methods,
-        allowHeaders: ['Content-Type', 'X-Api-Key'],
-        maxAge: Duration.hours(1),
-      },
+      // CORS only for the origins the configuration names: without it, no preflight route exists.
+      ...(config.corsAllowOrigins.length > 0
+        ? {
+            defaultCorsPreflightOptions: {
+              allowOrigins: [...config.corsAllowOrigins],
+              allowMethods: methods,
+              allowHeaders: ['Content-Type', 'X-Api-Key'],
+              maxAge: Duration.hours(1),
+            },
+          }
+        : {}),
     });
     this.addGatewayResponses(config.corsAllowOrigins);
 
@@ -163,7 +169,8 @@ export class ApiStack extends Stack {
 
   /** API Gateway's own errors (no key, throttled, no such route) as JSON in the handlers' `{error, message}` shape. */
   private addGatewayResponses(origins: readonly string[]): void {
-    const headers = origins.length === 1 && origins[0] === '*' ? { 'Access-Control-Allow-Origin': "'*'" } : undefined;
+    // A gateway response cannot echo the request's Origin: it carries the header only for one origin.
+    const headers = origins.length === 1 ? { 'Access-Control-Allow-Origin': `'${origins[0]}'` } : undefined;
     const responses: readonly [string, ResponseType, string, string?][] = [
       ['NotFound', ResponseType.MISSING_AUTHENTICATION_TOKEN, 'not_found', '404'],
       ['InvalidApiKey', ResponseType.INVALID_API_KEY, 'forbidden'],

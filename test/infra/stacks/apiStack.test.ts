@@ -114,23 +114,31 @@ describe('ApiStack', () => {
       template.hasResourceProperties('AWS::ApiGateway::Account', { CloudWatchRoleArn: Match.anyValue() });
     });
 
-    it('answers CORS preflight on every route resource, allowing the API key header', () => {
-      const options = Object.values(methods).filter((method) => method.Properties.HttpMethod === 'OPTIONS');
-      const optionPaths = new Set(options.map((method) => resourcePath(apiResources, method.Properties.ResourceId)));
+    it('has no CORS unless corsAllowOrigins names origins: no preflight, no Allow-Origin anywhere', () => {
+      expect(Object.values(methods).filter((method) => method.Properties.HttpMethod === 'OPTIONS')).toEqual([]);
+      expect(JSON.stringify(template.toJSON())).not.toContain('Access-Control-Allow-Origin');
+      for (const { resource } of functions.values()) expect(resource.Properties.Environment.Variables).not.toHaveProperty('CORS_ALLOW_ORIGINS');
+    });
+
+    it('answers CORS preflight on every route resource for the configured origin, allowing the API key header', () => {
+      const restricted = Template.fromStack(testApp({ corsAllowOrigins: 'https://app.example.com' }).stacks.api);
+      const all = resources(restricted, 'AWS::ApiGateway::Method');
+      const options = Object.values(all).filter((method) => method.Properties.HttpMethod === 'OPTIONS');
+      const optionPaths = new Set(options.map((method) => resourcePath(resources(restricted, 'AWS::ApiGateway::Resource'), method.Properties.ResourceId)));
       for (const route of allRoutes) expect(optionPaths, route.path).toContain(route.path);
       for (const method of options) {
         expect(method.Properties.ApiKeyRequired ?? false).toBe(false);
         const headers = method.Properties.Integration.IntegrationResponses[0].ResponseParameters as Record<string, string>;
-        expect(headers['method.response.header.Access-Control-Allow-Origin']).toBe("'*'");
+        expect(headers['method.response.header.Access-Control-Allow-Origin']).toBe("'https://app.example.com'");
         expect(headers['method.response.header.Access-Control-Allow-Headers']).toContain('X-Api-Key');
       }
-      const restricted = Template.fromStack(testApp({ corsAllowOrigins: 'https://app.example.com' }).stacks.api);
-      restricted.hasResourceProperties('AWS::ApiGateway::Method', {
-        HttpMethod: 'OPTIONS',
-        Integration: Match.objectLike({
-          IntegrationResponses: [Match.objectLike({ ResponseParameters: Match.objectLike({ 'method.response.header.Access-Control-Allow-Origin': "'https://app.example.com'" }) })],
-        }),
+      restricted.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+        ResponseType: 'INVALID_API_KEY',
+        ResponseParameters: { 'gatewayresponse.header.Access-Control-Allow-Origin': "'https://app.example.com'" },
       });
+      for (const { resource } of functionsByName(restricted).values()) {
+        expect(resource.Properties.Environment.Variables).toMatchObject({ CORS_ALLOW_ORIGINS: 'https://app.example.com' });
+      }
     });
 
     it("answers API Gateway's own errors with JSON in the handlers' shape (404 for an unknown route)", () => {
@@ -194,7 +202,6 @@ describe('ApiStack', () => {
           POWERTOOLS_SERVICE_NAME: 'marquee',
           POWERTOOLS_METRICS_NAMESPACE: 'Marquee',
           POWERTOOLS_LOG_LEVEL: 'DEBUG',
-          CORS_ALLOW_ORIGINS: '*',
         });
         for (const name of ['BUCKET_NAME', 'HISTORY_TABLE_NAME', 'IDEMPOTENCY_TABLE_NAME']) expect(JSON.stringify(variables[name])).toContain('Marquee-dev-Storage');
         expect(variables).not.toHaveProperty('AWS_ENDPOINT_URL_S3');
