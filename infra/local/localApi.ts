@@ -19,6 +19,11 @@ export interface AccessLogEntry {
   readonly requestId: string;
   readonly method: string;
   readonly path: string;
+  /**
+   * The matched route as the template names it (`/v1/users/{userId}`): what logs print, so that
+   * no viewer id reaches them; absent when no route matched.
+   */
+  readonly resource?: string;
   readonly statusCode: number;
   readonly ms: number;
   /** The function that answered, if one did. */
@@ -61,12 +66,13 @@ export class LocalApi {
     const started = performance.now();
     const requestId = newRequestId();
     const [path] = splitUrl(request.url);
+    const match = this.options.router.match(request.method, path);
+    const resource = match.kind === 'route' ? match.route.path : match.kind === 'method-not-allowed' ? match.resource : undefined;
     const log = (response: LocalResponse, fields: { function?: string; error?: FunctionError } = {}): LocalResponse => {
-      this.options.onResponse?.({ requestId, method: request.method, path, statusCode: response.statusCode, ms: performance.now() - started, ...fields });
+      this.options.onResponse?.({ requestId, method: request.method, path, ...(resource ? { resource } : {}), statusCode: response.statusCode, ms: performance.now() - started, ...fields });
       return response;
     };
 
-    const match = this.options.router.match(request.method, path);
     if (match.kind === 'not-found') return log(this.gatewayError('MISSING_AUTHENTICATION_TOKEN', requestId));
     if (match.kind === 'method-not-allowed') {
       const body = { error: 'method_not_allowed', message: `${request.method} is not allowed on ${match.resource}; allowed: ${match.allow.join(', ')}` };

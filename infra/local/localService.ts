@@ -19,6 +19,7 @@ import { readServiceDefinition, type ServiceDefinition, type TemplateFunction } 
 import { loadServiceTemplates } from './serviceTemplates.ts';
 import { StatusLine } from './statusLine.ts';
 import { makeDataDir } from './dataDir.ts';
+import { accessLine } from './accessLine.ts';
 
 /** The file in the data folder recording the demo seeding (its options, and whether it finished). */
 const SEED_FILE = 'demo-seed.json';
@@ -178,7 +179,7 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
       apiKey: apiKey.value,
       stage,
       onResponse: (entry) => {
-        if (entry.error) log(`${entry.function ?? 'API'} failed (${entry.method} ${entry.path} → ${entry.statusCode}): ${entry.error.errorType}: ${entry.error.message}`);
+        if (entry.error) log(`${entry.function ?? 'API'} failed (${entry.method} ${entry.resource ?? '(no route)'} → ${entry.statusCode}): ${entry.error.errorType}: ${entry.error.message}`);
         if (serving && accessLog) accessLog(entry);
       },
     });
@@ -347,7 +348,4 @@ async function modelsLoaded(): Promise<void> {
   }
 }
 
-function accessLine(entry: AccessLogEntry): string {
-  return `${entry.method} ${entry.path} ${entry.statusCode} ${entry.ms.toFixed(1)} ms${entry.function ? ` ${entry.function}` : ''}`;
-}
 

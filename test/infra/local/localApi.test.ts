@@ -5,6 +5,7 @@ import { LocalApi, type AccessLogEntry, type LocalResponse } from '../../../infr
 import { PROJECT_ROOT } from '../../../infra/local/localDefaults.ts';
 import type { LocalRequest } from '../../../infra/local/proxyEvent.ts';
 import type { TemplateFunction, TemplateGatewayResponse, TemplateRoute } from '../../../infra/local/serviceDefinition.ts';
+import { accessLine } from '../../../infra/local/accessLine.ts';
 
 const KEY = 'test-key-0123456789-abcdefghij';
 const FIXTURES = 'test/infra/local/fixtures/handlers.ts';
@@ -139,5 +140,14 @@ describe('LocalApi (fixture functions in process)', () => {
   it('logs every request with its status and function', () => {
     expect(log.some((entry) => entry.method === 'POST' && entry.path === '/v1/things' && entry.statusCode === 200 && entry.function === 'Echo')).toBe(true);
     expect(log.some((entry) => entry.path === '/v1/nothing' && entry.statusCode === 404 && entry.function === undefined)).toBe(true);
+  });
+
+  it('writes access lines with the route template, never the ids of the request path', async () => {
+    await send('GET', '/v1/things/viewer-secret-42');
+    const entry = log.findLast((e) => e.path === '/v1/things/viewer-secret-42')!;
+    expect(entry.resource).toBe('/v1/things/{thingId}');
+    expect(accessLine(entry)).toMatch(/^GET \/v1\/things\/\{thingId\} 200 [\d.]+ ms Echo$/);
+    await send('GET', '/v1/nothing/viewer-secret-42');
+    expect(accessLine(log.at(-1)!)).toMatch(/^GET \(no route\) 404 /);
   });
 });
