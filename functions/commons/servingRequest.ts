@@ -49,15 +49,21 @@ const genreSchema = textSchema(MAX_TEXT_LENGTH);
 
 const INTERACTION_TYPES = Object.keys(EVENT_WEIGHTS) as [InteractionType, ...InteractionType[]];
 
+/** An ISO-8601 date-time of a real calendar instant (parseIsoDateTime), as seconds since the epoch. */
+const isoTimestampSchema = z.string().transform((text, ctx): number => {
+  const seconds = parseIsoDateTime(text);
+  if (seconds !== undefined) return seconds;
+  ctx.addIssue({ code: 'custom', message: 'must be an ISO-8601 date-time of a real calendar date' });
+  return z.NEVER;
+});
+
 /** A history entry: an item id (a completed view, weight 1), or `{itemId, type, value?, timestamp?}`. */
 const historyObjectSchema = z
   .strictObject({
     itemId: itemIdSchema,
     type: z.enum(INTERACTION_TYPES, { error: `must be one of ${INTERACTION_TYPES.join(', ')}` }),
     value: z.number().finite().optional(),
-    timestamp: z
-      .union([z.number().finite(), z.string().transform((text, ctx) => parseIsoDateTime(text) ?? (ctx.addIssue({ code: 'custom', message: 'must be an ISO-8601 date-time of a real calendar date' }), z.NEVER))])
-      .optional(),
+    timestamp: z.union([z.number().finite(), isoTimestampSchema]).optional(),
   })
   .superRefine((entry, ctx) => {
     if (entry.type === 'rating' && (entry.value === undefined || entry.value < 0.5 || entry.value > 5)) {
