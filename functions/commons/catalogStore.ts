@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { CatalogItem } from '../../model/types/catalog.ts';
 import { mapConcurrent } from './mapConcurrent.ts';
 import { CATALOG_CHANGES_PREFIX, catalogChangeKey, catalogChangesStartAfter, catalogItemKey } from './storageLayout.ts';
@@ -61,6 +61,17 @@ export async function getCatalogItem(s3: S3Client, bucket: string, itemId: strin
     return Body ? (JSON.parse(await Body.transformToString('utf8')) as StoredCatalogItem) : undefined;
   } catch (error) {
     if ((error as Error).name === 'NoSuchKey') return undefined;
+    throw error;
+  }
+}
+
+/** Whether the catalog holds a title under `itemId` (a HEAD, no body read). */
+export async function catalogItemExists(s3: S3Client, bucket: string, itemId: string): Promise<boolean> {
+  try {
+    await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: catalogItemKey(itemId) }));
+    return true;
+  } catch (error) {
+    if ((error as Error).name === 'NotFound' || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return false;
     throw error;
   }
 }

@@ -99,16 +99,17 @@ export function headerValue(event: APIGatewayProxyEvent, name: string): string |
 
 /**
  * CORS for proxy integrations (API Gateway answers only the preflight): adds
- * Access-Control-Allow-Origin to every response, errors included — `*` when CORS_ALLOW_ORIGINS is
- * `*` or unset, else the request's Origin when it is listed (with `Vary: Origin`). Use it before
- * jsonErrors() so it also sees the error responses.
+ * Access-Control-Allow-Origin to every response, errors included — `*` when CORS_ALLOW_ORIGINS
+ * names `*`, the request's Origin when it is listed (with `Vary: Origin`), nothing when the
+ * variable is unset or empty (CORS off, the default). Use it before jsonErrors() so it also sees
+ * the error responses.
  */
-export function cors(allowed: string = process.env.CORS_ALLOW_ORIGINS ?? '*'): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
+export function cors(allowed: string = process.env.CORS_ALLOW_ORIGINS ?? ''): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
   const origins = allowed.split(',').map((origin) => origin.trim()).filter((origin) => origin.length > 0);
-  const any = origins.length === 0 || origins.includes('*');
+  const any = origins.includes('*');
   const addHeaders = async (request: Request): Promise<void> => {
     const response = request.response;
-    if (!response) return;
+    if (!response || origins.length === 0) return;
     const origin = headerValue(request.event, 'origin');
     if (any) {
       response.headers = { ...response.headers, 'Access-Control-Allow-Origin': '*' };

@@ -1,20 +1,38 @@
 import * as z from 'zod';
+import { unsafeCharacter } from './unsafeCharacter.ts';
 
 /** Longest id (characters) of a user, item or event: ids are DynamoDB keys and S3 key segments. */
 export const MAX_ID_LENGTH = 256;
 
 /**
- * A user, item or event id as clients send it: a non-empty string (trimmed, as the training
- * loaders trim) or an integer, read as its decimal text.
+ * The one rule for a user, item or event id, wherever it comes from (path, query, body, CLI):
+ * a string as sent — never trimmed, so `" u1"` is refused rather than taken for `"u1"` on one
+ * route and for another viewer on the next — or a safe integer, read as its decimal text.
+ * Refused: blank, leading or trailing whitespace, control and format characters, lone
+ * surrogates, more than MAX_ID_LENGTH characters. Returns the id, or the reason it is none.
  */
-export const idSchema = z
-  .union([z.string(), z.number().int()], {
-    error: (issue) => (issue.input === undefined ? 'is required' : 'must be a non-empty string or an integer'),
-  })
-  .transform((id) => (typeof id === 'number' ? String(id) : id.trim()))
-  .pipe(
-    z
-      .string()
-      .min(1, { error: 'must not be empty' })
-      .max(MAX_ID_LENGTH, { error: `must be at most ${MAX_ID_LENGTH} characters` }),
-  );
+export function readId(value: unknown): { readonly id: string } | { readonly error: string } {
+  if (value === undefined) return { error: 'is required' };
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? { id: String(value) } : { error: 'must be a non-empty string or an integer' };
+  if (typeof value !== 'string') return { error: 'must be a non-empty string or an integer' };
+  if (value.trim().length === 0) return { error: value.length === 0 ? 'must not be empty' : 'must not be blank' };
+  if (/^\s|\s$/u.test(value)) return { error: 'must not start or end with whitespace' };
+  const unsafe = unsafeCharacter(value);
+  if (unsafe !== undefined) return { error: `must not hold control or format characters (${unsafe})` };
+  if (value.length > MAX_ID_LENGTH) return { error: `must be at most ${MAX_ID_LENGTH} characters` };
+  return { id: value };
+}
+
+/** readId as a zod transform: the id's text, or an issue with readId's reason. */
+function toId(value: unknown, ctx: z.core.$RefinementCtx<unknown>): string {
+  const read = readId(value);
+  if ('id' in read) return read.id;
+  ctx.addIssue({ code: 'custom', message: read.error });
+  return z.NEVER;
+}
+
+/** An id in a JSON body: a string or an integer (readId). */
+export const idSchema = z.unknown().transform(toId);
+
+/** An id in a path or a query string, which are text (readId). */
+export const idParamSchema = z.string().transform(toId);

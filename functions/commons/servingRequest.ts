@@ -3,9 +3,12 @@ import * as z from 'zod';
 import type { ZodType } from 'zod';
 import { EVENT_WEIGHTS, PREFERENCE_KEYS } from '../../model/constants.ts';
 import type { PreferenceValue } from '../../model/data/features.ts';
+import { parseIsoDateTime } from '../../model/data/isoDateTime.ts';
 import type { InteractionType } from '../../model/types/interactions.ts';
 import { BadRequestError } from './httpErrors.ts';
 import { fieldPath } from './httpMiddleware.ts';
+import { idParamSchema, idSchema, readId } from './idSchema.ts';
+import { textSchema } from './textSchema.ts';
 import { historySignals, type HistorySignal } from './userSignals.ts';
 
 /**
@@ -18,7 +21,6 @@ export const DEFAULT_COUNT = 10;
 export const MAX_HISTORY = 500;
 export const MAX_LIST = 500;
 export const MAX_GENRES = 20;
-const MAX_ID_LENGTH = 256;
 const MAX_TEXT_LENGTH = 200;
 const MIN_YEAR = 1800;
 const MAX_YEAR = 2200;
@@ -26,24 +28,10 @@ const MAX_YEAR = 2200;
 // ---------------------------------------------------------------------------------------------
 // Values
 
-const ITEM_ID_MESSAGE = `must be an item id: a non-empty string of at most ${MAX_ID_LENGTH} characters, or an integer`;
+/** An item id (idSchema: the one rule for ids of every route and the CLI). */
+export const itemIdSchema = idSchema;
 
-/** An item id as text, or undefined when `value` is none. */
-function itemIdText(value: unknown): string | undefined {
-  if (typeof value === 'string' && value.length > 0 && value.length <= MAX_ID_LENGTH) return value;
-  if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
-  return undefined;
-}
-
-/** An item id: a non-empty string, or an integer (read as its decimal text, as the events loader does). */
-export const itemIdSchema = z.unknown().transform((value, ctx): string => {
-  const id = itemIdText(value);
-  if (id !== undefined) return id;
-  ctx.addIssue({ code: 'custom', message: ITEM_ID_MESSAGE });
-  return z.NEVER;
-});
-
-export const userIdSchema = z.string().min(1, 'must not be empty').max(MAX_ID_LENGTH, `must be at most ${MAX_ID_LENGTH} characters`);
+export const userIdSchema = idSchema;
 
 export const countSchema = z
   .number({ error: `must be an integer from 1 to ${MAX_COUNT}` })
@@ -57,9 +45,17 @@ export const yearSchema = z
   .min(MIN_YEAR, `must be a year from ${MIN_YEAR} to ${MAX_YEAR}`)
   .max(MAX_YEAR, `must be a year from ${MIN_YEAR} to ${MAX_YEAR}`);
 
-const genreSchema = z.string().trim().min(1, 'must not be empty').max(MAX_TEXT_LENGTH, `must be at most ${MAX_TEXT_LENGTH} characters`);
+const genreSchema = textSchema(MAX_TEXT_LENGTH);
 
 const INTERACTION_TYPES = Object.keys(EVENT_WEIGHTS) as [InteractionType, ...InteractionType[]];
+
+/** An ISO-8601 date-time of a real calendar instant (parseIsoDateTime), as seconds since the epoch. */
+const isoTimestampSchema = z.string().transform((text, ctx): number => {
+  const seconds = parseIsoDateTime(text);
+  if (seconds !== undefined) return seconds;
+  ctx.addIssue({ code: 'custom', message: 'must be an ISO-8601 date-time of a real calendar date' });
+  return z.NEVER;
+});
 
 /** A history entry: an item id (a completed view, weight 1), or `{itemId, type, value?, timestamp?}`. */
 const historyObjectSchema = z
@@ -67,7 +63,7 @@ const historyObjectSchema = z
     itemId: itemIdSchema,
     type: z.enum(INTERACTION_TYPES, { error: `must be one of ${INTERACTION_TYPES.join(', ')}` }),
     value: z.number().finite().optional(),
-    timestamp: z.union([z.number().finite(), z.string().refine((text) => !Number.isNaN(Date.parse(text)), 'must be an ISO-8601 date-time')]).optional(),
+    timestamp: z.union([z.number().finite(), isoTimestampSchema]).optional(),
   })
   .superRefine((entry, ctx) => {
     if (entry.type === 'rating' && (entry.value === undefined || entry.value < 0.5 || entry.value > 5)) {
@@ -81,9 +77,9 @@ const historyObjectSchema = z
 const historyEntrySchema = z.unknown().transform((value, ctx) => {
   if (typeof value !== 'object' || value === null) {
     // The common case, a bare id, without a nested parse.
-    const itemId = itemIdText(value);
-    if (itemId !== undefined) return { itemId, type: 'complete' as const };
-    ctx.addIssue({ code: 'custom', message: ITEM_ID_MESSAGE });
+    const read = readId(value);
+    if ('id' in read) return { itemId: read.id, type: 'complete' as const };
+    ctx.addIssue({ code: 'custom', message: read.error });
     return z.NEVER;
   }
   const parsed = historyObjectSchema.safeParse(value);
@@ -100,14 +96,14 @@ export const historySchema = z
     const timed = entries.every((entry) => 'timestamp' in entry && entry.timestamp !== undefined);
     const ordered = timed
       ? entries
-          .map((entry, order) => ({ entry, order, at: timeOf((entry as { timestamp: number | string }).timestamp) }))
+          .map((entry, order) => ({ entry, order, at: (entry as { timestamp: number }).timestamp }))
           .sort((a, b) => a.at - b.at || a.order - b.order)
           .map(({ entry }) => entry)
       : entries;
     return historySignals(ordered);
   });
 
-const preferenceScalar = z.union([z.string().max(MAX_TEXT_LENGTH, `must be at most ${MAX_TEXT_LENGTH} characters`), z.number().finite()], {
+const preferenceScalar = z.union([textSchema(MAX_TEXT_LENGTH), z.number().finite()], {
   error: 'must be a string, a number, or an array of them',
 });
 
@@ -175,7 +171,7 @@ export function booleanParam(fallback: boolean) {
 export const genresParam = z.array(genreSchema).max(MAX_GENRES, `must hold at most ${MAX_GENRES} genres`).optional().transform((values) => values ?? []);
 
 export const itemIdsParam = z
-  .array(z.string().min(1, 'must not be empty').max(MAX_ID_LENGTH, `must be at most ${MAX_ID_LENGTH} characters`))
+  .array(idParamSchema)
   .max(MAX_LIST, `must hold at most ${MAX_LIST} item ids`)
   .optional()
   .transform((values) => values ?? []);
@@ -231,6 +227,3 @@ export function parseInput<T extends ZodType>(schema: T, value: unknown, root: s
   throw new BadRequestError(`${field}: ${message}`, field, { cause: parsed.error });
 }
 
-function timeOf(timestamp: number | string): number {
-  return typeof timestamp === 'number' ? timestamp : Date.parse(timestamp) / 1000;
-}

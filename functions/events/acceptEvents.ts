@@ -7,6 +7,7 @@ import type { IdempotencyStore } from '../commons/idempotencyStore.ts';
 import { logger, metrics } from '../commons/observability.ts';
 import { eventsBatchKey, keyTime } from '../commons/storageLayout.ts';
 import type { HistoryEntry, UserHistoryStore } from '../commons/userHistoryStore.ts';
+import { viewerRef } from '../commons/viewerRef.ts';
 
 export interface EventStores {
   readonly s3: S3Client;
@@ -129,7 +130,7 @@ async function appendHistories(history: UserHistoryStore, events: readonly Logge
   logger.error('history write failed after the batch was stored; run `npx marquee history rebuild` to restore it', {
     batchId,
     failedUsers: failed.length,
-    firstUser: failed[0].userId,
+    firstViewer: viewerRef(failed[0].userId),
     error: errorText(failed[0].reason),
   });
   metrics.addMetric('HistoryWriteFailures', MetricUnit.Count, failed.length);

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { EVENT_WEIGHTS } from '../../model/constants.ts';
 import { MAX_TIMESTAMP_SECONDS, RATING_MAX, RATING_MIN } from '../../model/data/fields.ts';
+import { parseIsoDateTime } from '../../model/data/isoDateTime.ts';
 import type { InteractionType } from '../../model/types/interactions.ts';
 import { idSchema } from '../commons/idSchema.ts';
 
@@ -11,14 +12,11 @@ export const MAX_FUTURE_SECONDS = 86_400;
 
 const EVENT_TYPES = Object.keys(EVENT_WEIGHTS) as [InteractionType, ...InteractionType[]];
 
-/** `2024-05-01`, `2024-05-01T10:20`, `2024-05-01T10:20:30.5Z`, `2024-05-01 10:20:30+02:00` (as the NDJSON loader reads). */
-const ISO_DATE_TIME = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}:?\d{2})?)?$/i;
-
 const required = (what: string) => (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : what);
 
 /**
  * Seconds since the epoch (a number; milliseconds are refused rather than misread) or an ISO-8601
- * date-time (a time without a zone is UTC), read as seconds.
+ * date-time of a real calendar instant (parseIsoDateTime, as the NDJSON loader reads), as seconds.
  */
 const timestampSchema = z
   .union([z.number(), z.string()], { error: 'must be seconds since the epoch or an ISO-8601 date-time' })
@@ -27,14 +25,9 @@ const timestampSchema = z
     if (typeof raw === 'number') {
       seconds = raw;
     } else {
-      const match = ISO_DATE_TIME.exec(raw.trim());
-      if (match) {
-        const [, date, time, zone] = match;
-        const zoneText = zone === undefined ? 'Z' : zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone;
-        seconds = Date.parse(time === undefined ? `${date}T00:00Z` : `${date}T${time}${zoneText.toUpperCase()}`) / 1000;
-      }
+      seconds = parseIsoDateTime(raw) ?? Number.NaN;
       if (!Number.isFinite(seconds)) {
-        ctx.issues.push({ code: 'custom', message: `is not an ISO-8601 date-time: ${JSON.stringify(raw)}`, input: raw });
+        ctx.issues.push({ code: 'custom', message: `is not an ISO-8601 date-time of a real calendar date: ${JSON.stringify(raw)}`, input: raw });
         return z.NEVER;
       }
     }

@@ -6,7 +6,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { awsClients } from '../commons/awsClients.ts';
 import { countRejections } from '../commons/countRejections.ts';
-import { getCatalogItem, putCatalogItems } from '../commons/catalogStore.ts';
+import { catalogItemExists, getCatalogItem, putCatalogItems } from '../commons/catalogStore.ts';
 import { loadConfig } from '../commons/config.ts';
 import { BadRequestError, MethodNotAllowedError, NotFoundError, ServiceUnavailableError } from '../commons/httpErrors.ts';
 import { cors, jsonBody, jsonErrors, type JsonBodyInternal } from '../commons/httpMiddleware.ts';
@@ -31,7 +31,8 @@ const ITEMS_ROUTE = '/v1/items';
 
 /**
  * The catalog API:
- * - PUT /v1/items/{itemId} — upsert one title (200 with the stored item);
+ * - PUT /v1/items/{itemId} — upsert one title: 201 when it creates it, 200 when it replaces it
+ *   (with the stored item; two concurrent first PUTs may both answer 201);
  * - POST /v1/items — upsert 1–100 titles `{items: [...]}` (200 `{upserted, itemIds}`);
  * - GET /v1/items/{itemId} — the stored title, or 404.
  * Upserts write the items, then one change record (catalogStore), so serving can pick new titles
@@ -53,9 +54,10 @@ export function createItemsHandler(options: ItemsHandlerOptions = {}) {
       throw new BadRequestError(`body.itemId: ${JSON.stringify(fields.itemId)} differs from the path's ${JSON.stringify(path.itemId)}`, 'body.itemId');
     }
     const { s3, bucket } = store();
+    const existed = await storing(() => catalogItemExists(s3, bucket, path.itemId));
     const { items } = await storing(() => putCatalogItems(s3, bucket, [toCatalogItem(path.itemId, fields)], clock()));
     metrics.addMetric('CatalogItemsUpserted', MetricUnit.Count, 1);
-    return jsonResponse(200, items[0]);
+    return jsonResponse(existed ? 200 : 201, items[0]);
   };
 
   const post = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {

@@ -1,24 +1,24 @@
 import * as z from 'zod';
 import type { CatalogItem } from '../../model/types/catalog.ts';
 import { idSchema } from '../commons/idSchema.ts';
+import { textSchema } from '../commons/textSchema.ts';
 
 /** Items one POST /v1/items may carry. */
 export const MAX_ITEMS_PER_BATCH = 100;
 
 const names = (what: string, maxCount: number) =>
   z
-    .array(z.string({ error: `each ${what} must be a string` }).trim().min(1, { error: `a ${what} must not be empty` }).max(200, { error: `a ${what} is at most 200 characters` }), {
-      error: `must be an array of ${what} names`,
-    })
+    .array(textSchema(200), { error: `must be an array of ${what} names` })
     .max(maxCount, { error: `at most ${maxCount} entries` });
 
 /**
- * A title's metadata as clients send it. People are `people: {cast, directors}` or, equally,
+ * A title's metadata as clients send it; text fields follow textSchema (no control or format
+ * characters). People are `people: {cast, directors}` or, equally,
  * top-level `cast` / `directors` (both forms may be mixed; the names are merged). Unknown fields
  * are refused so that a misspelt field is reported rather than dropped.
  */
 const itemFields = {
-  title: z.string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') }).trim().min(1, { error: 'must not be empty' }).max(500, { error: 'is at most 500 characters' }),
+  title: textSchema(500),
   genres: names('genre', 50).optional(),
   cast: names('cast member', 200).optional(),
   directors: names('director', 50).optional(),

@@ -3,9 +3,8 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { awsClients } from '../commons/awsClients.ts';
 import { loadConfig } from '../commons/config.ts';
-import { ServiceUnavailableError } from '../commons/httpErrors.ts';
 import { jsonResponse } from '../commons/httpResponse.ts';
-import { logger } from '../commons/observability.ts';
+import { readViewerHistory } from '../commons/readViewerHistory.ts';
 import { recommenderLoader } from '../commons/recommenderLoader.ts';
 import { servingHandler } from '../commons/servingHandler.ts';
 import type { RankRequest, ServingRecommender } from '../commons/servingRecommender.ts';
@@ -60,19 +59,10 @@ export const handler = servingHandler<RankInput, ServingRecommender>({
   handle: async (input, model) => {
     let request = input.request;
     if (input.userId !== undefined) {
-      const stored = historySignals(await userHistory(input.userId));
+      const stored = historySignals(await readViewerHistory(histories, input.userId));
       request = { ...request, history: [...stored, ...request.history] };
     }
     const result = await model.rank(request);
     return jsonResponse(200, { recommendationId: randomUUID(), ...(input.userId !== undefined ? { userId: input.userId } : {}), ...result });
   },
 });
-
-async function userHistory(userId: string) {
-  try {
-    return await histories.get(userId);
-  } catch (error) {
-    logger.error('user history read failed', { userId, error: error as Error });
-    throw new ServiceUnavailableError('the user history store is unavailable; retry shortly', 1, { cause: error });
-  }
-}

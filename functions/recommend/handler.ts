@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { awsClients } from '../commons/awsClients.ts';
 import { loadConfig } from '../commons/config.ts';
-import { ServiceUnavailableError } from '../commons/httpErrors.ts';
 import { jsonResponse } from '../commons/httpResponse.ts';
-import { logger } from '../commons/observability.ts';
+import { readViewerHistory } from '../commons/readViewerHistory.ts';
 import { recommenderLoader } from '../commons/recommenderLoader.ts';
 import { servingHandler } from '../commons/servingHandler.ts';
 import type { RecommendRequest, ServingRecommender } from '../commons/servingRecommender.ts';
@@ -34,7 +33,7 @@ export const handler = servingHandler<RecommendInput, ServingRecommender>({
   handle: async (input, model) => {
     let request: RecommendRequest;
     if (input.kind === 'user') {
-      request = { ...input.request, history: historySignals(await userHistory(input.userId)) };
+      request = { ...input.request, history: historySignals(await readViewerHistory(histories, input.userId)) };
     } else {
       request = input.request;
     }
@@ -46,12 +45,3 @@ export const handler = servingHandler<RecommendInput, ServingRecommender>({
     });
   },
 });
-
-async function userHistory(userId: string) {
-  try {
-    return await histories.get(userId);
-  } catch (error) {
-    logger.error('user history read failed', { userId, error: error as Error });
-    throw new ServiceUnavailableError('the user history store is unavailable; retry shortly', 1, { cause: error });
-  }
-}

@@ -5,6 +5,7 @@ import { EVALUATE_USAGE, evaluateCommand } from './commands/evaluate.ts';
 import { HISTORY_USAGE, historyCommand } from './commands/history.ts';
 import { IMPORT_USAGE, importCommand } from './commands/import.ts';
 import { INVOKE_USAGE, invokeCommand } from './commands/invoke.ts';
+import { KEY_USAGE, keyCommand } from './commands/key.ts';
 import { MODEL_USAGE, modelCommand } from './commands/model.ts';
 import { RETRAIN_USAGE, retrainCommand } from './commands/retrain.ts';
 import { SERVE_USAGE, serveCommand } from './commands/serve.ts';
@@ -13,6 +14,7 @@ import { TRAIN_USAGE, trainCommand } from './commands/train.ts';
 const COMMANDS: Record<string, { usage: string; run: (args: readonly string[]) => Promise<number> }> = {
   serve: { usage: SERVE_USAGE, run: serveCommand },
   invoke: { usage: INVOKE_USAGE, run: invokeCommand },
+  key: { usage: KEY_USAGE, run: keyCommand },
   import: { usage: IMPORT_USAGE, run: importCommand },
   demo: { usage: DEMO_USAGE, run: demoCommand },
   train: { usage: TRAIN_USAGE, run: trainCommand },

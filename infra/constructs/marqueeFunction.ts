@@ -14,7 +14,8 @@ import { grantBucketPrefixes, type PrefixAccess } from './grantBucketPrefixes.ts
 import { FUNCTION_METADATA_KEY, type FunctionMetadata } from './templateMetadata.ts';
 
 export type LambdaArchitecture = 'x86_64' | 'arm64';
-export type TableAccess = 'read' | 'readWrite';
+/** DynamoDB actions granted on one table, named one by one (no `grantReadData` bundle). */
+export type TableActions = readonly `dynamodb:${string}`[];
 /** The variables of functions/commons/config.ts that name a table. */
 export type TableEnvironmentName = 'HISTORY_TABLE_NAME' | 'IDEMPOTENCY_TABLE_NAME';
 
@@ -114,11 +115,13 @@ export class MarqueeFunction extends Construct {
     return this;
   }
 
-  /** Sets the table's variable and grants item reads (`read`) or reads and writes (`readWrite`); a name only when `access` is omitted. */
-  bindTable(table: ITable, variable: TableEnvironmentName, access?: TableAccess): this {
+  /**
+   * Sets the table's variable and grants exactly `actions` on it (none when empty): unlike
+   * grantReadData / grantReadWriteData, no Scan or Query of the whole table comes along.
+   */
+  bindTable(table: ITable, variable: TableEnvironmentName, actions: TableActions = []): this {
     this.function.addEnvironment(variable, table.tableName);
-    if (access === 'read') table.grantReadData(this.function);
-    else if (access === 'readWrite') table.grantReadWriteData(this.function);
+    if (actions.length > 0) table.grant(this.function, ...actions);
     return this;
   }
 }

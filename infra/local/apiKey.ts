@@ -22,14 +22,25 @@ export async function resolveApiKey(dataDir: string, env: NodeJS.ProcessEnv = pr
     if (given.length < 20 || /\s/.test(given)) throw new Error('MARQUEE_API_KEY must be at least 20 characters without spaces (as API Gateway keys are)');
     return { value: given, source: 'MARQUEE_API_KEY' };
   }
-  const file = join(dataDir, API_KEY_FILE);
-  try {
-    const stored = (await readFile(file, 'utf8')).trim();
-    if (stored.length >= 20) return { value: stored, source: 'stored' };
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
+  const stored = await readStoredApiKey(dataDir);
+  if (stored !== undefined) return { value: stored, source: 'stored' };
   const value = randomBytes(30).toString('base64url');
-  await writeFile(file, `${value}\n`, { mode: 0o600 });
+  await writeFile(join(dataDir, API_KEY_FILE), `${value}\n`, { mode: 0o600 });
   return { value, source: 'generated' };
+}
+
+/** The key stored in the data folder by an earlier start, or undefined when there is none. */
+export async function readStoredApiKey(dataDir: string): Promise<string | undefined> {
+  try {
+    const stored = (await readFile(join(dataDir, API_KEY_FILE), 'utf8')).trim();
+    return stored.length >= 20 ? stored : undefined;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** The key as printed after the start that generated it: its first and last 4 characters (`AbCd…wXyZ`). */
+export function maskApiKey(value: string): string {
+  return `${value.slice(0, 4)}…${value.slice(-4)}`;
 }

@@ -26,7 +26,8 @@ export function endpointsPath(dataDir: string): string {
 export async function writeEndpoints(dataDir: string, record: EndpointsRecord): Promise<void> {
   const file = endpointsPath(dataDir);
   const partial = `${file}.${process.pid}.tmp`;
-  await writeFile(partial, `${JSON.stringify(record, null, 2)}\n`);
+  // Owner only: it holds the local stores' credentials and endpoints.
+  await writeFile(partial, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
   await rename(partial, file);
 }
 

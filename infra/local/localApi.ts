@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import type { ApiRouter } from './apiRouter.ts';
-import { renderGatewayError, type GatewayErrorType } from './gatewayResponses.ts';
+import { API_KEY_MESSAGES, renderGatewayError, type GatewayErrorType } from './gatewayResponses.ts';
 import { invokeLoaded, type LoadedFunction } from './inProcessFunctions.ts';
 import { FunctionError } from './lambdaContext.ts';
 import { lastHeader, newRequestId, proxyEvent, splitUrl, type LocalRequest } from './proxyEvent.ts';
@@ -19,6 +19,11 @@ export interface AccessLogEntry {
   readonly requestId: string;
   readonly method: string;
   readonly path: string;
+  /**
+   * The matched route as the template names it (`/v1/users/{userId}`): what logs print, so that
+   * no viewer id reaches them; absent when no route matched.
+   */
+  readonly resource?: string;
   readonly statusCode: number;
   readonly ms: number;
   /** The function that answered, if one did. */
@@ -44,8 +49,9 @@ export interface LocalApiOptions {
  * match (resources and methods of the template), API key check on the methods that require it,
  * the Lambda proxy event, the function's invocation, and the proxy result turned into a response.
  * API Gateway's own errors are rendered as the template customises them (gatewayResponses.ts).
- * One deliberate difference: a known path with a method it lacks answers 405 with Allow (API
- * Gateway answers it like an unknown path).
+ * Deliberate differences: a known path with a method it lacks answers 405 with Allow (API
+ * Gateway answers it like an unknown path), and a missing key and a wrong key get distinct
+ * messages (API Gateway says `Forbidden` to both).
  */
 export class LocalApi {
   private readonly options: LocalApiOptions;
@@ -60,12 +66,13 @@ export class LocalApi {
     const started = performance.now();
     const requestId = newRequestId();
     const [path] = splitUrl(request.url);
+    const match = this.options.router.match(request.method, path);
+    const resource = match.kind === 'route' ? match.route.path : match.kind === 'method-not-allowed' ? match.resource : undefined;
     const log = (response: LocalResponse, fields: { function?: string; error?: FunctionError } = {}): LocalResponse => {
-      this.options.onResponse?.({ requestId, method: request.method, path, statusCode: response.statusCode, ms: performance.now() - started, ...fields });
+      this.options.onResponse?.({ requestId, method: request.method, path, ...(resource ? { resource } : {}), statusCode: response.statusCode, ms: performance.now() - started, ...fields });
       return response;
     };
 
-    const match = this.options.router.match(request.method, path);
     if (match.kind === 'not-found') return log(this.gatewayError('MISSING_AUTHENTICATION_TOKEN', requestId));
     if (match.kind === 'method-not-allowed') {
       const body = { error: 'method_not_allowed', message: `${request.method} is not allowed on ${match.resource}; allowed: ${match.allow.join(', ')}` };
@@ -73,7 +80,9 @@ export class LocalApi {
     }
     const { route } = match;
     const key = lastHeader(request.headers, 'x-api-key');
-    if (route.apiKeyRequired && !this.validKey(key)) return log(this.gatewayError('INVALID_API_KEY', requestId));
+    if (route.apiKeyRequired && !this.validKey(key)) {
+      return log(this.gatewayError('INVALID_API_KEY', requestId, key === undefined || key === '' ? API_KEY_MESSAGES.missing : API_KEY_MESSAGES.wrong));
+    }
 
     const integration = route.integration;
     if (integration.kind === 'mock') {
@@ -103,8 +112,8 @@ export class LocalApi {
   }
 
   /** API Gateway's response to one of its own errors, as the template customises it. */
-  gatewayError(type: GatewayErrorType, requestId: string = newRequestId()): LocalResponse {
-    const rendered = renderGatewayError(type, this.options.gatewayResponses, requestId);
+  gatewayError(type: GatewayErrorType, requestId: string = newRequestId(), message?: string): LocalResponse {
+    const rendered = renderGatewayError(type, this.options.gatewayResponses, requestId, message);
     return { statusCode: rendered.statusCode, headers: { ...rendered.headers, 'x-amzn-RequestId': requestId }, body: Buffer.from(rendered.body, 'utf8') };
   }
 

@@ -43,8 +43,8 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
   const idempotencyTableName = options.idempotencyTableName ?? 'marquee-idempotency';
   const s3Dir = join(options.dataDir, 's3');
   const dynamoDir = join(options.dataDir, 'dynamodb');
-  await mkdir(s3Dir, { recursive: true });
-  await mkdir(dynamoDir, { recursive: true });
+  await mkdir(s3Dir, { recursive: true, mode: 0o700 });
+  await mkdir(dynamoDir, { recursive: true, mode: 0o700 });
   // Listings longer than a page: see s3rverCompat.ts.
   patchS3rverContinuationTokens();
   // A failed write (read-only folder, full disk) fails its request instead of the process.

@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { clientErrorResponse, MAX_HEADER_BYTES } from './clientErrorResponse.ts';
 import type { LocalApi, LocalResponse } from './localApi.ts';
 
 /** API Gateway's payload limit. */
@@ -15,7 +17,8 @@ export interface LocalHttpServerOptions {
 }
 
 /**
- * The local API over HTTP/1.1 with keep-alive. `close()` stops it without dropping a request:
+ * The local API over HTTP/1.1 with keep-alive, with API Gateway's limits (10 MB bodies, 10 KB of
+ * request line and headers) answered in JSON. `close()` stops it without dropping a request:
  * no new connections, idle keep-alive connections closed at once, requests in flight answered
  * (with `Connection: close`), then the remaining connections closed.
  */
@@ -37,7 +40,13 @@ export class LocalHttpServer {
     const host = options.host ?? '127.0.0.1';
     const limit = options.maxRequestBytes ?? MAX_REQUEST_BYTES;
     let instance: LocalHttpServer | undefined;
-    const server = createServer({ keepAliveTimeout: 5_000 }, (req, res) => void instance?.serve(req, res, options.api, limit));
+    const server = createServer({ keepAliveTimeout: 5_000, maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => void instance?.serve(req, res, options.api, limit));
+    // A request the parser refuses (a 100 KB URL, 20 KB of headers) gets a JSON 414/431, not a reset.
+    server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+      const answer = socket.writable ? clientErrorResponse(error) : undefined;
+      if (answer === undefined) socket.destroy();
+      else socket.end(answer);
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(options.port, host, () => {

@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { CATALOG_ITEMS_PREFIX, CURRENT_MODEL_KEY, EVENTS_PREFIX } from '../../functions/commons/storageLayout.ts';
@@ -18,6 +18,8 @@ import { RetrainSchedule } from './retrainSchedule.ts';
 import { readServiceDefinition, type ServiceDefinition, type TemplateFunction } from './serviceDefinition.ts';
 import { loadServiceTemplates } from './serviceTemplates.ts';
 import { StatusLine } from './statusLine.ts';
+import { makeDataDir } from './dataDir.ts';
+import { accessLine } from './accessLine.ts';
 
 /** The file in the data folder recording the demo seeding (its options, and whether it finished). */
 const SEED_FILE = 'demo-seed.json';
@@ -108,7 +110,7 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
   const dataDir = resolve(options.dataDir);
   const log = options.log ?? ((line: string) => void process.stdout.write(`${line}\n`));
   const status = options.status ?? new StatusLine(process.stderr, false);
-  await mkdir(dataDir, { recursive: true });
+  await makeDataDir(dataDir);
 
   const previous = await readEndpoints(dataDir);
   if (previous?.service && previous.service.pid !== process.pid && processAlive(previous.service.pid)) {
@@ -177,7 +179,7 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
       apiKey: apiKey.value,
       stage,
       onResponse: (entry) => {
-        if (entry.error) log(`${entry.function ?? 'API'} failed (${entry.method} ${entry.path} → ${entry.statusCode}): ${entry.error.errorType}: ${entry.error.message}`);
+        if (entry.error) log(`${entry.function ?? 'API'} failed (${entry.method} ${entry.resource ?? '(no route)'} → ${entry.statusCode}): ${entry.error.errorType}: ${entry.error.message}`);
         if (serving && accessLog) accessLog(entry);
       },
     });
@@ -346,7 +348,4 @@ async function modelsLoaded(): Promise<void> {
   }
 }
 
-function accessLine(entry: AccessLogEntry): string {
-  return `${entry.method} ${entry.path} ${entry.statusCode} ${entry.ms.toFixed(1)} ms${entry.function ? ` ${entry.function}` : ''}`;
-}
 

@@ -1,6 +1,6 @@
-import { mkdir } from 'node:fs/promises';
 import { readEndpoints, processAlive } from './endpointsFile.ts';
 import { startLocalAws } from './localAws.ts';
+import { makeDataDir } from './dataDir.ts';
 
 /** The local S3 and DynamoDB of a data folder, for a command that acts on them. */
 export interface LocalStores {
@@ -30,7 +30,7 @@ export async function openLocalStores(dataDir: string): Promise<LocalStores> {
       close: async () => undefined,
     };
   }
-  await mkdir(dataDir, { recursive: true });
+  await makeDataDir(dataDir);
   const local = await startLocalAws({ dataDir });
   return { env: local.env, origin: 'own', close: () => local.stop() };
 }

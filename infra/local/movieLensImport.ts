@@ -5,8 +5,10 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { putCatalogItems } from '../../functions/commons/catalogStore.ts';
 import { putEventBatch, type LoggedEvent } from '../../functions/commons/eventLog.ts';
 import { rebuildHistory, type RebuildReport } from '../../functions/commons/historyRebuild.ts';
+import { readId } from '../../functions/commons/idSchema.ts';
 import { mapConcurrent } from '../../functions/commons/mapConcurrent.ts';
 import { eventsBatchKey, keyTime } from '../../functions/commons/storageLayout.ts';
+import { textSchema } from '../../functions/commons/textSchema.ts';
 import type { UserHistoryStore } from '../../functions/commons/userHistoryStore.ts';
 import { readItemsFile } from '../../model/data/itemsFile.ts';
 import { readRatingsFile } from '../../model/data/ratingsFile.ts';
@@ -62,7 +64,8 @@ export class MovieLensImportError extends Error {
 }
 
 /**
- * Loads a MovieLens release into the service's stores as its own functions would have stored it:
+ * Loads a MovieLens release into the service's stores as its own functions would have stored it
+ * (ids and titles checked first by the routes' rules, idSchema and textSchema):
  * 1. the titles (genres, year from the title or release date) into the catalog — catalogStore,
  *    the items function's writer, so serving and retraining read them as any upsert;
  * 2. every rating as a `rating` event (stars as value, the original timestamp, an eventId from
@@ -78,6 +81,13 @@ export async function importMovieLens(options: MovieLensImportOptions): Promise<
   const progress = options.onProgress ?? (() => undefined);
   const [items, table] = await Promise.all([readItemsFile(files.items), readRatingsFile(files.ratings)]);
   if (table.size === 0) throw new MovieLensImportError(`${files.ratings} holds no ratings`);
+  checkIds(files.ratings, 'user id', table.userIds);
+  checkIds(files.ratings, 'item id', table.itemIds);
+  checkIds(files.items, 'item id', items.map((item) => item.itemId));
+  for (const item of items) {
+    const title = titleSchema.safeParse(item.title);
+    if (!title.success) throw new MovieLensImportError(`${files.items}: the title of item ${JSON.stringify(item.itemId)} ${title.error.issues[0].message}`);
+  }
 
   const itemChunks = chunks(items, ITEMS_PER_WRITE);
   let written = 0;
@@ -126,6 +136,16 @@ export async function importMovieLens(options: MovieLensImportOptions): Promise<
     onProgress: (done, total) => progress('history', done, total),
   });
   return { layout: files.layout, titles: items.length, users: table.userIds.length, events: table.size, eventObjects: objects, history };
+}
+
+const titleSchema = textSchema(500);
+
+/** The ids of a file under the API's one id rule (readId), so an import stores nothing a route would refuse. */
+function checkIds(file: string, what: string, ids: readonly string[]): void {
+  for (const id of ids) {
+    const read = readId(id);
+    if ('error' in read) throw new MovieLensImportError(`${file}: ${what} ${JSON.stringify(id)} ${read.error}`);
+  }
 }
 
 function chunks<T>(list: readonly T[], size: number): T[][] {

@@ -34,7 +34,8 @@ export interface ApiStackProps extends StackProps {
 
 /**
  * The REST API, built from functions/routes.ts: one Lambda proxy method per route, an API key on
- * every route that asks for one, a usage plan with throttling and a daily quota, CORS preflight,
+ * every route that asks for one, a usage plan with throttling and a daily quota, CORS preflight
+ * for the configured origins only,
  * JSON error bodies for API Gateway's own errors, and JSON access logs.
  */
 export class ApiStack extends Stack {
@@ -85,12 +86,17 @@ export class ApiStack extends Stack {
         throttlingRateLimit: config.throttleRatePerSecond,
         throttlingBurstLimit: config.throttleBurst,
       },
-      defaultCorsPreflightOptions: {
-        allowOrigins: [...config.corsAllowOrigins],
-        allowMethods: methods,
-        allowHeaders: ['Content-Type', 'X-Api-Key'],
-        maxAge: Duration.hours(1),
-      },
+      // CORS only for the origins the configuration names: without it, no preflight route exists.
+      ...(config.corsAllowOrigins.length > 0
+        ? {
+            defaultCorsPreflightOptions: {
+              allowOrigins: [...config.corsAllowOrigins],
+              allowMethods: methods,
+              allowHeaders: ['Content-Type', 'X-Api-Key'],
+              maxAge: Duration.hours(1),
+            },
+          }
+        : {}),
     });
     this.addGatewayResponses(config.corsAllowOrigins);
 
@@ -163,7 +169,8 @@ export class ApiStack extends Stack {
 
   /** API Gateway's own errors (no key, throttled, no such route) as JSON in the handlers' `{error, message}` shape. */
   private addGatewayResponses(origins: readonly string[]): void {
-    const headers = origins.length === 1 && origins[0] === '*' ? { 'Access-Control-Allow-Origin': "'*'" } : undefined;
+    // A gateway response cannot echo the request's Origin: it carries the header only for one origin.
+    const headers = origins.length === 1 ? { 'Access-Control-Allow-Origin': `'${origins[0]}'` } : undefined;
     const responses: readonly [string, ResponseType, string, string?][] = [
       ['NotFound', ResponseType.MISSING_AUTHENTICATION_TOKEN, 'not_found', '404'],
       ['InvalidApiKey', ResponseType.INVALID_API_KEY, 'forbidden'],
@@ -176,15 +183,22 @@ export class ApiStack extends Stack {
     ];
     for (const [id, type, code, statusCode] of responses) {
       const message = code === 'not_found' ? '"no such route or method"' : '$context.error.messageString';
+      // API Gateway answers a missing and a wrong key alike (INVALID_API_KEY, "Forbidden") and its
+      // templates are static, so the hint covers both; the local service's message tells them apart.
+      const hint = type === ResponseType.INVALID_API_KEY ? `,"hint":${JSON.stringify(API_KEY_HINT)}` : '';
       this.api.addGatewayResponse(id, {
         type,
         ...(statusCode ? { statusCode } : {}),
         ...(headers ? { responseHeaders: headers } : {}),
-        templates: { 'application/json': `{"error":"${code}","message":${message}}` },
+        templates: { 'application/json': `{"error":"${code}","message":${message}${hint}}` },
       });
     }
   }
 }
+
+/** What a 403 for the API key tells the client to do. */
+export const API_KEY_HINT =
+  'send the API key in the x-api-key header: `npx marquee key` shows the local one; the stack output GetApiKeyCommand prints the deployed one';
 
 /** `/v1/users/{userId}/recommendations` → `['userId']`. */
 export function pathParameters(path: string): string[] {

@@ -14,8 +14,8 @@ export function functionEnvironment(config: MarqueeConfig): Record<string, strin
     HISTORY_LENGTH: String(config.historyLength),
     HISTORY_TTL_DAYS: String(config.historyTtlDays),
     IDEMPOTENCY_WINDOW_HOURS: String(config.idempotencyWindowHours),
-    /** For the handlers' Access-Control-Allow-Origin (API Gateway answers only the preflight). */
-    CORS_ALLOW_ORIGINS: config.corsAllowOrigins.join(','),
+    /** For the handlers' Access-Control-Allow-Origin (API Gateway answers only the preflight); absent: CORS off. */
+    ...(config.corsAllowOrigins.length > 0 ? { CORS_ALLOW_ORIGINS: config.corsAllowOrigins.join(',') } : {}),
     POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
     POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
     POWERTOOLS_LOG_LEVEL: config.logLevel,

@@ -59,10 +59,16 @@ const schema = z.object({
   throttleRatePerSecond: z.coerce.number().positive().default(100),
   throttleBurst: z.coerce.number().int().positive().default(200),
   quotaPerDay: z.coerce.number().int().positive().default(1_000_000),
-  /** Origins allowed by CORS; a comma-separated string from the command line. */
+  /**
+   * Origins browsers may call the API from (CORS); none by default, so CORS is off: the API is
+   * for client backends holding a key. A comma-separated string from the command line; `*` only
+   * when named.
+   */
   corsAllowOrigins: z
-    .union([z.array(z.string().min(1)), z.string().min(1).transform((origins) => origins.split(',').map((origin) => origin.trim()))])
-    .default(['*']),
+    .union([z.array(z.string()), z.string().transform((origins) => origins.split(','))])
+    .transform((origins) => origins.map((origin) => origin.trim()).filter((origin) => origin.length > 0))
+    .pipe(z.array(z.string().regex(/^(\*|https?:\/\/[^/\s*]+)$/, 'each origin is * or scheme://host[:port], without a path')))
+    .default([]),
   /** The p99 API latency above which the latency alarm fires. */
   latencyAlarmMs: z.coerce.number().int().positive().default(1000),
   /** Where alarms are sent, if anywhere (an SNS e-mail subscription the owner confirms). */

@@ -4,19 +4,17 @@ import type { InteractionEvent, InteractionTable, InteractionType } from '../typ
 import { addEvent } from './eventWeight.ts';
 import { checkRating, checkTimestamp } from './fields.ts';
 import { InteractionTableBuilder } from './interactionTableBuilder.ts';
+import { parseIsoDateTime } from './isoDateTime.ts';
 import { readLines } from './readLines.ts';
 import type { LineStats, ReadOptions } from './readLines.ts';
 
 const EVENT_TYPES = Object.keys(EVENT_WEIGHTS) as InteractionType[];
 
-/** `2024-05-01`, `2024-05-01T10:20`, `2024-05-01T10:20:30.5Z`, `2024-05-01 10:20:30+02:00`, … */
-const ISO_DATE_TIME = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}:?\d{2})?)?$/i;
-
 /**
  * Parses one NDJSON event line `{"userId", "itemId", "type", "value"?, "timestamp", "eventId"?}`
  * into an InteractionEvent with the timestamp in seconds. Ids may be strings or numbers (read as
- * their decimal text). `timestamp` is seconds since the epoch or an ISO-8601 string (a time
- * without a zone is read as UTC, so results never depend on the machine's zone). A `rating` needs
+ * their decimal text). `timestamp` is seconds since the epoch or an ISO-8601 string of a real
+ * calendar date (parseIsoDateTime: a time without a zone is UTC). A `rating` needs
  * a value in 0.5–5 stars; a `watch` value, when present, is the watched fraction 0–1; a `null`
  * value counts as absent. Anything else throws DataFormatError naming the file and line.
  */
@@ -99,13 +97,8 @@ function valueField(raw: unknown, type: InteractionType, file: string, lineNumbe
 function timestampField(raw: unknown, file: string, lineNumber: number): number {
   if (typeof raw === 'number') return checkTimestamp(raw, file, lineNumber);
   if (typeof raw === 'string') {
-    const match = ISO_DATE_TIME.exec(raw.trim());
-    if (match) {
-      const [, date, time, zone] = match;
-      const zoneText = zone === undefined ? 'Z' : zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone;
-      const millis = Date.parse(time === undefined ? `${date}T00:00Z` : `${date}T${time}${zoneText.toUpperCase()}`);
-      if (Number.isFinite(millis)) return checkTimestamp(millis / 1000, file, lineNumber);
-    }
+    const seconds = parseIsoDateTime(raw);
+    if (seconds !== undefined) return checkTimestamp(seconds, file, lineNumber);
     throw new DataFormatError(file, lineNumber, `timestamp is not an ISO-8601 date-time: ${JSON.stringify(raw)}`);
   }
   throw new DataFormatError(file, lineNumber, 'missing timestamp (seconds since the epoch or an ISO-8601 string)');

@@ -113,6 +113,11 @@ export async function importCommand(args: readonly string[]): Promise<number> {
     return report.history.usersFailed > 0 ? 1 : 0;
   } catch (error) {
     status.clear();
+    if (error instanceof MovieLensImportError) {
+      // Malformed input (an id or title the API would refuse): nothing was stored.
+      process.stderr.write(`marquee import: ${error.message}\n`);
+      return 2;
+    }
     const code = (error as NodeJS.ErrnoException).code ?? (error as { cause?: NodeJS.ErrnoException }).cause?.code;
     if (code === 'ECONNREFUSED') {
       process.stderr.write(`marquee import: cannot reach ${where}: ${(error as Error).message}\n`);
@@ -142,6 +147,6 @@ async function readImports(dataDir: string): Promise<ImportRecord[]> {
 }
 
 async function writeImports(dataDir: string, records: readonly ImportRecord[]): Promise<void> {
-  await mkdir(dataDir, { recursive: true });
-  await writeFile(join(dataDir, IMPORTS_FILE), `${JSON.stringify(records, null, 2)}\n`);
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  await writeFile(join(dataDir, IMPORTS_FILE), `${JSON.stringify(records, null, 2)}\n`, { mode: 0o600 });
 }

@@ -44,8 +44,8 @@ export async function invokeCommand(args: readonly string[]): Promise<number> {
     ]);
   const note = (line: string) => void process.stderr.write(`${line}\n`);
 
-  const { mkdir } = await import('node:fs/promises');
-  await mkdir(dataDir, { recursive: true });
+  const { makeDataDir } = await import('../../local/dataDir.ts');
+  await makeDataDir(dataDir);
   const loaded = await loadServiceTemplates({
     projectRoot: defaults.PROJECT_ROOT,
     context: { ...defaults.LOCAL_CONTEXT_DEFAULTS, ...keyValues(values.context ?? [], '-c') },

@@ -1,5 +1,6 @@
 import { CliUsageError } from '../cliUsageError.ts';
 import { optionalNumber, parseOptions } from '../parseOptions.ts';
+import { serviceBanner } from '../serviceBanner.ts';
 import { serviceDataDir } from '../serviceEnvironment.ts';
 import { keyValues } from './invoke.ts';
 
@@ -102,7 +103,7 @@ export async function serveCommand(args: readonly string[]): Promise<number> {
     process.off('SIGINT', abortStart);
     process.off('SIGTERM', abortStart);
   }
-  log(banner(service, retrainEveryMs === undefined ? undefined : values['retrain-every']));
+  log(serviceBanner(service, retrainEveryMs === undefined ? undefined : values['retrain-every']));
 
   await new Promise<void>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
@@ -122,24 +123,6 @@ export async function serveCommand(args: readonly string[]): Promise<number> {
   // Sockets of the SDK's keep-alive pools may linger a moment; nothing of ours is left to finish.
   setTimeout(() => process.exit(0), 2_000).unref();
   return 0;
-}
-
-function banner(service: import('../../local/localService.ts').LocalService, retrainEvery: string | undefined): string {
-  const { url, apiKey, definition, startup } = service;
-  const keyOrigin = { MARQUEE_API_KEY: 'from MARQUEE_API_KEY', generated: `generated and stored in ${service.dataDir}/api-key`, stored: `stored in ${service.dataDir}/api-key` }[apiKey.source];
-  const routes = definition.routes.filter((route) => route.integration.kind === 'function');
-  return [
-    '',
-    `Marquee is running at ${url}  (data in ${service.dataDir}, started in ${startup.seconds.toFixed(1)} s)`,
-    `  API key   ${apiKey.value}  (${keyOrigin})`,
-    `  try       curl -H "x-api-key: ${apiKey.value}" ${url}/v1/users/u1/recommendations`,
-    `  health    curl ${url}/v1/health`,
-    `  routes    ${routes.length} from the synthesized CDK template${startup.templateCached ? ' (cached)' : ''}: ${routes.map((route) => `${route.method} ${route.path}`).join(', ')}`,
-    `  retrain   npx marquee retrain${retrainEvery ? `   (and every ${retrainEvery})` : '   (no schedule: --retrain-every 1h)'}`,
-    `  invoke    npm run invoke -- Popular --event infra/local/events/Popular.json`,
-    '  stop      Ctrl-C',
-    '',
-  ].join('\n');
 }
 
 function sized(values: Record<string, unknown>, flag: string, key: string): Record<string, number> {

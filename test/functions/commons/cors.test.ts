@@ -27,6 +27,25 @@ describe('cors middleware', () => {
     expect(failed.headers?.['Access-Control-Allow-Origin']).toBe('*');
   });
 
+  it('adds nothing when no origin is allowed (CORS off, the default)', async () => {
+    for (const allowed of ['', ' , ']) {
+      const ok = await handlerWith(allowed, false)(event('https://a.example'), context);
+      expect(ok.headers?.['Access-Control-Allow-Origin']).toBeUndefined();
+      const failed = await handlerWith(allowed, true)(event('https://a.example'), context);
+      expect(failed.headers?.['Access-Control-Allow-Origin']).toBeUndefined();
+    }
+    const saved = process.env.CORS_ALLOW_ORIGINS;
+    delete process.env.CORS_ALLOW_ORIGINS;
+    try {
+      const unset = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+        .use(cors())
+        .handler(async () => jsonResponse(200, { ok: true }));
+      expect((await unset(event('https://a.example'), context)).headers?.['Access-Control-Allow-Origin']).toBeUndefined();
+    } finally {
+      if (saved !== undefined) process.env.CORS_ALLOW_ORIGINS = saved;
+    }
+  });
+
   it('echoes a listed origin with Vary: Origin, and adds nothing for another origin', async () => {
     const listed = await handlerWith('https://a.example,https://b.example', false)(event('https://b.example'), context);
     expect(listed.headers?.['Access-Control-Allow-Origin']).toBe('https://b.example');

@@ -2,6 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../../functions/commons/awsClients.ts';
+import { readId } from '../../../functions/commons/idSchema.ts';
 import { logger } from '../../../functions/commons/observability.ts';
 import { eventsBatchKey } from '../../../functions/commons/storageLayout.ts';
 import { createEventsHandler } from '../../../functions/events/handler.ts';
@@ -11,13 +12,14 @@ import { withLocalAws } from '../../helpers/withLocalAws.ts';
 import { invoke } from './apiGatewayEvent.ts';
 import { localEventStores, objectsUnder, scanTable } from './localStores.ts';
 
+
 const NOW = new Date('2026-05-01T08:00:00.000Z');
 const NOW_SECONDS = NOW.getTime() / 1000;
 const TYPES = ['watch', 'complete', 'rating', 'like', 'dislike', 'click', 'skip'] as const;
 
-/** An id as clients may send it: trimmed non-empty text (any Unicode) or an integer. */
+/** An id as clients may send it: any Unicode text the id rule accepts (readId), or an integer. */
 const idArb = fc.oneof(
-  fc.string({ minLength: 1, maxLength: 24, unit: 'grapheme' }).filter((s) => s.trim() === s && s.length > 0),
+  fc.string({ minLength: 1, maxLength: 24, unit: 'grapheme' }).filter((s) => 'id' in readId(s)),
   fc.integer({ min: 0, max: 1e9 }),
 );
 const finite = (min: number, max: number) => fc.double({ min, max, noNaN: true, noDefaultInfinity: true }).map((v) => v + 0);

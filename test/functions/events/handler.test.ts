@@ -192,6 +192,10 @@ describe('POST /v1/events against s3rver and dynalite', () => {
       expect(await history().get('ddb-down-user')).toEqual([]);
       // One log line per failed step (claims, history), each counted.
       expect(errors.mock.calls.filter(([message]) => String(message).includes('history write failed'))).toHaveLength(1);
+      // The log names the viewer by viewerRef, never by id.
+      expect(JSON.stringify(errors.mock.calls)).not.toContain('ddb-down-user');
+      expect(JSON.stringify(errors.mock.calls)).not.toContain('ddb-down-other');
+      expect(JSON.stringify(errors.mock.calls)).toMatch(/"firstViewer":"v:[0-9a-f]{12}"/);
       expect(counted).toHaveBeenCalledWith('HistoryWriteFailures', 'Count', 2);
       expect(counted).toHaveBeenCalledWith('IdempotencyClaimFailures', 'Count', 2);
 

@@ -25,7 +25,7 @@ describe('the catalog API (PUT/GET /v1/items/{itemId}, POST /v1/items) against s
   it('upserts a title with PUT, stores it under catalog/items/, and reads it back with GET', async () => {
     const body = { title: '  The Long Night ', genres: ['Drama', 'Noir'], people: { cast: ['Ann Lee'], directors: ['Bo Kim'] }, year: 1994, tags: ['rain'] };
     const created = await invoke(handler(), put('film-100', body));
-    expect(created.statusCode).toBe(200);
+    expect(created.statusCode).toBe(201);
     const expected = {
       itemId: 'film-100',
       title: 'The Long Night',
@@ -46,6 +46,7 @@ describe('the catalog API (PUT/GET /v1/items/{itemId}, POST /v1/items) against s
     // A second PUT replaces the title whole.
     clock = new Date(NOW.getTime() + 1000);
     const replaced = await invoke(handler(), put('film-100', { title: 'The Long Night (Director’s Cut)', cast: ['Ann Lee', 'Cy Dee'] }));
+    expect(replaced.statusCode).toBe(200);
     expect(replaced.json).toMatchObject({ genres: [], cast: ['Ann Lee', 'Cy Dee'], directors: [], tags: [] });
     expect(replaced.json).not.toHaveProperty('year');
     expect((await invoke(handler(), get('film-100'))).json.title).toBe('The Long Night (Director’s Cut)');
@@ -53,7 +54,7 @@ describe('the catalog API (PUT/GET /v1/items/{itemId}, POST /v1/items) against s
   });
 
   it('works with the bucket of the environment (the deployed handler)', async () => {
-    expect((await invoke(defaultHandler, put('env-film', { title: 'Env' }))).statusCode).toBe(200);
+    expect((await invoke(defaultHandler, put('env-film', { title: 'Env' }))).statusCode).toBe(201);
     expect((await invoke(defaultHandler, get('env-film'))).json.title).toBe('Env');
   });
 
@@ -64,7 +65,7 @@ describe('the catalog API (PUT/GET /v1/items/{itemId}, POST /v1/items) against s
 
   it('round-trips ids that need escaping in a key', async () => {
     const itemId = 'tt/001 ?&é';
-    expect((await invoke(handler(), put(itemId, { title: 'Odd id' }))).statusCode).toBe(200);
+    expect((await invoke(handler(), put(itemId, { title: 'Odd id' }))).statusCode).toBe(201);
     expect((await invoke(handler(), get(itemId))).json).toMatchObject({ itemId, title: 'Odd id' });
   });
 

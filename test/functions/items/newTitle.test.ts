@@ -83,7 +83,7 @@ describe('ingestion feeds real-time personalisation and new titles (model-level,
       pathParameters: { itemId: 'brand-new' },
       body: { title: 'Brand New', genres: template.genres, people: { cast: template.cast, directors: template.directors }, year: template.year, tags: template.tags },
     });
-    expect(put.statusCode).toBe(200);
+    expect(put.statusCode).toBe(201);
     expect(index.has('brand-new')).toBe(false);
 
     // What serving does every minute: read the changes since its last look, then the titles.

@@ -89,7 +89,7 @@ describe('Rank handler (s3rver + dynalite)', () => {
       [{ itemIds: [] }, 400, 'body.itemIds'],
       [{ itemIds: Array.from({ length: 501 }, (_, i) => `m${i}`) }, 400, 'body.itemIds'],
       [{ itemIds: ['m1', null] }, 400, 'body.itemIds[1]'],
-      [{ itemIds: ['m1'], userId: 5 }, 400, 'body.userId'],
+      [{ itemIds: ['m1'], userId: 5.5 }, 400, 'body.userId'],
       [{ itemIds: ['m1'], preferences: { mood: 'sad' } }, 400, 'body.preferences.mood'],
       ['{not json', 400, 'body'],
     ];

@@ -83,7 +83,7 @@ describe('new titles in Similar, Recommend and Rank (s3rver)', () => {
     newItemVector(model, features, freshVector);
 
     const put = await invoke<Body>(itemsHandler, putItem(fresh));
-    expect(put.statusCode).toBe(200);
+    expect(put.statusCode).toBe(201);
   });
   afterAll(async () => {
     for (const loader of loaders) await loader.close();
@@ -228,7 +228,7 @@ describe('new titles in Similar, Recommend and Rank (s3rver)', () => {
 
   it('a new title with no feature the model knows is skipped and counted (404 for its similar list)', async () => {
     const unknown: CatalogItem = { itemId: 'new-unknown', title: 'Nothing Known', genres: ['Zzz Unheard Genre'], cast: ['Nobody Ever Cast'], directors: [], tags: [] };
-    expect((await invoke<Body>(itemsHandler, putItem(unknown))).statusCode).toBe(200);
+    expect((await invoke<Body>(itemsHandler, putItem(unknown))).statusCode).toBe(201);
     const lease = await loaders[0].acquire();
     try {
       const newTitles = lease.model.newTitles!;

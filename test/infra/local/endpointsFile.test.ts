@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -20,6 +20,8 @@ describe('endpoints.json', () => {
     const service = { pid: process.pid, state: 'ready' as const, url: 'http://localhost:3000', startedAt: '2025-01-01T00:00:00.000Z' };
     await writeEndpoints(dir, { env, service });
     expect(await readEndpoints(dir)).toEqual({ env, service });
+    // It holds the stores' credentials: readable by the owner only.
+    expect((await stat(endpointsPath(dir))).mode & 0o777).toBe(0o600);
     const target: NodeJS.ProcessEnv = {};
     expect(await loadServiceEnvironment({ dataDir: dir }, target)).toMatchObject({ bucket: 'marquee-local' });
     expect(target).toMatchObject(env);

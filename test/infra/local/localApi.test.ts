@@ -5,6 +5,7 @@ import { LocalApi, type AccessLogEntry, type LocalResponse } from '../../../infr
 import { PROJECT_ROOT } from '../../../infra/local/localDefaults.ts';
 import type { LocalRequest } from '../../../infra/local/proxyEvent.ts';
 import type { TemplateFunction, TemplateGatewayResponse, TemplateRoute } from '../../../infra/local/serviceDefinition.ts';
+import { accessLine } from '../../../infra/local/accessLine.ts';
 
 const KEY = 'test-key-0123456789-abcdefghij';
 const FIXTURES = 'test/infra/local/fixtures/handlers.ts';
@@ -76,12 +77,17 @@ describe('LocalApi (fixture functions in process)', () => {
     expect(answer.json.event.pathParameters).toEqual({ thingId: 't 42' });
   });
 
-  it('answers 403 in the template’s shape without the key, or with a wrong one, and does not invoke the function', async () => {
+  it('answers 403 in the template’s shape without the key, or with a wrong one, saying which, and does not invoke the function', async () => {
     const before = log.filter((entry) => entry.function).length;
-    for (const headers of [[], [['x-api-key', 'wrong']], [['x-api-key', `${KEY}x`]]] as [string, string][][]) {
+    for (const [headers, message] of [
+      [[], 'Missing API key: this route needs the x-api-key header'],
+      [[['x-api-key', '']], 'Missing API key: this route needs the x-api-key header'],
+      [[['x-api-key', 'wrong']], 'Invalid API key: the x-api-key header does not hold a key of this API'],
+      [[['x-api-key', `${KEY}x`]], 'Invalid API key: the x-api-key header does not hold a key of this API'],
+    ] as [[string, string][], string][]) {
       const answer = await send('GET', '/v1/things/t1', headers);
       expect(answer.statusCode).toBe(403);
-      expect(answer.json).toEqual({ error: 'forbidden', message: 'Forbidden' });
+      expect(answer.json).toEqual({ error: 'forbidden', message });
       expect(answer.headers['x-amzn-ErrorType']).toBe('ForbiddenException');
     }
     expect(log.filter((entry) => entry.function).length).toBe(before);
@@ -134,5 +140,14 @@ describe('LocalApi (fixture functions in process)', () => {
   it('logs every request with its status and function', () => {
     expect(log.some((entry) => entry.method === 'POST' && entry.path === '/v1/things' && entry.statusCode === 200 && entry.function === 'Echo')).toBe(true);
     expect(log.some((entry) => entry.path === '/v1/nothing' && entry.statusCode === 404 && entry.function === undefined)).toBe(true);
+  });
+
+  it('writes access lines with the route template, never the ids of the request path', async () => {
+    await send('GET', '/v1/things/viewer-secret-42');
+    const entry = log.findLast((e) => e.path === '/v1/things/viewer-secret-42')!;
+    expect(entry.resource).toBe('/v1/things/{thingId}');
+    expect(accessLine(entry)).toMatch(/^GET \/v1\/things\/\{thingId\} 200 [\d.]+ ms Echo$/);
+    await send('GET', '/v1/nothing/viewer-secret-42');
+    expect(accessLine(log.at(-1)!)).toMatch(/^GET \(no route\) 404 /);
   });
 });

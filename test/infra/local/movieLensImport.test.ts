@@ -89,4 +89,27 @@ describe('importMovieLens (s3rver + dynalite)', () => {
     s3.destroy();
     dynamo.destroy();
   });
+
+  it.each([
+    ['a user id with a control character', ['196\u0007\t1\t3\t881250949'], U_ITEM, 'user id'],
+    ['an item id with a bidi override', ['196\t1\u202E\t3\t881250949'], U_ITEM, 'item id'],
+    ['a title with NUL', ['196\t1\t3\t881250949'], '1|Toy\u0000Story (1995)|01-Jan-1995||x|0|0|0|1|1|1|0|0|0|0|0|0|0|0|0|0|0|0|0', 'title'],
+  ])('refuses %s, as the API would, before storing anything', async (_what, ratings, items, message) => {
+    const bad = await mkdtemp(join(tmpdir(), 'marquee-ml-bad-'));
+    try {
+      await writeFile(join(bad, 'u.data'), ratings.join('\n'));
+      await writeFile(join(bad, 'u.item'), items);
+      const { s3, dynamo } = createAwsClients({ s3ForcePathStyle: true });
+      const history = new UserHistoryStore(dynamo, local().historyTableName, { maxLength: 200, ttlSeconds: 86_400 });
+      const before = await getCatalogItem(s3, local().bucketName, '1');
+      const run = importMovieLens({ files: await findMovieLensFiles(bad), s3, bucket: local().bucketName, history, historyLength: 200, historyTtlSeconds: 86_400 });
+      await expect(run).rejects.toThrow(MovieLensImportError);
+      await expect(run).rejects.toThrow(message);
+      expect(await getCatalogItem(s3, local().bucketName, '1')).toEqual(before);
+      s3.destroy();
+      dynamo.destroy();
+    } finally {
+      await rm(bad, { recursive: true, force: true });
+    }
+  });
 });

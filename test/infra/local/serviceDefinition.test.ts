@@ -13,7 +13,7 @@ describe('readServiceDefinition, on the synthesized app', () => {
   let templates: ServiceTemplates;
   let definition: ServiceDefinition;
   beforeAll(() => {
-    templates = synthTemplates({ projectRoot: PROJECT_ROOT, context: { modelRefreshSeconds: 7 } });
+    templates = synthTemplates({ projectRoot: PROJECT_ROOT, context: { modelRefreshSeconds: 7, corsAllowOrigins: 'http://localhost:5173' } });
     definition = readServiceDefinition(templates);
   });
 
@@ -24,10 +24,17 @@ describe('readServiceDefinition, on the synthesized app', () => {
     expect(found.sort()).toEqual(expected.sort());
   });
 
-  it('reads the CORS preflight methods as mock integrations with their headers', () => {
+  it('reads the CORS preflight methods of the configured origins as mock integrations with their headers', () => {
     const preflight = definition.routes.find((route) => route.method === 'OPTIONS' && route.path === '/v1/popular');
-    expect(preflight?.integration).toMatchObject({ kind: 'mock', statusCode: 204, headers: { 'Access-Control-Allow-Origin': '*' } });
+    expect(preflight?.integration).toMatchObject({ kind: 'mock', statusCode: 204, headers: { 'Access-Control-Allow-Origin': 'http://localhost:5173' } });
     expect(preflight?.apiKeyRequired).toBe(false);
+    for (const fn of definition.functions.values()) expect(fn.environment.CORS_ALLOW_ORIGINS).toBe('http://localhost:5173');
+  });
+
+  it('has no CORS locally either unless origins are configured: no preflight route, no origin for the handlers', () => {
+    const plain = readServiceDefinition(synthTemplates({ projectRoot: PROJECT_ROOT, context: {} }));
+    expect(plain.routes.filter((route) => route.method === 'OPTIONS')).toEqual([]);
+    for (const fn of plain.functions.values()) expect(fn.environment).not.toHaveProperty('CORS_ALLOW_ORIGINS');
   });
 
   it('maps every function to its handler source and export, with its timeout and environment as in the template', () => {

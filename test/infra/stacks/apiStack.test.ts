@@ -2,7 +2,7 @@ import { Annotations, Capture, Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../../functions/routes.ts';
 import { ROUTE_METADATA_KEY, type RouteMetadata } from '../../../infra/constructs/templateMetadata.ts';
-import { pathParameters } from '../../../infra/stacks/apiStack.ts';
+import { API_KEY_HINT, pathParameters } from '../../../infra/stacks/apiStack.ts';
 import { asArray, functionsByName, resources, roleStatements, storageAccess, type CfnResource } from './templateQueries.ts';
 import { fixtureFunctions, testApp } from './testApp.ts';
 
@@ -114,23 +114,31 @@ describe('ApiStack', () => {
       template.hasResourceProperties('AWS::ApiGateway::Account', { CloudWatchRoleArn: Match.anyValue() });
     });
 
-    it('answers CORS preflight on every route resource, allowing the API key header', () => {
-      const options = Object.values(methods).filter((method) => method.Properties.HttpMethod === 'OPTIONS');
-      const optionPaths = new Set(options.map((method) => resourcePath(apiResources, method.Properties.ResourceId)));
+    it('has no CORS unless corsAllowOrigins names origins: no preflight, no Allow-Origin anywhere', () => {
+      expect(Object.values(methods).filter((method) => method.Properties.HttpMethod === 'OPTIONS')).toEqual([]);
+      expect(JSON.stringify(template.toJSON())).not.toContain('Access-Control-Allow-Origin');
+      for (const { resource } of functions.values()) expect(resource.Properties.Environment.Variables).not.toHaveProperty('CORS_ALLOW_ORIGINS');
+    });
+
+    it('answers CORS preflight on every route resource for the configured origin, allowing the API key header', () => {
+      const restricted = Template.fromStack(testApp({ corsAllowOrigins: 'https://app.example.com' }).stacks.api);
+      const all = resources(restricted, 'AWS::ApiGateway::Method');
+      const options = Object.values(all).filter((method) => method.Properties.HttpMethod === 'OPTIONS');
+      const optionPaths = new Set(options.map((method) => resourcePath(resources(restricted, 'AWS::ApiGateway::Resource'), method.Properties.ResourceId)));
       for (const route of allRoutes) expect(optionPaths, route.path).toContain(route.path);
       for (const method of options) {
         expect(method.Properties.ApiKeyRequired ?? false).toBe(false);
         const headers = method.Properties.Integration.IntegrationResponses[0].ResponseParameters as Record<string, string>;
-        expect(headers['method.response.header.Access-Control-Allow-Origin']).toBe("'*'");
+        expect(headers['method.response.header.Access-Control-Allow-Origin']).toBe("'https://app.example.com'");
         expect(headers['method.response.header.Access-Control-Allow-Headers']).toContain('X-Api-Key');
       }
-      const restricted = Template.fromStack(testApp({ corsAllowOrigins: 'https://app.example.com' }).stacks.api);
-      restricted.hasResourceProperties('AWS::ApiGateway::Method', {
-        HttpMethod: 'OPTIONS',
-        Integration: Match.objectLike({
-          IntegrationResponses: [Match.objectLike({ ResponseParameters: Match.objectLike({ 'method.response.header.Access-Control-Allow-Origin': "'https://app.example.com'" }) })],
-        }),
+      restricted.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+        ResponseType: 'INVALID_API_KEY',
+        ResponseParameters: { 'gatewayresponse.header.Access-Control-Allow-Origin': "'https://app.example.com'" },
       });
+      for (const { resource } of functionsByName(restricted).values()) {
+        expect(resource.Properties.Environment.Variables).toMatchObject({ CORS_ALLOW_ORIGINS: 'https://app.example.com' });
+      }
     });
 
     it("answers API Gateway's own errors with JSON in the handlers' shape (404 for an unknown route)", () => {
@@ -139,8 +147,12 @@ describe('ApiStack', () => {
         StatusCode: '404',
         ResponseTemplates: { 'application/json': '{"error":"not_found","message":"no such route or method"}' },
       });
+      template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+        ResponseType: 'INVALID_API_KEY',
+        ResponseTemplates: { 'application/json': `{"error":"forbidden","message":$context.error.messageString,"hint":${JSON.stringify(API_KEY_HINT)}}` },
+      });
+      expect(API_KEY_HINT).toMatch(/x-api-key.*npx marquee key.*GetApiKeyCommand/);
       for (const [type, code] of [
-        ['INVALID_API_KEY', 'forbidden'],
         ['THROTTLED', 'throttled'],
         ['QUOTA_EXCEEDED', 'quota_exceeded'],
         ['REQUEST_TOO_LARGE', 'payload_too_large'],
@@ -190,7 +202,6 @@ describe('ApiStack', () => {
           POWERTOOLS_SERVICE_NAME: 'marquee',
           POWERTOOLS_METRICS_NAMESPACE: 'Marquee',
           POWERTOOLS_LOG_LEVEL: 'DEBUG',
-          CORS_ALLOW_ORIGINS: '*',
         });
         for (const name of ['BUCKET_NAME', 'HISTORY_TABLE_NAME', 'IDEMPOTENCY_TABLE_NAME']) expect(JSON.stringify(variables[name])).toContain('Marquee-dev-Storage');
         expect(variables).not.toHaveProperty('AWS_ENDPOINT_URL_S3');
@@ -209,8 +220,6 @@ describe('ApiStack', () => {
   describe('least privilege', () => {
     const serving = { 'bucket/catalog/changes/*': ['s3:GetObject'], 'bucket/catalog/items/*': ['s3:GetObject'], 'bucket/models/*': ['s3:GetObject'] };
     const servingList = ['catalog/changes/*', 'catalog/items/*', 'models/*'];
-    const READS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
-    const WRITES = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
     const s3Of = (actions: Record<string, string[]>) => Object.fromEntries(Object.entries(actions).filter(([name]) => name.startsWith('bucket')));
     const access = (name: string) => storageAccess(template, stacks.storage, functions.get(name)!.resource);
 
@@ -231,21 +240,29 @@ describe('ApiStack', () => {
       expect(listed).toEqual(listPrefixes);
     });
 
-    it('serving reads the history table (Recommend, Rank) and never writes it; ingestion writes only its tables', () => {
-      const tables = (name: string) => {
-        const { actions } = access(name);
-        return { history: actions.historyTable ?? [], idempotency: actions.idempotencyTable ?? [] };
-      };
-      for (const name of ['Recommend', 'Rank']) {
-        expect(tables(name).history).toEqual(expect.arrayContaining(READS));
-        expect(tables(name).history.filter((action) => WRITES.includes(action))).toEqual([]);
-        expect(tables(name).idempotency).toEqual([]);
-      }
-      for (const name of ['Similar', 'Popular', 'ModelInfo', 'Health', 'Items']) expect(tables(name)).toEqual({ history: [], idempotency: [] });
-      expect(tables('Events').history).toEqual(expect.arrayContaining([...READS, 'dynamodb:PutItem']));
-      expect(tables('Events').idempotency).toEqual(expect.arrayContaining([...READS, 'dynamodb:PutItem']));
-      expect(tables('ForgetUser').history).toContain('dynamodb:DeleteItem');
-      expect(tables('ForgetUser').idempotency).toEqual([]);
+    /** Exactly the calls each function's code makes (infra/stacks/functionAccess.ts): no Scan, no Query of a whole table. */
+    const DYNAMODB: Record<string, Record<string, string[]>> = {
+      Recommend: { historyTable: ['dynamodb:GetItem'] },
+      Rank: { historyTable: ['dynamodb:GetItem'] },
+      Events: { historyTable: ['dynamodb:GetItem', 'dynamodb:PutItem'], idempotencyTable: ['dynamodb:BatchGetItem', 'dynamodb:PutItem'] },
+      ForgetUser: { historyTable: ['dynamodb:DeleteItem'] },
+      Similar: {},
+      Popular: {},
+      ModelInfo: {},
+      Health: {},
+      Items: {},
+    };
+
+    it('lists a DynamoDB grant for every routed function', () => {
+      expect(Object.keys(DYNAMODB).sort()).toEqual([...functions.keys()].sort());
+    });
+
+    it.each(Object.entries(DYNAMODB))('%s may call exactly its DynamoDB actions, on its tables only', (name, tables) => {
+      const { actions } = access(name);
+      const dynamo = Object.fromEntries(Object.entries(actions).filter(([resource]) => resource.startsWith('historyTable') || resource.startsWith('idempotencyTable')));
+      expect(dynamo).toEqual(tables);
+      const allActions = roleStatements(template, functions.get(name)!.resource).flatMap((statement) => asArray(statement.Action));
+      expect(allActions.filter((action) => action.startsWith('dynamodb:')).sort()).toEqual(Object.values(tables).flat().sort());
     });
 
     it('grants no wildcard action, nothing on the whole bucket, and no managed policy to any function', () => {

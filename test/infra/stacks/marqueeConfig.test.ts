@@ -15,7 +15,7 @@ describe('marqueeConfig', () => {
       retrainTimeoutMinutes: 15,
       logRetentionDays: 30,
       modelRefreshSeconds: 60,
-      corsAllowOrigins: ['*'],
+      corsAllowOrigins: [],
     });
     expect(config.alarmEmail).toBeUndefined();
     expect(CONFIG_KEYS.filter((key) => config[key] === undefined)).toEqual(['alarmEmail']);
@@ -32,6 +32,15 @@ describe('marqueeConfig', () => {
       historyLength: 50,
       corsAllowOrigins: ['https://a.example', 'https://b.example'],
     });
+  });
+
+  it('leaves CORS off unless origins are named, and refuses what is no origin', () => {
+    expect(parseMarqueeConfig({ corsAllowOrigins: '' }).corsAllowOrigins).toEqual([]);
+    expect(parseMarqueeConfig({ corsAllowOrigins: '*' }).corsAllowOrigins).toEqual(['*']);
+    expect(parseMarqueeConfig({ corsAllowOrigins: ['http://localhost:5173'] }).corsAllowOrigins).toEqual(['http://localhost:5173']);
+    for (const bad of ['a.example', 'https://a.example/app', 'https://*.example', 'ftp://a.example']) {
+      expect(() => parseMarqueeConfig({ corsAllowOrigins: bad }), bad).toThrow(/corsAllowOrigins/);
+    }
   });
 
   it('rejects bad values, naming every bad key', () => {

@@ -52,6 +52,8 @@ describe('parseEventLine', () => {
     ['{"userId":"u","itemId":"i","type":"like","timestamp":"yesterday"}', 'not an ISO-8601'],
     ['{"userId":"u","itemId":"i","type":"like","timestamp":"March 7, 2024"}', 'not an ISO-8601'],
     ['{"userId":"u","itemId":"i","type":"like","timestamp":"2024-13-45"}', 'not an ISO-8601'],
+    ['{"userId":"u","itemId":"i","type":"like","timestamp":"2024-02-30"}', 'not an ISO-8601'],
+    ['{"userId":"u","itemId":"i","type":"like","timestamp":"2023-02-29T10:00:00Z"}', 'not an ISO-8601'],
   ])('rejects %s', (line, message) => {
     expect(() => parseEventLine(line, 'events.ndjson', 12)).toThrow(DataFormatError);
     expect(() => parseEventLine(line, 'events.ndjson', 12)).toThrow(`events.ndjson:12: `);
