@@ -14,7 +14,8 @@ import { grantBucketPrefixes, type PrefixAccess } from './grantBucketPrefixes.ts
 import { FUNCTION_METADATA_KEY, type FunctionMetadata } from './templateMetadata.ts';
 
 export type LambdaArchitecture = 'x86_64' | 'arm64';
-export type TableAccess = 'read' | 'readWrite';
+/** The DynamoDB actions a function may call on one table: exactly those its code calls. */
+export type TableAccess = readonly `dynamodb:${string}`[];
 /** The variables of functions/commons/config.ts that name a table. */
 export type TableEnvironmentName = 'HISTORY_TABLE_NAME' | 'IDEMPOTENCY_TABLE_NAME';
 
@@ -114,11 +115,10 @@ export class MarqueeFunction extends Construct {
     return this;
   }
 
-  /** Sets the table's variable and grants item reads (`read`) or reads and writes (`readWrite`); a name only when `access` is omitted. */
-  bindTable(table: ITable, variable: TableEnvironmentName, access?: TableAccess): this {
+  /** Sets the table's variable and grants exactly the `access` actions on it; a name only when `access` is omitted or empty. */
+  bindTable(table: ITable, variable: TableEnvironmentName, access: TableAccess = []): this {
     this.function.addEnvironment(variable, table.tableName);
-    if (access === 'read') table.grantReadData(this.function);
-    else if (access === 'readWrite') table.grantReadWriteData(this.function);
+    if (access.length > 0) table.grant(this.function, ...access);
     return this;
   }
 }

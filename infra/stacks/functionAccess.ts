@@ -11,6 +11,9 @@ export interface FunctionAccess {
   readonly idempotency?: TableAccess;
 }
 
+/** Reading a viewer's history: one Query (UserHistoryStore.recent). */
+const HISTORY_READ = ['dynamodb:Query'] as const;
+
 /** Serving reads the published model and the catalog changes made since (new titles before retraining). */
 const SERVING_READS = { [MODELS_PREFIX]: 'read', [CATALOG_ITEMS_PREFIX]: 'read', [CATALOG_CHANGES_PREFIX]: 'read' } as const;
 
@@ -19,18 +22,25 @@ const SERVING_READS = { [MODELS_PREFIX]: 'read', [CATALOG_ITEMS_PREFIX]: 'read',
  * does not compile until its access is decided here.
  */
 export const FUNCTION_ACCESS = {
-  Recommend: { bucket: SERVING_READS, history: 'read' },
+  Recommend: { bucket: SERVING_READS, history: HISTORY_READ },
   Similar: { bucket: SERVING_READS },
-  Rank: { bucket: SERVING_READS, history: 'read' },
+  Rank: { bucket: SERVING_READS, history: HISTORY_READ },
   Popular: { bucket: SERVING_READS },
   ModelInfo: { bucket: { [MODELS_PREFIX]: 'read' } },
   Health: { bucket: {} },
-  /** Appends event batches (never reads or replaces them); keeps history and idempotency records. */
-  Events: { bucket: { [EVENTS_PREFIX]: 'write' }, history: 'readWrite', idempotency: 'readWrite' },
+  /**
+   * Appends event batches (never reads or replaces them); reads forget markers and puts history
+   * items; checks and claims event ids.
+   */
+  Events: {
+    bucket: { [EVENTS_PREFIX]: 'write' },
+    history: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'],
+    idempotency: ['dynamodb:BatchGetItem', 'dynamodb:PutItem'],
+  },
   /** Writes items and change records, and reads items back for GET. */
   Items: { bucket: { [CATALOG_ITEMS_PREFIX]: 'readWrite', [CATALOG_CHANGES_PREFIX]: 'write' } },
-  /** Removes the history row at once and leaves a tombstone for every later retrain. */
-  ForgetUser: { bucket: { [TOMBSTONES_PREFIX]: 'write' }, history: 'readWrite' },
+  /** Leaves a tombstone for every later retrain, then the history's forget marker, and deletes the history items. */
+  ForgetUser: { bucket: { [TOMBSTONES_PREFIX]: 'write' }, history: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:BatchWriteItem'] },
   /**
    * Reads events, catalog and tombstones; publishes models and deletes old versions; rewrites
    * events/ only to compact forgotten users out (a compacted copy, then the original deleted).
