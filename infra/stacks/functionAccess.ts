@@ -41,6 +41,8 @@ export const FUNCTION_ACCESS = {
   Items: { bucket: { [CATALOG_ITEMS_PREFIX]: 'readWrite', [CATALOG_CHANGES_PREFIX]: 'write' } },
   /** Leaves a tombstone for every later retrain, then the history's forget marker, and deletes the history items. */
   ForgetUser: { bucket: { [TOMBSTONES_PREFIX]: 'write' }, history: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:BatchWriteItem'] },
+  /** Reads a viewer's history for GET /v1/users/{userId}/history. */
+  UserHistory: { bucket: {}, history: HISTORY_READ },
   /**
    * Reads events, catalog and tombstones; publishes models and deletes old versions; rewrites
    * events/ only to compact forgotten users out (a compacted copy, then the original deleted).

@@ -222,6 +222,7 @@ describe('ApiStack', () => {
       ['Events', { 'bucket/events/*': ['s3:PutObject'] }, []],
       ['Items', { 'bucket/catalog/changes/*': ['s3:PutObject'], 'bucket/catalog/items/*': ['s3:GetObject', 's3:PutObject'] }, ['catalog/items/*']],
       ['ForgetUser', { 'bucket/tombstones/*': ['s3:PutObject'] }, []],
+      ['UserHistory', {}, []],
     ])('%s touches exactly its prefixes of the bucket', (name, objects, listPrefixes) => {
       const { actions, listPrefixes: listed } = access(name);
       const bucketLevel = listPrefixes.length > 0 ? { bucket: ['s3:ListBucket'] } : {};
@@ -234,7 +235,7 @@ describe('ApiStack', () => {
         const { actions } = access(name);
         return { history: [...(actions.historyTable ?? [])].sort(), idempotency: [...(actions.idempotencyTable ?? [])].sort() };
       };
-      for (const name of ['Recommend', 'Rank']) expect(tables(name)).toEqual({ history: ['dynamodb:Query'], idempotency: [] });
+      for (const name of ['Recommend', 'Rank', 'UserHistory']) expect(tables(name)).toEqual({ history: ['dynamodb:Query'], idempotency: [] });
       for (const name of ['Similar', 'Popular', 'ModelInfo', 'Health', 'Items']) expect(tables(name)).toEqual({ history: [], idempotency: [] });
       expect(tables('Events')).toEqual({
         history: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'],
