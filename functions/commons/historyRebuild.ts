@@ -34,7 +34,7 @@ export interface RebuildReport {
   readonly entriesRestored: number;
   /** Users whose history already held every entry. */
   readonly usersUpToDate: number;
-  /** Users skipped because their newest batch is older than the row TTL. */
+  /** Users skipped because their newest batch is older than the entry TTL. */
   readonly usersExpired: number;
   /** Forgotten users whose forget marker was (re)written and whose entries up to it were deleted. */
   readonly tombstonedUsers: number;
