@@ -1,5 +1,5 @@
 import { BatchGetCommand, BatchWriteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, QueryCommand as LowLevelQueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { MAX_TIMESTAMP_SECONDS } from '../../model/data/fields.ts';
 import type { InteractionType } from '../../model/index.ts';
 import { isForgotten } from './forgetting.ts';
@@ -83,15 +83,19 @@ export class UserHistoryStore {
     const entries: HistoryEntry[] = [];
     const nowSeconds = Math.floor(Date.now() / 1000);
     let forgottenAtMs: number | undefined;
-    let start: Record<string, unknown> | undefined;
+    let start: Record<string, AttributeValue> | undefined;
     do {
+      // The low-level command, the entry alone, expired items left out by DynamoDB: the read is
+      // on every personalised request, and its CPU goes to deserialising attributes one by one.
       const page = await this.client.send(
-        new QueryCommand({
+        new LowLevelQueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: '#user = :user',
+          // DynamoDB deletes expired items lazily; an item past its TTL counts as gone.
+          FilterExpression: 'attribute_not_exists(#expires) OR #expires > :now',
           ExpressionAttributeNames: { '#user': USER, '#entry': 'entry', '#expires': EXPIRES },
-          ExpressionAttributeValues: { ':user': userId },
-          ProjectionExpression: '#entry, #expires, forgottenAt',
+          ExpressionAttributeValues: { ':user': { S: userId }, ':now': { N: String(nowSeconds) } },
+          ProjectionExpression: '#entry, forgottenAt',
           ScanIndexForward: false,
           ConsistentRead: true,
           // One more than asked: the forget marker, when there is one, comes first.
@@ -100,13 +104,12 @@ export class UserHistoryStore {
         }),
       );
       for (const item of page.Items ?? []) {
-        if (typeof item.forgottenAt === 'number') {
-          forgottenAtMs = item.forgottenAt;
+        const marker = item.forgottenAt?.N;
+        if (marker !== undefined) {
+          forgottenAtMs = Number(marker);
           continue;
         }
-        // DynamoDB deletes expired items lazily; an item past its TTL counts as gone.
-        if (typeof item[EXPIRES] === 'number' && item[EXPIRES] <= nowSeconds) continue;
-        const entry = JSON.parse(String(item.entry)) as HistoryEntry;
+        const entry = JSON.parse(item.entry?.S ?? '{}') as HistoryEntry;
         if (isForgotten(forgottenAtMs, entry.timestamp)) continue;
         if (entries.length < count) entries.push(entry);
       }
