@@ -109,7 +109,9 @@ export class UserHistoryStore {
           forgottenAtMs = Number(marker);
           continue;
         }
-        const entry = JSON.parse(item.entry?.S ?? '{}') as HistoryEntry;
+        const text = item.entry?.S;
+        if (text === undefined) continue; // not an item this store wrote
+        const entry = JSON.parse(text) as HistoryEntry;
         if (isForgotten(forgottenAtMs, entry.timestamp)) continue;
         if (entries.length < count) entries.push(entry);
       }

@@ -129,11 +129,10 @@ async function ensureTable(db: DynamoDBClient, tableName: string, keys: TableKey
   let replaced = false;
   try {
     const { Table } = await db.send(new DescribeTableCommand({ TableName: tableName }));
+    // A table still being created (by another process sharing the folder) can be neither used nor deleted yet.
+    await waitUntilActive(db, tableName);
     const existing = (Table?.KeySchema ?? []).map((k) => `${k.AttributeName}:${k.KeyType}`).join(',');
-    if (existing === wanted.map((k) => `${k.AttributeName}:${k.KeyType}`).join(',')) {
-      await waitUntilActive(db, tableName);
-      return false;
-    }
+    if (existing === wanted.map((k) => `${k.AttributeName}:${k.KeyType}`).join(',')) return false;
     await db.send(new DeleteTableCommand({ TableName: tableName }));
     await waitUntilGone(db, tableName);
     replaced = true;

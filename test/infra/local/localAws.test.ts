@@ -80,6 +80,10 @@ describe('startLocalAws', () => {
           BillingMode: 'PAY_PER_REQUEST',
         }),
       );
+      // dynalite turns a new table ACTIVE on a timer; a folder saved before that keeps it CREATING.
+      for (let i = 0; i < 100 && (await db.send(new DescribeTableCommand({ TableName: first.historyTableName }))).Table?.TableStatus !== 'ACTIVE'; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
       db.destroy();
       await first.stop();
 
