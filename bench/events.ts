@@ -6,8 +6,8 @@
 // Powertools), against s3rver and dynalite started in a child process on local disk (a temporary
 // folder), so the servers get the other core rather than this event loop. Each batch holds 100
 // events with unique eventIds from `--users-per-batch` viewers of a pool of 5 000, so every
-// request does the full work: the idempotency check, one S3 PUT, 100 conditional claims and one
-// history read-merge-write per viewer.
+// request does the full work: the idempotency check, one S3 PUT beside one forget-marker read,
+// four 25-item history BatchWriteItems and 100 conditional claims.
 //   1. eventsPerSecond: `--batches` batches sent with `--concurrency` in flight, accepted events
 //      divided by the wall time;
 //   2. batchP99Ms: the 99th percentile of one 100-event batch's handler time, sent one at a time.
@@ -126,7 +126,7 @@ async function bench(): Promise<void> {
         s3: { send: async () => ({}) } as unknown as S3Client,
         bucket: 'memory',
         idempotency: { seen: async () => new Set<string>(), claim: async (ids: readonly string[]) => ({ claimed: ids, taken: [], failed: [] }) } as unknown as IdempotencyStore,
-        history: { append: async () => undefined } as unknown as UserHistoryStore,
+        history: { forgottenAt: async () => new Map<string, number>(), put: async () => undefined } as unknown as UserHistoryStore,
       }),
     });
     const alone: number[] = [];

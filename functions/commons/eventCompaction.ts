@@ -1,6 +1,8 @@
 import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { listEventObjects, readObjectText, type EventObject } from './eventLog.ts';
+import { isForgotten } from './forgetting.ts';
 import { compactedEventsKey } from './storageLayout.ts';
+import type { Tombstones } from './tombstones.ts';
 
 export interface CompactionReport {
   readonly objectsScanned: number;
@@ -19,17 +21,18 @@ export interface CompactionOptions {
 }
 
 /**
- * Removes the events of tombstoned users from events/: every object holding a line of one of
- * `tombstones` is replaced by a copy without those lines (every other line kept byte for byte,
- * malformed ones included) under its next generation key, and only then deleted; an object left
- * with no line is deleted. A crash between the two steps leaves both generations; readers count
+ * Removes the events the tombstones forget from events/ (a forgotten user's events up to the
+ * moment they were forgotten, by timestamp or accepted time: forgetting.ts; later ones stay):
+ * every object holding such a line is replaced by a copy without those lines (every other line
+ * kept byte for byte, malformed ones included) under its next generation key, and only then
+ * deleted; an object left with no line is deleted. A crash between the two steps leaves both generations; readers count
  * only the highest (storageLayout.parseEventsKey) and the next run deletes the older one, so no
  * event of another user is ever lost or counted twice. Safe to run again at any time.
  */
 export async function compactEvents(
   s3: S3Client,
   bucket: string,
-  tombstones: ReadonlySet<string>,
+  tombstones: Tombstones,
   options: CompactionOptions = {},
 ): Promise<CompactionReport> {
   const limit = options.concurrency ?? 8;
@@ -48,7 +51,8 @@ export async function compactEvents(
     }
     if (tombstones.size === 0) return;
     const lines = (await readObjectText(s3, bucket, object.key)).split('\n').filter((line) => line.trim().length > 0);
-    const kept = lines.filter((line) => !tombstones.has(userIdOfLine(line) ?? ''));
+    const acceptedAtMs = object.acceptedAt?.getTime();
+    const kept = lines.filter((line) => !forgetsLine(tombstones, line, acceptedAtMs));
     if (kept.length === lines.length) return;
     linesRemoved += lines.length - kept.length;
     if (kept.length > 0) {
@@ -79,17 +83,22 @@ export async function compactEvents(
   return { objectsScanned, objectsRewritten, objectsEmptied, supersededDeleted, linesRemoved };
 }
 
-/** The userId of an event line as parseEventLine reads it (a trimmed string or a number's text), or undefined. */
-function userIdOfLine(line: string): string | undefined {
+/**
+ * Whether a tombstone forgets the event of `line`: its userId as parseEventLine reads it (a trimmed
+ * string or a number's text) is forgotten, and its timestamp (seconds or ISO-8601; a line without a
+ * readable one counts as old) or its batch's accepted time is at or before the moment. A line that is not an event is kept.
+ */
+function forgetsLine(tombstones: Tombstones, line: string, acceptedAtMs: number | undefined): boolean {
   let record: unknown;
   try {
     record = JSON.parse(line);
   } catch {
-    return undefined;
+    return false;
   }
-  if (typeof record !== 'object' || record === null) return undefined;
-  const raw = (record as Record<string, unknown>).userId;
-  if (typeof raw === 'string') return raw.trim();
-  if (typeof raw === 'number' && Number.isFinite(raw)) return String(raw);
-  return undefined;
+  if (typeof record !== 'object' || record === null) return false;
+  const { userId: raw, timestamp } = record as Record<string, unknown>;
+  const userId = typeof raw === 'string' ? raw.trim() : typeof raw === 'number' && Number.isFinite(raw) ? String(raw) : undefined;
+  if (userId === undefined) return false;
+  const seconds = typeof timestamp === 'number' ? timestamp : Date.parse(String(timestamp)) / 1000;
+  return isForgotten(tombstones.get(userId), Number.isFinite(seconds) ? seconds : 0, acceptedAtMs);
 }

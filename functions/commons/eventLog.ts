@@ -2,7 +2,9 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client
 import { parseEventLine } from '../../model/data/eventsNdjson.ts';
 import type { DataFormatError } from '../../model/errors.ts';
 import type { InteractionEvent } from '../../model/types/interactions.ts';
-import { compactedEventsKey, EVENTS_PREFIX, eventsKeyHour, parseEventsKey } from './storageLayout.ts';
+import { isForgotten } from './forgetting.ts';
+import { compactedEventsKey, EVENTS_PREFIX, eventsKeyAcceptedAt, eventsKeyHour, parseEventsKey } from './storageLayout.ts';
+import type { Tombstones } from './tombstones.ts';
 import type { HistoryEntry } from './userHistoryStore.ts';
 
 /**
@@ -17,7 +19,8 @@ import type { HistoryEntry } from './userHistoryStore.ts';
  * - an event whose eventId was already read from an object accepted within the idempotency
  *   window is a duplicate (the rare copy a crash or a race between two requests leaves in S3,
  *   see functions/events/acceptEvents.ts) and is skipped;
- * - events of tombstoned users are skipped.
+ * - events a tombstone forgets are skipped: up to the moment the user was forgotten, by timestamp
+ *   or by accepted time (forgetting.ts).
  */
 
 /** One line of the log. */
@@ -37,7 +40,7 @@ export function eventLine(event: LoggedEvent): string {
 
 /** The history-store entry of an event (what the events function appends and the rebuild restores). */
 export function historyEntry(event: LoggedEvent): HistoryEntry {
-  return { itemId: event.itemId, type: event.type, ...(event.value === undefined ? {} : { value: event.value }), timestamp: event.timestamp };
+  return { ...(event.eventId === undefined ? {} : { eventId: event.eventId }), itemId: event.itemId, type: event.type, ...(event.value === undefined ? {} : { value: event.value }), timestamp: event.timestamp };
 }
 
 /** Writes one batch as one NDJSON object (one PUT: the batch is in the log whole or not at all). */
@@ -53,6 +56,8 @@ export interface EventObject {
   readonly generation: number;
   /** The UTC hour the batch was accepted in, from its folder; undefined outside the layout. */
   readonly hour?: Date;
+  /** When the batch was accepted, from its batch id; undefined outside the layout. */
+  readonly acceptedAt?: Date;
   /** Keys of lower generations of the same base, lowest first: stale, to be deleted by compaction. */
   readonly superseded: readonly string[];
 }
@@ -86,11 +91,13 @@ function liveObject(base: string, keys: { key: string; generation: number }[]): 
   const sorted = [...keys].sort((a, b) => a.generation - b.generation);
   const live = sorted[sorted.length - 1];
   const hour = eventsKeyHour(live.key);
+  const acceptedAt = eventsKeyAcceptedAt(live.key);
   return {
     key: live.key,
     base,
     generation: live.generation,
     ...(hour ? { hour } : {}),
+    ...(acceptedAt ? { acceptedAt } : {}),
     superseded: sorted.slice(0, -1).map((k) => k.key),
   };
 }
@@ -102,8 +109,8 @@ export async function readObjectText(s3: S3Client, bucket: string, key: string):
 }
 
 export interface ReadEventLogOptions {
-  /** Users whose events are skipped. */
-  readonly tombstones?: ReadonlySet<string>;
+  /** Forgotten users: their events up to the moment they were forgotten are skipped. */
+  readonly tombstones?: Tombstones;
   /** Seconds an eventId is remembered (the idempotency window); default 24 h. */
   readonly windowSeconds?: number;
   /** Called for each malformed line, which is skipped (default: skipped silently, counted). */
@@ -128,14 +135,17 @@ export interface EventLogStats {
 const DEFAULT_WINDOW_SECONDS = 24 * 3_600;
 const HOUR_MS = 3_600_000;
 
-/** Reads the whole log in accepted order, applying the reading rules above, and passes each event to `visit`. */
+/**
+ * Reads the whole log in accepted order, applying the reading rules above, and passes each event
+ * to `visit` with its line in the object (0-based, as historyKey.ts numbers the lines of a batch).
+ */
 export async function readEventLog(
   s3: S3Client,
   bucket: string,
-  visit: (event: InteractionEvent, object: EventObject) => void,
+  visit: (event: InteractionEvent, object: EventObject, line: number) => void,
   options: ReadEventLogOptions = {},
 ): Promise<EventLogStats> {
-  const tombstones = options.tombstones ?? new Set<string>();
+  const tombstones: Tombstones = options.tombstones ?? new Map<string, number>();
   const window = new EventIdWindow((options.windowSeconds ?? DEFAULT_WINDOW_SECONDS) * 1000);
   let objects = 0;
   let events = 0;
@@ -145,6 +155,7 @@ export async function readEventLog(
   for await (const { object, read } of readAhead(s3, bucket, options.concurrency ?? 1)) {
     objects++;
     const acceptedMs = object.hour?.getTime();
+    const acceptedAtMs = object.acceptedAt?.getTime();
     if (acceptedMs !== undefined) window.advanceTo(acceptedMs);
     const { key, text } = await read;
     let lineNumber = 0;
@@ -159,7 +170,7 @@ export async function readEventLog(
         options.onInvalidLine?.(error as DataFormatError);
         continue;
       }
-      if (tombstones.has(event.userId)) {
+      if (isForgotten(tombstones.get(event.userId), event.timestamp, acceptedAtMs)) {
         tombstoned++;
         continue;
       }
@@ -168,7 +179,7 @@ export async function readEventLog(
         continue;
       }
       events++;
-      visit(event, object);
+      visit(event, object, lineNumber - 1);
     }
   }
   return { objects, events, duplicates, invalidLines, tombstoned };

@@ -157,6 +157,12 @@ export const countParam = single(integerText(`must be an integer from 1 to ${MAX
   (count) => count ?? DEFAULT_COUNT,
 );
 
+/** `count` from 1 to `max`, default `max`: a count bounded by a setting (the history length) rather than MAX_COUNT. */
+export function countUpToParam(max: number) {
+  const message = `must be an integer from 1 to ${max}`;
+  return single(integerText(message).pipe(z.number().int(message).min(1, message).max(max, message)).optional()).transform((count) => count ?? max);
+}
+
 export const yearParam = single(integerText(`must be a year from ${MIN_YEAR} to ${MAX_YEAR}`).pipe(yearSchema).optional());
 
 export function booleanParam(fallback: boolean) {

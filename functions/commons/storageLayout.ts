@@ -62,6 +62,18 @@ export function eventsKeyHour(key: string): Date | undefined {
 }
 
 /**
+ * When the batch of an events key was accepted, from its batch id (`<keyTime>-<hex>`, see
+ * eventsBatchKey), to the millisecond; undefined for a key outside that layout.
+ */
+export function eventsKeyAcceptedAt(key: string): Date | undefined {
+  const match = /^events\/\d{4}\/\d{2}\/\d{2}\/\d{2}\/(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\d{3})Z-/.exec(key);
+  if (!match) return undefined;
+  const [year, month, day, hour, minute, second, ms] = match.slice(1).map(Number);
+  const time = Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  return Number.isFinite(time) ? new Date(time) : undefined;
+}
+
+/**
  * A time as a fixed-width, lexicographically ordered key segment: `20240501T102030123Z` (UTC,
  * milliseconds). Used by batch ids and catalog change records.
  */

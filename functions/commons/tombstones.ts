@@ -1,10 +1,12 @@
 import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { readObjectText } from './eventLog.ts';
+import { mapConcurrent } from './mapConcurrent.ts';
 import { TOMBSTONES_PREFIX, tombstoneKey } from './storageLayout.ts';
 
 /**
- * Viewers who asked to be forgotten: one object `tombstones/<userId>` each (DESIGN.md). Every
- * retrain and history rebuild ignores all events of a tombstoned user id, and compaction removes
- * them from events/. The body records when the request was made.
+ * Viewers who asked to be forgotten: one object `tombstones/<userId>` each (DESIGN.md), whose body
+ * records when. Their events up to that moment (forgetting.ts) are left out of every retrain and
+ * history rebuild, and compaction removes them from events/; later events are kept.
  */
 export interface Tombstone {
   readonly userId: string;
@@ -12,25 +14,49 @@ export interface Tombstone {
   readonly forgottenAt: string;
 }
 
+/** Forgotten user ids and when each was forgotten (milliseconds since the epoch). */
+export type Tombstones = ReadonlyMap<string, number>;
+
+/** Tombstone bodies read at once. */
+const READ_CONCURRENCY = 16;
+
 export async function writeTombstone(s3: S3Client, bucket: string, userId: string, forgottenAt: Date): Promise<Tombstone> {
   const tombstone: Tombstone = { userId, forgottenAt: forgottenAt.toISOString() };
   await s3.send(new PutObjectCommand({ Bucket: bucket, Key: tombstoneKey(userId), Body: JSON.stringify(tombstone), ContentType: 'application/json' }));
   return tombstone;
 }
 
-/** The ids of every tombstoned user (from the keys alone, one ListObjectsV2 page per 1000 users). */
-export async function listTombstones(s3: S3Client, bucket: string): Promise<Set<string>> {
-  const users = new Set<string>();
+/**
+ * Every tombstoned user id with its forgottenAt: the keys by ListObjectsV2 pages, then each body.
+ * A body without a readable time counts from the object's LastModified, or, lacking that, forgets
+ * every event of the user.
+ */
+export async function listTombstones(s3: S3Client, bucket: string): Promise<Map<string, number>> {
+  const listed: { key: string; userId: string; lastModified?: Date }[] = [];
   let token: string | undefined;
   do {
     const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: TOMBSTONES_PREFIX, ContinuationToken: token }));
     for (const object of page.Contents ?? []) {
       const userId = userIdOfKey(object.Key);
-      if (userId !== undefined) users.add(userId);
+      if (userId !== undefined) listed.push({ key: object.Key!, userId, lastModified: object.LastModified });
     }
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
-  return users;
+  const times = await mapConcurrent(listed, READ_CONCURRENCY, async ({ key, lastModified }) => {
+    const text = await readObjectText(s3, bucket, key);
+    return forgottenAtOf(text) ?? lastModified?.getTime() ?? Number.POSITIVE_INFINITY;
+  });
+  return new Map(listed.map(({ userId }, i) => [userId, times[i]]));
+}
+
+function forgottenAtOf(text: string): number | undefined {
+  try {
+    const body: unknown = JSON.parse(text);
+    const at = typeof body === 'object' && body !== null ? Date.parse(String((body as Partial<Tombstone>).forgottenAt)) : Number.NaN;
+    return Number.isFinite(at) ? at : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function userIdOfKey(key: string | undefined): string | undefined {

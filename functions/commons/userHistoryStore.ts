@@ -1,9 +1,14 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, QueryCommand as LowLevelQueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { MAX_TIMESTAMP_SECONDS } from '../../model/data/fields.ts';
 import type { InteractionType } from '../../model/index.ts';
+import { isForgotten } from './forgetting.ts';
+import { historyKeyTime } from './historyKey.ts';
+import { TABLE_KEYS } from './tableKeys.ts';
 
 /** One remembered interaction of a user. */
 export interface HistoryEntry {
+  readonly eventId?: string;
   readonly itemId: string;
   readonly type: InteractionType;
   readonly value?: number;
@@ -11,32 +16,60 @@ export interface HistoryEntry {
   readonly timestamp: number;
 }
 
-export interface UserHistoryStoreOptions {
-  /** Newest entries kept per user. */
-  readonly maxLength: number;
-  /** Seconds a user's row lives after its last write (DynamoDB TTL on `expiresAt`). */
-  readonly ttlSeconds: number;
-  /** Attempts of an optimistic-concurrency write before giving up. */
-  readonly maxAttempts?: number;
+/** An entry to store under its user at its key (historyKey.ts). */
+export interface HistoryRecord {
+  readonly userId: string;
+  readonly key: string;
+  readonly entry: HistoryEntry;
 }
 
-/** The history table could not be written after several concurrent-update retries. */
-export class HistoryConflictError extends Error {
-  constructor(userId: string, options?: ErrorOptions) {
-    super(`could not update the history of user ${userId}: too many concurrent writes`, options);
-    this.name = 'HistoryConflictError';
+export interface UserHistoryStoreOptions {
+  /** Newest entries a read returns. */
+  readonly maxLength: number;
+  /** Seconds an entry lives after it was written (DynamoDB TTL on `expiresAt`). */
+  readonly ttlSeconds: number;
+  /** Rounds of BatchWriteItem / BatchGetItem while items stay unprocessed (throttling), with backoff; default 8. */
+  readonly maxRounds?: number;
+}
+
+/** The base of this module's errors. */
+export class UserHistoryStoreError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'UserHistoryStoreError';
   }
 }
 
+/** DynamoDB left items unprocessed (throttled) through every retry round. */
+export class HistoryThrottledError extends UserHistoryStoreError {
+  constructor(operation: string, unprocessed: number, rounds: number, options?: ErrorOptions) {
+    super(`history ${operation}: ${unprocessed} items still unprocessed after ${rounds} rounds`, options);
+    this.name = 'HistoryThrottledError';
+  }
+}
+
+/** Sort key of a user's forget marker: after every entry key (which start with digits). */
+const FORGOTTEN_KEY = '~forgotten';
+/** Requests BatchWriteItem and keys BatchGetItem take per call. */
+const BATCH_WRITE_LIMIT = 25;
+const BATCH_GET_LIMIT = 100;
+/** Past every timestamp an event may carry (MAX_TIMESTAMP_SECONDS), in milliseconds. */
+const LATEST_MS = MAX_TIMESTAMP_SECONDS * 1000;
+const { partitionKey: USER, sortKey: KEY, ttlAttribute: EXPIRES } = TABLE_KEYS.history;
+
 /**
- * Recent interactions per user in DynamoDB, one row per user `{userId, entries, revision,
- * expiresAt}` so serving reads a history with one GetItem. Appends are read-merge-write guarded by
- * `revision` (optimistic concurrency); entries are kept oldest first, at most `maxLength`.
+ * Recent interactions per user in DynamoDB: one item per event `{userId, entryKey, entry,
+ * expiresAt}` under the user's partition, sorted by time (historyKey.ts). Writes are unconditional
+ * puts of keys that depend on the event alone, so concurrent writers never conflict and writing an
+ * event twice leaves one item. A read is one Query, newest first, limited to `maxLength`; entries
+ * expire by TTL, `maxLength` bounds what is read, not what is kept.
  *
- * `entries` is one string attribute holding the entries as JSON, not a DynamoDB list of maps:
- * the read is on every personalised request, and unmarshalling 200 maps of four typed attributes
- * (by the SDK, and by DynamoDB) cost almost as much as the rest of the GetItem — 1.8 against 1.0 ms of
- * CPU per read at 200 entries, measured against dynalite. Rows written as lists are still read.
+ * `entry` is the entry as JSON text rather than four typed attributes: the read is on every
+ * personalised request, and DynamoDB's typed JSON costs CPU to unmarshal per attribute.
+ *
+ * A forgotten user has a marker `{entryKey: "~forgotten", forgottenAt}` (milliseconds), which sorts
+ * first in a newest-first Query: reads drop entries at or before it, so an event written in a race
+ * with the forget stays invisible (forgetting.ts).
  */
 export class UserHistoryStore {
   constructor(
@@ -45,72 +78,156 @@ export class UserHistoryStore {
     private readonly options: UserHistoryStoreOptions,
   ) {}
 
-  async get(userId: string): Promise<HistoryEntry[]> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { userId }, ConsistentRead: true }));
-    if (!Item || !isLive(Item.expiresAt)) return [];
-    return decodeEntries(Item.entries);
+  /** The user's newest `count` (default `maxLength`) entries, newest first. */
+  async recent(userId: string, count = this.options.maxLength): Promise<HistoryEntry[]> {
+    const entries: HistoryEntry[] = [];
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    let forgottenAtMs: number | undefined;
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      // The low-level command, the entry alone, expired items left out by DynamoDB: the read is
+      // on every personalised request, and its CPU goes to deserialising attributes one by one.
+      const page = await this.client.send(
+        new LowLevelQueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#user = :user',
+          // DynamoDB deletes expired items lazily; an item past its TTL counts as gone.
+          FilterExpression: 'attribute_not_exists(#expires) OR #expires > :now',
+          ExpressionAttributeNames: { '#user': USER, '#entry': 'entry', '#expires': EXPIRES },
+          ExpressionAttributeValues: { ':user': { S: userId }, ':now': { N: String(nowSeconds) } },
+          ProjectionExpression: '#entry, forgottenAt',
+          ScanIndexForward: false,
+          ConsistentRead: true,
+          // One more than asked: the forget marker, when there is one, comes first.
+          Limit: count + 1 - entries.length,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const marker = item.forgottenAt?.N;
+        if (marker !== undefined) {
+          forgottenAtMs = Number(marker);
+          continue;
+        }
+        const text = item.entry?.S;
+        if (text === undefined) continue; // not an item this store wrote
+        const entry = JSON.parse(text) as HistoryEntry;
+        if (isForgotten(forgottenAtMs, entry.timestamp)) continue;
+        if (entries.length < count) entries.push(entry);
+      }
+      start = page.LastEvaluatedKey;
+    } while (start && entries.length < count);
+    return entries;
   }
 
-  /** Merges `entries` into the user's history (ordered by timestamp, newest `maxLength` kept). */
-  async append(userId: string, entries: readonly HistoryEntry[]): Promise<void> {
-    if (entries.length === 0) return;
-    const attempts = this.options.maxAttempts ?? 8;
-    for (let attempt = 0; attempt < attempts; attempt++) {
-      const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { userId }, ConsistentRead: true }));
-      const current = Item && isLive(Item.expiresAt) ? decodeEntries(Item.entries) : [];
-      const revision = typeof Item?.revision === 'number' ? Item.revision : 0;
-      const merged = mergeEntries(current, entries, this.options.maxLength);
-      try {
-        await this.client.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: { userId, entries: JSON.stringify(merged), revision: revision + 1, expiresAt: nowSeconds() + this.options.ttlSeconds },
-            ConditionExpression: Item ? '#revision = :revision' : 'attribute_not_exists(userId)',
-            ...(Item ? { ExpressionAttributeNames: { '#revision': 'revision' }, ExpressionAttributeValues: { ':revision': revision } } : {}),
+  /** The user's newest `maxLength` entries, oldest first (as serving reads a history). */
+  async get(userId: string): Promise<HistoryEntry[]> {
+    return (await this.recent(userId)).reverse();
+  }
+
+  /**
+   * Puts every record (BatchWriteItem, 25 at a time, all at once), retrying unprocessed items with
+   * backoff. Writing a record again rewrites the same item. Rejects with the first failure (some
+   * items may be written); the caller writes everything again.
+   */
+  async put(records: readonly HistoryRecord[]): Promise<void> {
+    const expiresAt = Math.floor(Date.now() / 1000) + this.options.ttlSeconds;
+    // One BatchWriteItem refuses a key twice; the same key is the same event, so one put does.
+    const unique = new Map(records.map((record) => [JSON.stringify([record.userId, record.key]), record]));
+    const requests = [...unique.values()].map((record) => ({
+      PutRequest: { Item: { [USER]: record.userId, [KEY]: record.key, entry: JSON.stringify(record.entry), [EXPIRES]: expiresAt } },
+    }));
+    await this.batchWrite('put', requests);
+  }
+
+  /** When each of `userIds` was forgotten (milliseconds), for those forgotten; consistent reads. */
+  async forgottenAt(userIds: readonly string[]): Promise<Map<string, number>> {
+    const found = new Map<string, number>();
+    const unique = [...new Set(userIds)];
+    const rounds = this.options.maxRounds ?? 8;
+    for (let start = 0; start < unique.length; start += BATCH_GET_LIMIT) {
+      let keys: Record<string, unknown>[] = unique.slice(start, start + BATCH_GET_LIMIT).map((userId) => ({ [USER]: userId, [KEY]: FORGOTTEN_KEY }));
+      for (let round = 0; keys.length > 0; round++) {
+        if (round === rounds) throw new HistoryThrottledError('forget-marker read', keys.length, round);
+        if (round > 0) await backoff(round);
+        const result = await this.client.send(
+          new BatchGetCommand({
+            RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true, ProjectionExpression: '#user, forgottenAt', ExpressionAttributeNames: { '#user': USER } } },
           }),
         );
-        return;
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        if (attempt === attempts - 1) throw new HistoryConflictError(userId, { cause: error });
+        for (const item of result.Responses?.[this.tableName] ?? []) {
+          if (typeof item.forgottenAt === 'number') found.set(String(item[USER]), item.forgottenAt);
+        }
+        keys = (result.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
       }
     }
+    return found;
   }
 
-  /** Replaces a user's history outright (rebuilds from the event log). */
-  async replace(userId: string, entries: readonly HistoryEntry[]): Promise<void> {
-    const merged = mergeEntries([], entries, this.options.maxLength);
-    await this.client.send(
-      new PutCommand({ TableName: this.tableName, Item: { userId, entries: JSON.stringify(merged), revision: 1, expiresAt: nowSeconds() + this.options.ttlSeconds } }),
+  /**
+   * Forgets the user up to `forgottenAtMs`: records the marker (never moving it back), so reads
+   * and writes leave out entries at or before it from then on, then deletes entries — all of them
+   * (`scope: 'all'`, the forget request: every entry there was sent before it), or only those at
+   * or before the marker (`'upToMarker'`, a rebuild that must keep the new relationship).
+   */
+  async forget(userId: string, forgottenAtMs: number, scope: 'all' | 'upToMarker' = 'all'): Promise<void> {
+    // An unknown time (Infinity) forgets every timestamp an event can carry.
+    const at = Math.min(forgottenAtMs, LATEST_MS);
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { [USER]: userId, [KEY]: FORGOTTEN_KEY, forgottenAt: at },
+          ConditionExpression: 'attribute_not_exists(forgottenAt) OR forgottenAt < :at',
+          ExpressionAttributeValues: { ':at': at },
+        }),
+      );
+    } catch (error) {
+      // A later forget is already recorded: keep it.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    const upTo = scope === 'all' ? FORGOTTEN_KEY : historyKeyTime(at + 1);
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#user = :user AND #key < :upTo',
+          ExpressionAttributeNames: { '#user': USER, '#key': KEY },
+          ExpressionAttributeValues: { ':user': userId, ':upTo': upTo },
+          ProjectionExpression: '#key',
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      await this.batchWrite(
+        'delete',
+        (page.Items ?? []).map((item) => ({ DeleteRequest: { Key: { [USER]: userId, [KEY]: item[KEY] } } })),
+      );
+      start = page.LastEvaluatedKey;
+    } while (start);
+  }
+
+  private async batchWrite(operation: string, requests: readonly Record<string, unknown>[]): Promise<void> {
+    const chunks: Record<string, unknown>[][] = [];
+    for (let i = 0; i < requests.length; i += BATCH_WRITE_LIMIT) chunks.push(requests.slice(i, i + BATCH_WRITE_LIMIT));
+    const rounds = this.options.maxRounds ?? 8;
+    await Promise.all(
+      chunks.map(async (chunk) => {
+        let pending = chunk;
+        for (let round = 0; pending.length > 0; round++) {
+          if (round === rounds) throw new HistoryThrottledError(operation, pending.length, round);
+          if (round > 0) await backoff(round);
+          const result = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }));
+          pending = (result.UnprocessedItems?.[this.tableName] as Record<string, unknown>[] | undefined) ?? [];
+        }
+      }),
     );
   }
-
-  async delete(userId: string): Promise<void> {
-    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { userId } }));
-  }
 }
 
-/** `current` and `added` ordered by timestamp (stable: on ties, `added` after `current`), newest `maxLength`. */
-export function mergeEntries(current: readonly HistoryEntry[], added: readonly HistoryEntry[], maxLength: number): HistoryEntry[] {
-  const all = [...current, ...added].map((entry, order) => ({ entry, order }));
-  all.sort((a, b) => a.entry.timestamp - b.entry.timestamp || a.order - b.order);
-  return all.slice(Math.max(0, all.length - maxLength)).map(({ entry }) => entry);
-}
-
-/** The row's entries: JSON text, or (rows written before it was) a list of maps. */
-function decodeEntries(stored: unknown): HistoryEntry[] {
-  if (typeof stored === 'string') {
-    const entries: unknown = JSON.parse(stored);
-    return Array.isArray(entries) ? (entries as HistoryEntry[]) : [];
-  }
-  return Array.isArray(stored) ? (stored as HistoryEntry[]) : [];
-}
-
-function nowSeconds(): number {
-  return Math.floor(Date.now() / 1000);
-}
-
-/** DynamoDB deletes expired rows lazily; a row past its TTL counts as gone. */
-function isLive(expiresAt: unknown): boolean {
-  return typeof expiresAt !== 'number' || expiresAt > nowSeconds();
+/** Exponential backoff with full jitter: up to 25 ms × 2^round (at most 3.2 s). */
+function backoff(round: number): Promise<void> {
+  const ms = Math.random() * 25 * 2 ** Math.min(round, 7);
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -2,12 +2,13 @@ import { randomBytes } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { historyEntry, putEventBatch, type LoggedEvent } from '../commons/eventLog.ts';
+import { isForgotten } from '../commons/forgetting.ts';
+import { historyKey } from '../commons/historyKey.ts';
 import { ServiceUnavailableError } from '../commons/httpErrors.ts';
 import type { IdempotencyStore } from '../commons/idempotencyStore.ts';
 import { logger, metrics } from '../commons/observability.ts';
 import { eventsBatchKey, keyTime } from '../commons/storageLayout.ts';
-import type { HistoryEntry, UserHistoryStore } from '../commons/userHistoryStore.ts';
-import { viewerRef } from '../commons/viewerRef.ts';
+import type { HistoryRecord, UserHistoryStore } from '../commons/userHistoryStore.ts';
 
 export interface EventStores {
   readonly s3: S3Client;
@@ -25,26 +26,28 @@ export interface AcceptedBatch {
   readonly batchId: string | null;
 }
 
-/** Seconds a client should wait before retrying after the event log could not be written. */
+/** Seconds a client should wait before retrying a batch that could not be stored. */
 const RETRY_AFTER_SECONDS = 2;
 
 /**
- * Stores a validated batch. The order is what makes it durable and idempotent:
+ * Stores a validated batch. The invariant: an event answered 202 is in S3 and in its viewer's
+ * history, and an eventId counts as seen only once the event is in both. So:
  *
  * 1. Duplicates are dropped: repeats within the batch, and eventIds the idempotency table holds
- *    (a read; if DynamoDB cannot answer, nothing is dropped — see 3).
- * 2. The rest is written to S3 as one NDJSON object. If that fails the request fails with 503 and
- *    nothing has been written anywhere: no id was claimed, so the client's retry is accepted.
- * 3. Only then are the eventIds claimed (conditional writes). Claiming after the write means no
- *    crash or failure can leave an id claimed whose event is not in S3, so an event is never lost
- *    to idempotency. The price is a rare duplicate line in S3: when a concurrent request with the
- *    same id won the claim in between (that event is reported as a duplicate and not added to the
- *    history), or when the process died between 2 and 3 and the client retried. Every reader of
- *    the log drops an eventId already read within the window (eventLog.readEventLog), which makes
- *    these copies harmless; events without an eventId cannot be recognised and are never dropped.
- * 4. Each user's recent history is appended. A DynamoDB failure in 3 or 4 keeps the 202 — the
- *    events are in S3 — is logged once and counted, and `npx marquee history rebuild` restores
- *    the history store from S3.
+ *    (a read; if DynamoDB cannot answer, nothing is dropped — the steps below are safe to repeat).
+ * 2. The rest is written to S3 as one NDJSON object (beside it, the viewers' forget markers are
+ *    read). If that fails: 503, nothing was claimed, the client's retry is accepted.
+ * 3. The events are put into the histories, one item per event at a key made from the event
+ *    (historyKey.ts), skipping events at or before a viewer's forget. If that fails: 503, nothing
+ *    was claimed; the client's retry writes S3 again (a copy every log reader drops by eventId,
+ *    eventLog.readEventLog) and puts the same history items again.
+ * 4. Only then are the eventIds claimed (conditional writes). An id another request claimed in
+ *    between is reported as a duplicate (both wrote the same items). A failed claim keeps the 202:
+ *    the event is stored, and a retry would only rewrite it.
+ *
+ * Events without an eventId cannot be recognised: a retry after a 503 stores them again. An
+ * eventId names one event: two different events sent at once under one id may both reach the
+ * history (only one is accepted and read from the log).
  */
 export async function acceptEvents(stores: EventStores, events: readonly LoggedEvent[], now: Date): Promise<AcceptedBatch> {
   const duplicates: string[] = [];
@@ -66,7 +69,7 @@ export async function acceptEvents(stores: EventStores, events: readonly LoggedE
     try {
       seen = await stores.idempotency.seen([...inBatch], now);
     } catch (error) {
-      logger.warn('idempotency check failed; storing the batch unchecked (readers drop repeated eventIds)', { error: errorText(error) });
+      logger.warn('idempotency check failed; storing the batch unchecked (writes are idempotent)', { error: errorText(error) });
       metrics.addMetric('IdempotencyCheckFailures', MetricUnit.Count, 1);
     }
     if (seen && seen.size > 0) {
@@ -83,57 +86,55 @@ export async function acceptEvents(stores: EventStores, events: readonly LoggedE
   }
 
   const batchId = `${keyTime(now)}-${randomBytes(8).toString('hex')}`;
-  try {
-    await putEventBatch(stores.s3, stores.bucket, eventsBatchKey(now, batchId), fresh);
-  } catch (error) {
+  const [logged, forgotten] = await Promise.allSettled([
+    putEventBatch(stores.s3, stores.bucket, eventsBatchKey(now, batchId), fresh),
+    stores.history.forgottenAt(fresh.map((event) => event.userId)),
+  ]);
+  if (logged.status === 'rejected') {
     metrics.addMetric('EventLogWriteFailures', MetricUnit.Count, 1);
-    throw new ServiceUnavailableError('the events could not be stored; none was accepted, retry the whole batch', RETRY_AFTER_SECONDS, { cause: error });
+    throw new ServiceUnavailableError('the events could not be stored; none was accepted, retry the whole batch', RETRY_AFTER_SECONDS, { cause: logged.reason });
+  }
+
+  try {
+    if (forgotten.status === 'rejected') throw forgotten.reason;
+    await stores.history.put(historyRecords(fresh, batchId, forgotten.value));
+  } catch (error) {
+    metrics.addMetric('HistoryWriteFailures', MetricUnit.Count, 1);
+    throw new ServiceUnavailableError('the events could not be added to the viewers\' histories; none was accepted, retry the whole batch', RETRY_AFTER_SECONDS, {
+      cause: error,
+    });
   }
 
   const ids = fresh.flatMap((event) => (event.eventId === undefined ? [] : [event.eventId]));
   const claims = await stores.idempotency.claim(ids, batchId, now);
   if (claims.failed.length > 0) {
-    logger.error('idempotency claims failed after the batch was stored (the events are kept)', {
+    logger.error('idempotency claims failed after the batch was stored (the events are kept; a retry rewrites them)', {
       batchId,
       failedClaims: claims.failed.length,
       error: errorText(claims.error),
     });
     metrics.addMetric('IdempotencyClaimFailures', MetricUnit.Count, claims.failed.length);
   }
-  let stored = fresh;
   if (claims.taken.length > 0) {
-    // Lost a race to a concurrent request carrying the same ids: that request owns these events.
-    const taken = new Set(claims.taken);
-    stored = fresh.filter((event) => event.eventId === undefined || !taken.has(event.eventId));
+    // A concurrent request with the same ids claimed them first: it reports them as accepted.
     duplicates.push(...claims.taken);
     logger.info('eventIds claimed concurrently by another batch; their copies in this batch are duplicates', { batchId, taken: claims.taken.length });
   }
-
-  await appendHistories(stores.history, stored, batchId);
-  metrics.addMetric('EventsAccepted', MetricUnit.Count, stored.length);
+  const accepted = fresh.length - claims.taken.length;
+  metrics.addMetric('EventsAccepted', MetricUnit.Count, accepted);
   if (duplicates.length > 0) metrics.addMetric('EventDuplicates', MetricUnit.Count, duplicates.length);
-  return { accepted: stored.length, duplicates, batchId };
+  return { accepted, duplicates, batchId };
 }
 
-/** Appends each user's events to their history, all users at once; failures are logged once and counted. */
-async function appendHistories(history: UserHistoryStore, events: readonly LoggedEvent[], batchId: string): Promise<void> {
-  const byUser = new Map<string, HistoryEntry[]>();
-  for (const event of events) {
-    const entries = byUser.get(event.userId);
-    if (entries) entries.push(historyEntry(event));
-    else byUser.set(event.userId, [historyEntry(event)]);
-  }
-  const users = [...byUser.keys()];
-  const outcomes = await Promise.allSettled(users.map((userId) => history.append(userId, byUser.get(userId)!)));
-  const failed = outcomes.flatMap((outcome, i) => (outcome.status === 'rejected' ? [{ userId: users[i], reason: outcome.reason as unknown }] : []));
-  if (failed.length === 0) return;
-  logger.error('history write failed after the batch was stored; run `npx marquee history rebuild` to restore it', {
-    batchId,
-    failedUsers: failed.length,
-    firstViewer: viewerRef(failed[0].userId),
-    error: errorText(failed[0].reason),
+/** The history items of a stored batch (line = position in the batch object), leaving out what a forget covers. */
+function historyRecords(events: readonly LoggedEvent[], batchId: string, forgottenAt: ReadonlyMap<string, number>): HistoryRecord[] {
+  const records: HistoryRecord[] = [];
+  events.forEach((event, line) => {
+    if (isForgotten(forgottenAt.get(event.userId), event.timestamp)) return;
+    const entry = historyEntry(event);
+    records.push({ userId: event.userId, key: historyKey(entry, { batchId, line }), entry });
   });
-  metrics.addMetric('HistoryWriteFailures', MetricUnit.Count, failed.length);
+  return records;
 }
 
 function errorText(error: unknown): string {

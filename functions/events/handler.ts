@@ -24,9 +24,10 @@ export interface EventsHandlerOptions {
 
 /**
  * POST /v1/events: validates a batch of 1–100 events (all or nothing: the first bad field is
- * named, e.g. `body.events[3].value`), stores it (acceptEvents: S3 first, then idempotency and
- * history) and answers 202 `{accepted, duplicates, batchId}`; 503 with Retry-After when the event
- * log cannot be written, in which case nothing was accepted.
+ * named, e.g. `body.events[3].value`), stores it (acceptEvents: S3, then the history, then the
+ * idempotency claims) and answers 202 `{accepted, duplicates, batchId}`; 503 with Retry-After when
+ * the event log or the history cannot be written, in which case nothing was accepted and the
+ * client retries the whole batch.
  */
 export function createEventsHandler(options: EventsHandlerOptions = {}) {
   let stores: EventStores | undefined;

@@ -31,13 +31,15 @@ const RETRY_AFTER_SECONDS = 2;
 const pathSchema = z.object({ path: z.object({ userId: idSchema }) });
 
 /**
- * DELETE /v1/users/{userId} — the right to be forgotten. Writes the tombstone (S3), then deletes
- * the user's history row (DynamoDB): from the answer on, recommendations for the id fall back to
- * popular titles, and every later retrain ignores the id's events. Answers 202 Accepted, not 204:
- * the events themselves leave events/ only when the next retrain compacts the log
- * (eventCompaction.compactEvents). Repeating the request is harmless (it refreshes forgottenAt).
- * A store failure answers 503 and the client repeats the request; the tombstone goes first so a
- * half-done request still keeps the id out of the next model.
+ * DELETE /v1/users/{userId} — the right to be forgotten. Writes the tombstone with the time (S3),
+ * then the history's forget marker and deletes the user's history items (DynamoDB): from the
+ * answer on, every event up to that moment is gone from serving, and every later retrain ignores
+ * it (forgetting.ts); events sent later, even late ones stamped earlier, never bring it back,
+ * while events after it are a new relationship that serving and training both use. Answers 202
+ * Accepted, not 204: the events themselves leave events/ only when the next retrain compacts the
+ * log (eventCompaction.compactEvents). Repeating the request moves forgottenAt forward. A store
+ * failure answers 503 and the client repeats the request; the tombstone goes first so a half-done
+ * request still keeps the events out of the next model.
  */
 export function createForgetUserHandler(options: ForgetUserHandlerOptions = {}) {
   let stores: ForgetUserStores | undefined;
@@ -51,7 +53,7 @@ export function createForgetUserHandler(options: ForgetUserHandlerOptions = {}) 
     let forgottenAt: string;
     try {
       ({ forgottenAt } = await writeTombstone(s3, bucket, path.userId, clock()));
-      await history.delete(path.userId);
+      await history.forget(path.userId, Date.parse(forgottenAt));
     } catch (error) {
       metrics.addMetric('ForgetUserFailures', MetricUnit.Count, 1);
       throw new ServiceUnavailableError('the user could not be forgotten now; repeat the request', RETRY_AFTER_SECONDS, { cause: error });
@@ -62,7 +64,7 @@ export function createForgetUserHandler(options: ForgetUserHandlerOptions = {}) 
       userId: path.userId,
       forgottenAt,
       history: 'deleted',
-      events: 'excluded from every later model; removed from the event log at the next retrain',
+      events: 'those up to forgottenAt excluded from every later model and removed from the event log at the next retrain; later events are kept',
     });
   };
 

@@ -4,10 +4,11 @@ import { addEvent } from '../../model/data/eventWeight.ts';
 import { InteractionTableBuilder } from '../../model/data/interactionTableBuilder.ts';
 import type { InteractionTable } from '../../model/types/interactions.ts';
 import { readEventLog, type EventLogStats } from '../commons/eventLog.ts';
+import type { Tombstones } from '../commons/tombstones.ts';
 
 export interface TrainingSnapshotOptions {
-  /** Users whose events are skipped (tombstones). */
-  readonly tombstones: ReadonlySet<string>;
+  /** Forgotten users: their events up to the moment they were forgotten are skipped. */
+  readonly tombstones: Tombstones;
   /** The idempotency window in seconds: an eventId read again within it is a duplicate. */
   readonly windowSeconds: number;
   /** Event objects read at once. */
@@ -37,7 +38,7 @@ const INVALID_SAMPLES = 5;
 
 /**
  * Reads every event of the log (eventLog.readEventLog: highest generation of each object, eventIds
- * repeated within the window dropped, tombstoned users skipped, malformed lines skipped and
+ * repeated within the window dropped, events of forgotten users up to their forget skipped, malformed lines skipped and
  * counted) straight into the columns of an InteractionTableBuilder: each event becomes one row of
  * typed arrays (weight by type, rating, timestamp), so memory grows with the rows, not with the
  * JSON text or one object per event.

@@ -1,10 +1,18 @@
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceInUseException,
+  ResourceNotFoundException,
+  type KeySchemaElement,
+} from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
-import { TABLE_KEYS } from '../../functions/commons/tableKeys.ts';
+import { TABLE_KEYS, type TableKeySchema } from '../../functions/commons/tableKeys.ts';
 import { loadDynalite } from './dynaliteStoreErrors.ts';
 import { patchS3rverContinuationTokens } from './s3rverCompat.ts';
 import { patchS3rverWriteErrors } from './s3rverWriteErrors.ts';
@@ -26,6 +34,12 @@ export interface LocalAws {
   readonly bucketName: string;
   readonly historyTableName: string;
   readonly idempotencyTableName: string;
+  /**
+   * Tables found with another key schema (a data folder from before the history table had a sort
+   * key), deleted and created anew: their content is lost; `marquee history rebuild` restores the
+   * history from the event log.
+   */
+  readonly recreatedTables: readonly string[];
   /** The environment the functions need to run against these servers. */
   readonly env: Record<string, string>;
   stop(): Promise<void>;
@@ -71,23 +85,12 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     const name = (error as Error).name;
     if (name !== 'BucketAlreadyOwnedByYou' && name !== 'BucketAlreadyExists') throw error;
   }
-  for (const [tableName, key] of [
-    [historyTableName, TABLE_KEYS.history.partitionKey],
-    [idempotencyTableName, TABLE_KEYS.idempotency.partitionKey],
+  const recreatedTables: string[] = [];
+  for (const [tableName, keys] of [
+    [historyTableName, TABLE_KEYS.history],
+    [idempotencyTableName, TABLE_KEYS.idempotency],
   ] as const) {
-    try {
-      await db.send(
-        new CreateTableCommand({
-          TableName: tableName,
-          AttributeDefinitions: [{ AttributeName: key, AttributeType: 'S' }],
-          KeySchema: [{ AttributeName: key, KeyType: 'HASH' }],
-          BillingMode: 'PAY_PER_REQUEST',
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof ResourceInUseException)) throw error;
-    }
-    await waitUntilActive(db, tableName);
+    if (await ensureTable(db, tableName, keys)) recreatedTables.push(tableName);
   }
   s3.destroy();
   db.destroy();
@@ -109,12 +112,65 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     bucketName,
     historyTableName,
     idempotencyTableName,
+    recreatedTables,
     env,
     async stop() {
       await s3rver.close();
       await new Promise<void>((resolve) => dynamo.close(() => resolve()));
     },
   };
+}
+
+/**
+ * Creates the table with the key schema of tableKeys.ts, unless it exists with that schema; one
+ * with another schema is deleted first. True when an existing table was replaced.
+ */
+async function ensureTable(db: DynamoDBClient, tableName: string, keys: TableKeySchema): Promise<boolean> {
+  const wanted: KeySchemaElement[] = [
+    { AttributeName: keys.partitionKey, KeyType: 'HASH' },
+    ...(keys.sortKey ? [{ AttributeName: keys.sortKey, KeyType: 'RANGE' as const }] : []),
+  ];
+  let replaced = false;
+  try {
+    const { Table } = await db.send(new DescribeTableCommand({ TableName: tableName }));
+    // A table still being created (by another process sharing the folder) can be neither used nor deleted yet.
+    await waitUntilActive(db, tableName);
+    const existing = (Table?.KeySchema ?? []).map((k) => `${k.AttributeName}:${k.KeyType}`).join(',');
+    if (existing === wanted.map((k) => `${k.AttributeName}:${k.KeyType}`).join(',')) return false;
+    await db.send(new DeleteTableCommand({ TableName: tableName }));
+    await waitUntilGone(db, tableName);
+    replaced = true;
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+  }
+  try {
+    await db.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: wanted.map((k) => ({ AttributeName: k.AttributeName, AttributeType: 'S' })),
+        KeySchema: wanted,
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+  } catch (error) {
+    // Another process sharing the data folder created it meanwhile.
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+  await waitUntilActive(db, tableName);
+  return replaced;
+}
+
+async function waitUntilGone(db: DynamoDBClient, tableName: string): Promise<void> {
+  for (let attempt = 0; attempt < 500; attempt += 1) {
+    try {
+      await db.send(new DescribeTableCommand({ TableName: tableName }));
+    } catch (error) {
+      if (error instanceof ResourceNotFoundException) return;
+      throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`dynalite table ${tableName} was not deleted`);
 }
 
 /**

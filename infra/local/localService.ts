@@ -139,6 +139,9 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     throw failed.reason;
   }
   const [templates, aws, apiKey] = [templatesResult.value, awsResult.value, apiKeyResult.value];
+  if (aws.recreatedTables.length > 0) {
+    log(`note: ${aws.recreatedTables.join(', ')} had an older key schema and was created anew; \`npx marquee history rebuild\` restores the history from the event log`);
+  }
   let server: LocalHttpServer | undefined;
   let schedule: RetrainSchedule | undefined;
   const stopAll = async () => {

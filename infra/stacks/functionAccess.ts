@@ -15,10 +15,12 @@ export interface FunctionAccess {
   readonly idempotency?: TableActions;
 }
 
-/** The calls of functions/commons/userHistoryStore.ts and idempotencyStore.ts, by method. */
-const HISTORY_GET = ['dynamodb:GetItem'] as const; // UserHistoryStore.get
-const HISTORY_APPEND = ['dynamodb:GetItem', 'dynamodb:PutItem'] as const; // UserHistoryStore.append (read, merge, conditional put)
-const HISTORY_DELETE = ['dynamodb:DeleteItem'] as const; // UserHistoryStore.delete
+/** The calls of functions/commons/userHistoryStore.ts and idempotencyStore.ts, by use. */
+const HISTORY_READ = ['dynamodb:Query'] as const; // UserHistoryStore.recent: one viewer's items, newest first
+// Events: forget markers (BatchGetItem) and one put per event (BatchWriteItem), never a read-modify-write.
+const HISTORY_APPEND = ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'] as const;
+// ForgetUser: the forget marker (PutItem), then the viewer's items listed (Query) and deleted (BatchWriteItem).
+const HISTORY_FORGET = ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:BatchWriteItem'] as const;
 const IDEMPOTENCY_SEEN_AND_CLAIM = ['dynamodb:BatchGetItem', 'dynamodb:PutItem'] as const; // IdempotencyStore.seen, .claim
 
 /** Serving reads the published model and the catalog changes made since (new titles before retraining). */
@@ -29,19 +31,21 @@ const SERVING_READS = { [MODELS_PREFIX]: 'read', [CATALOG_ITEMS_PREFIX]: 'read',
  * does not compile until its access is decided here.
  */
 export const FUNCTION_ACCESS = {
-  Recommend: { bucket: SERVING_READS, history: HISTORY_GET },
+  Recommend: { bucket: SERVING_READS, history: HISTORY_READ },
   Similar: { bucket: SERVING_READS },
-  Rank: { bucket: SERVING_READS, history: HISTORY_GET },
+  Rank: { bucket: SERVING_READS, history: HISTORY_READ },
   Popular: { bucket: SERVING_READS },
   ModelInfo: { bucket: { [MODELS_PREFIX]: 'read' } },
   /** Reads models/current.json and the manifest it names: is there a model to serve? */
   Health: { bucket: { [MODELS_PREFIX]: 'read' } },
-  /** Appends event batches (never reads or replaces them); keeps history and idempotency records. */
+  /** Appends event batches (never reads or replaces them); puts history items; checks and claims event ids. */
   Events: { bucket: { [EVENTS_PREFIX]: 'write' }, history: HISTORY_APPEND, idempotency: IDEMPOTENCY_SEEN_AND_CLAIM },
   /** Writes items and change records, and reads items back for GET. */
   Items: { bucket: { [CATALOG_ITEMS_PREFIX]: 'readWrite', [CATALOG_CHANGES_PREFIX]: 'write' } },
-  /** Removes the history row at once and leaves a tombstone for every later retrain. */
-  ForgetUser: { bucket: { [TOMBSTONES_PREFIX]: 'write' }, history: HISTORY_DELETE },
+  /** Leaves a tombstone for every later retrain, then the history's forget marker, and deletes the history items. */
+  ForgetUser: { bucket: { [TOMBSTONES_PREFIX]: 'write' }, history: HISTORY_FORGET },
+  /** Reads a viewer's history for GET /v1/users/{userId}/history. */
+  UserHistory: { bucket: {}, history: HISTORY_READ },
   /**
    * Reads events, catalog and tombstones; publishes models and deletes old versions; rewrites
    * events/ only to compact forgotten users out (a compacted copy, then the original deleted).

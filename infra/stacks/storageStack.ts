@@ -2,7 +2,7 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps
 import { AttributeType, BillingMode, Table, type ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, type IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import { TABLE_KEYS } from '../../functions/commons/tableKeys.ts';
+import { TABLE_KEYS, type TableKeySchema } from '../../functions/commons/tableKeys.ts';
 import type { MarqueeConfig } from './marqueeConfig.ts';
 
 /** What the other stacks receive: typed resources, not names. */
@@ -57,13 +57,14 @@ export class StorageStack extends Stack implements StorageResources {
     this.idempotencyTable = this.table('IdempotencyTable', TABLE_KEYS.idempotency);
 
     new CfnOutput(this, 'BucketName', { value: this.bucket.bucketName, description: 'The bucket of models, events, catalog and tombstones' });
-    new CfnOutput(this, 'HistoryTableName', { value: this.historyTable.tableName, description: 'Recent history per user' });
+    new CfnOutput(this, 'HistoryTableName', { value: this.historyTable.tableName, description: 'Recent history per user, one item per event' });
     new CfnOutput(this, 'IdempotencyTableName', { value: this.idempotencyTable.tableName, description: 'Event ids seen recently' });
   }
 
-  private table(id: string, keys: { readonly partitionKey: string; readonly ttlAttribute: string }): Table {
+  private table(id: string, keys: TableKeySchema): Table {
     return new Table(this, id, {
       partitionKey: { name: keys.partitionKey, type: AttributeType.STRING },
+      ...(keys.sortKey ? { sortKey: { name: keys.sortKey, type: AttributeType.STRING } } : {}),
       billingMode: BillingMode.PAY_PER_REQUEST,
       timeToLiveAttribute: keys.ttlAttribute,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },

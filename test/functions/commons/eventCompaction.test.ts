@@ -19,7 +19,12 @@ const BATCHES: Record<string, string[]> = {
   'events/2026/01/02/00/20260102T000000000Z-dddddddddddddddd.ndjson': [line(7, 'f'), '{"userId": "gone", broken', line('kept', 'g', { userId: undefined }), line(8, 'h')],
   'events/2026/01/03/00/20260103T000000000Z-eeeeeeeeeeeeeeee.ndjson': [line('other', 'x')],
 };
-const FORGOTTEN = new Set(['gone', 'also-gone', '8']);
+/** Forgotten after every event of BATCHES (timestamps 1000, accepted on 2026-01-01…03). */
+const FORGOTTEN = forgottenAt(['gone', 'also-gone', '8'], Date.parse('2026-02-01T00:00:00Z'));
+
+function forgottenAt(userIds: readonly string[], ms: number): Map<string, number> {
+  return new Map(userIds.map((userId) => [userId, ms]));
+}
 
 describe('compactEvents against s3rver', () => {
   const local = withLocalAws();
@@ -59,13 +64,13 @@ describe('compactEvents against s3rver', () => {
     await compactEvents(s3(), bucket(), FORGOTTEN);
     const once = await objectsUnder(s3(), bucket(), 'events/');
     expect(await compactEvents(s3(), bucket(), FORGOTTEN)).toMatchObject({ objectsRewritten: 0, objectsEmptied: 0, linesRemoved: 0 });
-    expect(await compactEvents(s3(), bucket(), new Set())).toMatchObject({ objectsScanned: 4, linesRemoved: 0 });
+    expect(await compactEvents(s3(), bucket(), new Map())).toMatchObject({ objectsScanned: 4, linesRemoved: 0 });
     expect(await objectsUnder(s3(), bucket(), 'events/')).toEqual(once);
   });
 
   it('compacts a compacted object again into its next generation', async () => {
     await compactEvents(s3(), bucket(), FORGOTTEN);
-    const report = await compactEvents(s3(), bucket(), new Set(['other']));
+    const report = await compactEvents(s3(), bucket(), forgottenAt(['other'], Date.parse('2026-02-01T00:00:00Z')));
     expect(report.linesRemoved).toBe(2);
     const keys = (await objectsUnder(s3(), bucket(), 'events/')).map((o) => o.key);
     const [mixed, , untouched, odd] = Object.keys(BATCHES);

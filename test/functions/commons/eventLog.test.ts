@@ -38,7 +38,7 @@ describe('eventLine', () => {
   });
 
   it('turns an event into its history entry', () => {
-    expect(historyEntry(EVENTS[0])).toEqual({ itemId: 'i1', type: 'rating', value: 4.5, timestamp: 1_700_000_000.5 });
+    expect(historyEntry(EVENTS[0])).toEqual({ eventId: 'e1', itemId: 'i1', type: 'rating', value: 4.5, timestamp: 1_700_000_000.5 });
     expect(historyEntry(EVENTS[1])).toEqual({ itemId: 'i2', type: 'like', timestamp: 1_700_000_001 });
   });
 });
@@ -87,13 +87,13 @@ describe('the event log in s3rver', () => {
     expect((await read({ windowSeconds: 7 * 86_400 })).stats.duplicates).toBe(2);
   });
 
-  it('skips tombstoned users and counts malformed lines without failing', async () => {
+  it('skips events of forgotten users and counts malformed lines without failing', async () => {
     const k = key('2026-01-01T00:00:00.000Z', 'aaaaaaaaaaaaaaaa');
     await s3().send(
       new PutObjectCommand({ Bucket: bucket(), Key: k, Body: `${eventLine(EVENTS[0])}\nnot json\n\n{"userId":"u3","itemId":"x","type":"binge","timestamp":1}\n${eventLine(EVENTS[1])}\n` }),
     );
     const invalid: string[] = [];
-    const { events, stats } = await read({ tombstones: new Set(['u2']), onInvalidLine: (error) => invalid.push(error.message) });
+    const { events, stats } = await read({ tombstones: new Map([['u2', Date.parse('2026-01-02T00:00:00Z')]]), onInvalidLine: (error) => invalid.push(error.message) });
     expect(events.map((e) => e.itemId)).toEqual(['i1']);
     expect(stats).toEqual({ objects: 1, events: 1, duplicates: 0, invalidLines: 2, tombstoned: 1 });
     expect(invalid).toHaveLength(2);

@@ -7,7 +7,8 @@ import { eventsBatchKey } from '../../../functions/commons/storageLayout.ts';
 import { writeTombstone } from '../../../functions/commons/tombstones.ts';
 import { UserHistoryStore } from '../../../functions/commons/userHistoryStore.ts';
 import { withLocalAws } from '../../helpers/withLocalAws.ts';
-import { objectsUnder, scanTable } from '../events/localStores.ts';
+import { putEntries } from '../../helpers/historyEntries.ts';
+import { clearHistoryTable, objectsUnder } from '../events/localStores.ts';
 
 const NOW = new Date('2026-08-10T12:00:00.000Z');
 const hoursAgo = (h: number) => new Date(NOW.getTime() - h * 3_600_000);
@@ -35,7 +36,7 @@ describe('rebuildHistory against s3rver and dynalite', () => {
     for (const prefix of ['events/', 'tombstones/']) {
       for (const o of await objectsUnder(s3, local().bucketName, prefix)) await s3.send(new DeleteObjectCommand({ Bucket: local().bucketName, Key: o.key }));
     }
-    for (const row of await scanTable(dynamo, local().historyTableName)) await history().delete(String(row.userId));
+    await clearHistoryTable(dynamo, local().historyTableName);
   });
 
   it('restores each user’s newest entries from the log, once per eventId', async () => {
@@ -50,7 +51,7 @@ describe('rebuildHistory against s3rver and dynalite', () => {
 
   it('keeps entries written meanwhile and changes nothing when run twice', async () => {
     await put(hoursAgo(2), [watch('u1', 'a', 10), watch('u1', 'b', 20)]);
-    await history().append('u1', [{ itemId: 'b', type: 'watch', value: 1, timestamp: 20 }, { itemId: 'live', type: 'click', timestamp: 30 }]);
+    await putEntries(history(), 'u1', [{ itemId: 'b', type: 'watch', value: 1, timestamp: 20 }, { itemId: 'live', type: 'click', timestamp: 30 }]);
     expect((await rebuild()).entriesRestored).toBe(1);
     expect((await history().get('u1')).map((e) => e.itemId)).toEqual(['a', 'b', 'live']);
     const again = await rebuild();
@@ -58,10 +59,10 @@ describe('rebuildHistory against s3rver and dynalite', () => {
     expect((await history().get('u1')).map((e) => e.itemId)).toEqual(['a', 'b', 'live']);
   });
 
-  it('skips tombstoned users (deleting their rows) and users whose last batch is older than the row TTL', async () => {
+  it('skips forgotten users (deleting their entries) and users whose last batch is older than the entry TTL', async () => {
     await put(hoursAgo(1), [watch('forgotten', 'a', 1), watch('active', 'b', 2)]);
     await put(hoursAgo(24 * 40), [watch('dormant', 'c', 3)]);
-    await history().append('forgotten', [{ itemId: 'a', type: 'watch', value: 1, timestamp: 1 }]);
+    await putEntries(history(), 'forgotten', [{ itemId: 'a', type: 'watch', value: 1, timestamp: 1 }]);
     await writeTombstone(clients().s3, local().bucketName, 'forgotten', NOW);
     const report = await rebuild();
     expect(await history().get('forgotten')).toEqual([]);

@@ -2,6 +2,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createAwsClients } from '../../../functions/commons/awsClients.ts';
+import { readEventLog } from '../../../functions/commons/eventLog.ts';
 import { rebuildHistory } from '../../../functions/commons/historyRebuild.ts';
 import { logger, metrics } from '../../../functions/commons/observability.ts';
 import { eventsBatchKey } from '../../../functions/commons/storageLayout.ts';
@@ -70,7 +71,7 @@ describe('POST /v1/events against s3rver and dynalite', () => {
     // Real time: the history holds the new items right after the 202, oldest first.
     const entries = await history().get('happy-user');
     expect(entries.map((e) => e.itemId)).toEqual(['film-1', 'film-2', 'film-3']);
-    expect(entries[1]).toEqual({ itemId: 'film-2', type: 'rating', value: 4.5, timestamp: expected[1].timestamp });
+    expect(entries[1]).toEqual({ eventId: 'happy-2', itemId: 'film-2', type: 'rating', value: 4.5, timestamp: expected[1].timestamp });
     expect((await history().get('42')).map((e) => e.itemId)).toEqual(['7']);
     expect(await idempotencyRow('happy-1')).toMatchObject({ eventId: 'happy-1', batchId });
   });
@@ -175,33 +176,77 @@ describe('POST /v1/events against s3rver and dynalite', () => {
       expect(await history().get('s3-fail-user')).toEqual([]);
     });
 
-    it('keeps the 202 when DynamoDB fails after the S3 write, logs and counts it once, and the rebuild restores the history', async () => {
+    it('answers 503 when DynamoDB is down after the S3 write, claims nothing, and the retry completes the batch', async () => {
       const down = await unreachableClients();
-      const errors = vi.spyOn(logger, 'error');
       const counted = vi.spyOn(metrics, 'addMetric');
       const h = createEventsHandler({ stores: () => localEventStores(local(), { dynamo: down.dynamo }), now });
       const events = [
         { eventId: 'ddb-down-1', userId: 'ddb-down-user', itemId: 'film-1', type: 'watch', value: 1, timestamp: 3000 },
         { eventId: 'ddb-down-2', userId: 'ddb-down-user', itemId: 'film-2', type: 'rating', value: 3.5, timestamp: 3001 },
-        { userId: 'ddb-down-other', itemId: 'film-3', type: 'complete', timestamp: 3002 },
       ];
+      const before = await eventKeys();
       const response = await invoke(h, post({ events }));
-      expect(response.statusCode).toBe(202);
-      expect(response.json).toMatchObject({ accepted: 3, duplicates: [] });
-      expect((await eventObjects()).some((o) => o.key === eventsBatchKey(NOW, response.json.batchId as string))).toBe(true);
+      expect(response.statusCode).toBe(503);
+      expect(response.headers['Retry-After']).toBe('2');
+      expect(response.json).not.toHaveProperty('accepted');
+      expect(counted).toHaveBeenCalledWith('HistoryWriteFailures', 'Count', 1);
+      // The batch reached S3, but no id was claimed and the history holds nothing.
+      expect((await eventKeys()).length).toBe(before.length + 1);
+      expect(await idempotencyRow('ddb-down-1')).toBeUndefined();
       expect(await history().get('ddb-down-user')).toEqual([]);
-      // One log line per failed step (claims, history), each counted.
-      expect(errors.mock.calls.filter(([message]) => String(message).includes('history write failed'))).toHaveLength(1);
-      // The log names the viewer by viewerRef, never by id.
-      expect(JSON.stringify(errors.mock.calls)).not.toContain('ddb-down-user');
-      expect(JSON.stringify(errors.mock.calls)).not.toContain('ddb-down-other');
-      expect(JSON.stringify(errors.mock.calls)).toMatch(/"firstViewer":"v:[0-9a-f]{12}"/);
-      expect(counted).toHaveBeenCalledWith('HistoryWriteFailures', 'Count', 2);
-      expect(counted).toHaveBeenCalledWith('IdempotencyClaimFailures', 'Count', 2);
 
-      const { s3, dynamo } = createAwsClients({ s3ForcePathStyle: true });
+      // The client's retry, with DynamoDB back, is accepted whole and lands in the history.
+      const retry = await invoke(handler(), post({ events }));
+      expect(retry.json).toMatchObject({ accepted: 2, duplicates: [] });
+      expect((await history().get('ddb-down-user')).map((e) => [e.itemId, e.type, e.value])).toEqual([
+        ['film-1', 'watch', 1],
+        ['film-2', 'rating', 3.5],
+      ]);
+      // Two copies in S3; every reader of the log counts each event once.
+      const read: string[] = [];
+      await readEventLog(s3(), local().bucketName, (event) => event.userId === 'ddb-down-user' && read.push(event.eventId!));
+      expect(read).toEqual(['ddb-down-1', 'ddb-down-2']);
+      expect((await invoke(handler(), post({ events }))).json).toEqual({ accepted: 0, duplicates: ['ddb-down-1', 'ddb-down-2'], batchId: null });
+    });
+
+    it('answers 503 when the history write fails between the S3 write and the claims; the retry completes it, a further retry is a duplicate', async () => {
+      const stores = localEventStores(local());
+      let failures = 1;
+      const failingOnce = Object.create(stores.history) as UserHistoryStore;
+      failingOnce.put = async (records) => {
+        if (failures-- > 0) throw Object.assign(new Error('Throughput exceeds the current capacity of your table'), { name: 'ThrottlingException' });
+        return stores.history.put(records);
+      };
+      const h = createEventsHandler({ stores: () => ({ ...stores, history: failingOnce }), now });
+      const events = [
+        { eventId: 'fault-1', userId: 'fault-user', itemId: 'film-1', type: 'like', timestamp: 4000 },
+        { userId: 'fault-user', itemId: 'film-2', type: 'click', timestamp: 4001 },
+      ];
+      const first = await invoke(h, post({ events }));
+      expect(first.statusCode).toBe(503);
+      expect(first.headers['Retry-After']).toBe('2');
+      expect(JSON.stringify(first.json)).not.toContain('Throughput');
+      expect(await idempotencyRow('fault-1')).toBeUndefined();
+      expect(await history().get('fault-user')).toEqual([]);
+
+      const retry = await invoke(h, post({ events }));
+      expect(retry.statusCode).toBe(202);
+      expect(retry.json).toMatchObject({ accepted: 2, duplicates: [] });
+      expect((await history().get('fault-user')).map((e) => e.itemId)).toEqual(['film-1', 'film-2']);
+      expect(await idempotencyRow('fault-1')).toMatchObject({ batchId: retry.json.batchId });
+
+      const again = await invoke(h, post({ events: events.slice(0, 1) }));
+      expect(again.json).toEqual({ accepted: 0, duplicates: ['fault-1'], batchId: null });
+      expect((await history().get('fault-user')).map((e) => e.itemId)).toEqual(['film-1', 'film-2']);
+    });
+
+    it('restores a history from the log with the rebuild when a client never retried', async () => {
+      const down = await unreachableClients();
+      const events = [{ eventId: 'never-retried-1', userId: 'never-retried', itemId: 'film-1', type: 'watch', timestamp: 5000 }];
+      expect((await invoke(createEventsHandler({ stores: () => localEventStores(local(), { dynamo: down.dynamo }), now }), post({ events }))).statusCode).toBe(503);
+      const { s3: client, dynamo } = createAwsClients({ s3ForcePathStyle: true });
       const report = await rebuildHistory({
-        s3,
+        s3: client,
         bucket: local().bucketName,
         history: new UserHistoryStore(dynamo, local().historyTableName, { maxLength: 200, ttlSeconds: 3600 }),
         maxLength: 200,
@@ -209,11 +254,7 @@ describe('POST /v1/events against s3rver and dynalite', () => {
         now: NOW,
       });
       expect(report.usersFailed).toBe(0);
-      expect((await history().get('ddb-down-user')).map((e) => [e.itemId, e.type, e.value])).toEqual([
-        ['film-1', 'watch', 1],
-        ['film-2', 'rating', 3.5],
-      ]);
-      expect((await history().get('ddb-down-other')).map((e) => e.itemId)).toEqual(['film-3']);
+      expect((await history().get('never-retried')).map((e) => e.eventId)).toEqual(['never-retried-1']);
     });
   });
 

@@ -1,9 +1,10 @@
 import { createServer } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { createAwsClients } from '../../../functions/commons/awsClients.ts';
 import { IdempotencyStore } from '../../../functions/commons/idempotencyStore.ts';
+import { TABLE_KEYS } from '../../../functions/commons/tableKeys.ts';
 import { UserHistoryStore } from '../../../functions/commons/userHistoryStore.ts';
 import type { EventStores } from '../../../functions/events/acceptEvents.ts';
 import type { LocalAws } from '../../../infra/local/localAws.ts';
@@ -79,4 +80,12 @@ export async function scanTable(dynamo: DynamoDBDocumentClient, tableName: strin
     start = page.LastEvaluatedKey;
   } while (start);
   return rows;
+}
+
+/** Deletes every item of the history table (entries and forget markers): a clean slate between tests. */
+export async function clearHistoryTable(dynamo: DynamoDBDocumentClient, tableName: string): Promise<void> {
+  const { partitionKey, sortKey } = TABLE_KEYS.history;
+  for (const row of await scanTable(dynamo, tableName)) {
+    await dynamo.send(new DeleteCommand({ TableName: tableName, Key: { [partitionKey]: row[partitionKey], [sortKey]: row[sortKey] } }));
+  }
 }

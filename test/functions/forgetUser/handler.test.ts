@@ -10,9 +10,11 @@ import { listTombstones } from '../../../functions/commons/tombstones.ts';
 import { UserHistoryStore } from '../../../functions/commons/userHistoryStore.ts';
 import { createEventsHandler } from '../../../functions/events/handler.ts';
 import { createForgetUserHandler, handler as defaultHandler } from '../../../functions/forgetUser/handler.ts';
+import { readTrainingSnapshot } from '../../../functions/retrain/trainingSnapshot.ts';
+import { createUserHistoryHandler } from '../../../functions/userHistory/handler.ts';
 import { withLocalAws } from '../../helpers/withLocalAws.ts';
 import { invoke, type TestRequest } from '../events/apiGatewayEvent.ts';
-import { localEventStores, unreachableClients } from '../events/localStores.ts';
+import { localEventStores, objectsUnder, unreachableClients } from '../events/localStores.ts';
 
 const NOW = new Date('2026-07-01T09:30:00.000Z');
 const forget = (userId: string): TestRequest => ({ method: 'DELETE', resource: '/v1/users/{userId}', pathParameters: { userId } });
@@ -27,8 +29,8 @@ describe('DELETE /v1/users/{userId} against s3rver and dynalite', () => {
     history: new UserHistoryStore(overrides.dynamo ?? clients().dynamo, local().historyTableName, { maxLength: 200, ttlSeconds: 3600 }),
   });
   const handler = () => createForgetUserHandler({ stores: stores(), now: () => NOW });
-  const postEvents = (events: unknown[]) =>
-    invoke(createEventsHandler({ stores: () => localEventStores(local()), now: () => NOW }), { method: 'POST', resource: '/v1/events', body: { events } });
+  const postEvents = (events: unknown[], at = NOW) =>
+    invoke(createEventsHandler({ stores: () => localEventStores(local()), now: () => at }), { method: 'POST', resource: '/v1/events', body: { events } });
 
   beforeAll(() => logger.setLogLevel('SILENT'));
 
@@ -67,6 +69,62 @@ describe('DELETE /v1/users/{userId} against s3rver and dynalite', () => {
     // A history rebuild does not bring the forgotten user back.
     await rebuildHistory({ s3, bucket: local().bucketName, history: history(), maxLength: 200, ttlSeconds: 86_400 * 180, now: NOW });
     expect(await history().get('leaving')).toEqual([]);
+  });
+
+  it('holds: events up to the forget never come back, later ones are a new relationship for serving and training alike', async () => {
+    const seconds = (date: Date) => date.getTime() / 1000;
+    const before = new Date(NOW.getTime() - 3_600_000);
+    const after = new Date(NOW.getTime() + 3_600_000);
+    await postEvents(
+      [
+        { eventId: 'r-old', userId: 'returning', itemId: 'film-1', type: 'watch', timestamp: seconds(before) - 60 },
+        // Stamped ahead by a fast clock, but sent before the forget: forgotten too.
+        { eventId: 'r-ahead', userId: 'returning', itemId: 'film-2', type: 'like', timestamp: seconds(NOW) + 600 },
+        { eventId: 'r-other', userId: 'bystander', itemId: 'film-1', type: 'watch', timestamp: seconds(before) },
+      ],
+      before,
+    );
+    expect((await invoke(handler(), forget('returning'))).statusCode).toBe(202);
+
+    // After the forget: a new event, and a late one stamped before the forget (refused by the history).
+    const late = await postEvents(
+      [
+        { eventId: 'r-new', userId: 'returning', itemId: 'film-3', type: 'complete' },
+        { eventId: 'r-late', userId: 'returning', itemId: 'film-4', type: 'watch', timestamp: seconds(NOW) - 30 },
+      ],
+      after,
+    );
+    expect(late.json).toMatchObject({ accepted: 2, duplicates: [] });
+
+    // Serving: only the new relationship, through the store serving reads and the history route.
+    expect((await history().get('returning')).map((e) => e.eventId)).toEqual(['r-new']);
+    const route = await invoke(createUserHistoryHandler({ history: history, maxLength: 200 }), {
+      method: 'GET',
+      resource: '/v1/users/{userId}/history',
+      pathParameters: { userId: 'returning' },
+    });
+    expect((route.json.items as { eventId: string }[]).map((item) => item.eventId)).toEqual(['r-new']);
+
+    // Training reads the post-forget event only; compaction removes exactly the forgotten lines.
+    const { s3 } = clients();
+    const tombstones = await listTombstones(s3, local().bucketName);
+    expect(tombstones.get('returning')).toBe(NOW.getTime());
+    const trainingUsers = async () => {
+      const snapshot = await readTrainingSnapshot(s3, local().bucketName, { tombstones, windowSeconds: 86_400 });
+      const { table } = snapshot;
+      return Array.from({ length: table.size }, (_, r) => `${table.userIds[table.users[r]]}/${table.itemIds[table.items[r]]}`).filter((pair) => pair.startsWith('returning/'));
+    };
+    expect(await trainingUsers()).toEqual(['returning/film-3']);
+    const report = await compactEvents(s3, local().bucketName, tombstones);
+    expect(report.linesRemoved).toBeGreaterThanOrEqual(3);
+    const lines = (await objectsUnder(s3, local().bucketName, 'events/')).flatMap((o) => o.text.split('\n').filter((l) => l.includes('"returning"')));
+    expect(lines.map((l) => JSON.parse(l).eventId)).toEqual(['r-new']);
+    expect(await trainingUsers()).toEqual(['returning/film-3']);
+    expect((await history().get('bystander')).map((e) => e.eventId)).toEqual(['r-other']);
+
+    // A rebuild of the history agrees.
+    await rebuildHistory({ s3, bucket: local().bucketName, history: history(), maxLength: 200, ttlSeconds: 86_400 * 180, now: after });
+    expect((await history().get('returning')).map((e) => e.eventId)).toEqual(['r-new']);
   });
 
   it('answers 202 again when repeated, and for a user it never saw', async () => {

@@ -8,6 +8,7 @@ import { UserHistoryStore } from '../../../functions/commons/userHistoryStore.ts
 import { scoreItems, userVector } from '../../../model/index.ts';
 import { apiGatewayEvent, invoke } from '../../helpers/apiGatewayEvent.ts';
 import { publishTestModel, type PublishedTestModel } from '../../helpers/publishTestModel.ts';
+import { putEntries } from '../../helpers/historyEntries.ts';
 import { withLocalAws } from '../../helpers/withLocalAws.ts';
 
 type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -67,7 +68,7 @@ describe('Rank handler (s3rver + dynalite)', () => {
 
   it('ranks for a user from the stored history (plus the body\'s history as newer)', async () => {
     const now = Math.floor(Date.now() / 1000);
-    await histories.append('bob', [
+    await putEntries(histories, 'bob', [
       { itemId: 'm4', type: 'complete', timestamp: now - 2 },
       { itemId: 'm6', type: 'like', timestamp: now - 1 },
     ]);

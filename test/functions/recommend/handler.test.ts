@@ -9,6 +9,7 @@ import { ServingRecommender, type RecommendRequest } from '../../../functions/co
 import { UserHistoryStore } from '../../../functions/commons/userHistoryStore.ts';
 import { apiGatewayEvent, invoke, type JsonResult } from '../../helpers/apiGatewayEvent.ts';
 import { buildTestModel, fetchedTestVersion, publishTestModel, type TestModel } from '../../helpers/publishTestModel.ts';
+import { putEntries } from '../../helpers/historyEntries.ts';
 import { withLocalAws } from '../../helpers/withLocalAws.ts';
 
 type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -132,7 +133,7 @@ describe('Recommend handler (s3rver + dynalite)', () => {
 
     it('reads a known user\'s history from the store: seen titles excluded, same ranking as the same history posted', async () => {
       const now = Math.floor(Date.now() / 1000);
-      await histories.append('alice', [
+      await putEntries(histories, 'alice', [
         { itemId: '10', type: 'complete', timestamp: now - 30 },
         { itemId: '11', type: 'like', timestamp: now - 20 },
         { itemId: '12', type: 'skip', timestamp: now - 10 },

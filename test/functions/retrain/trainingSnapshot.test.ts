@@ -19,7 +19,7 @@ describe('readTrainingSnapshot against s3rver', () => {
     const bucket = await freshBucket(s3);
     const { events } = generateDemoCatalog({ seed: 2, items: 30, users: 20, interactionsPerUser: 12 });
     const keys = await writeEvents(s3, bucket, events, 7);
-    const options = { tombstones: new Set<string>(), windowSeconds: 86_400 };
+    const options = { tombstones: new Map<string, number>(), windowSeconds: 86_400 };
     const one = await readTrainingSnapshot(s3, bucket, { ...options, concurrency: 1 });
     const ahead = await readTrainingSnapshot(s3, bucket, { ...options, concurrency: 8 });
 
@@ -45,7 +45,7 @@ describe('readTrainingSnapshot against s3rver', () => {
     const bucket = await freshBucket(s3);
     const { events } = generateDemoCatalog({ seed: 2, items: 10, users: 5, interactionsPerUser: 5 });
     await writeEvents(s3, bucket, events);
-    const options = { tombstones: new Set<string>(), windowSeconds: 86_400, concurrency: 4 };
+    const options = { tombstones: new Map<string, number>(), windowSeconds: 86_400, concurrency: 4 };
     const before = await readTrainingSnapshot(s3, bucket, options);
     expect(before.id).toMatch(/^events@[0-9a-f]{16}$/);
     expect((await readTrainingSnapshot(s3, bucket, options)).id).toBe(before.id);

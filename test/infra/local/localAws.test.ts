@@ -1,9 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DeleteTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TABLE_KEYS } from '../../../functions/commons/tableKeys.ts';
 import { startLocalAws, type LocalAws } from '../../../infra/local/localAws.ts';
 
 function clients(local: LocalAws) {
@@ -57,6 +58,54 @@ describe('startLocalAws', () => {
       db.destroy();
     } finally {
       await second.stop();
+    }
+  });
+
+  it('creates the history table with its sort key anew when a data folder holds one of an older key schema', async () => {
+    const old = await mkdtemp(join(tmpdir(), 'marquee-localaws-old-'));
+    try {
+      const first = await startLocalAws({ dataDir: old });
+      expect(first.recreatedTables).toEqual([]);
+      const { db } = clients(first);
+      // The table as versions before one item per event created it: a partition key only.
+      await db.send(new DeleteTableCommand({ TableName: first.historyTableName }));
+      for (let i = 0; i < 100 && (await db.send(new DescribeTableCommand({ TableName: first.historyTableName })).catch(() => undefined)); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      await db.send(
+        new CreateTableCommand({
+          TableName: first.historyTableName,
+          AttributeDefinitions: [{ AttributeName: 'userId', AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: 'userId', KeyType: 'HASH' }],
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      );
+      // dynalite turns a new table ACTIVE on a timer; a folder saved before that keeps it CREATING.
+      for (let i = 0; i < 100 && (await db.send(new DescribeTableCommand({ TableName: first.historyTableName }))).Table?.TableStatus !== 'ACTIVE'; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      db.destroy();
+      await first.stop();
+
+      const second = await startLocalAws({ dataDir: old });
+      try {
+        expect(second.recreatedTables).toEqual([second.historyTableName]);
+        const { db: again } = clients(second);
+        const { Table } = await again.send(new DescribeTableCommand({ TableName: second.historyTableName }));
+        expect(Table?.KeySchema).toEqual([
+          { AttributeName: TABLE_KEYS.history.partitionKey, KeyType: 'HASH' },
+          { AttributeName: TABLE_KEYS.history.sortKey, KeyType: 'RANGE' },
+        ]);
+        expect(Table?.TableStatus).toBe('ACTIVE');
+        again.destroy();
+      } finally {
+        await second.stop();
+      }
+      const third = await startLocalAws({ dataDir: old });
+      expect(third.recreatedTables).toEqual([]);
+      await third.stop();
+    } finally {
+      await rm(old, { recursive: true, force: true });
     }
   });
 });

@@ -233,6 +233,7 @@ describe('ApiStack', () => {
       ['Events', { 'bucket/events/*': ['s3:PutObject'] }, []],
       ['Items', { 'bucket/catalog/changes/*': ['s3:PutObject'], 'bucket/catalog/items/*': ['s3:GetObject', 's3:PutObject'] }, ['catalog/items/*']],
       ['ForgetUser', { 'bucket/tombstones/*': ['s3:PutObject'] }, []],
+      ['UserHistory', {}, []],
     ])('%s touches exactly its prefixes of the bucket', (name, objects, listPrefixes) => {
       const { actions, listPrefixes: listed } = access(name);
       const bucketLevel = listPrefixes.length > 0 ? { bucket: ['s3:ListBucket'] } : {};
@@ -242,10 +243,11 @@ describe('ApiStack', () => {
 
     /** Exactly the calls each function's code makes (infra/stacks/functionAccess.ts): no Scan, no Query of a whole table. */
     const DYNAMODB: Record<string, Record<string, string[]>> = {
-      Recommend: { historyTable: ['dynamodb:GetItem'] },
-      Rank: { historyTable: ['dynamodb:GetItem'] },
-      Events: { historyTable: ['dynamodb:GetItem', 'dynamodb:PutItem'], idempotencyTable: ['dynamodb:BatchGetItem', 'dynamodb:PutItem'] },
-      ForgetUser: { historyTable: ['dynamodb:DeleteItem'] },
+      Recommend: { historyTable: ['dynamodb:Query'] },
+      Rank: { historyTable: ['dynamodb:Query'] },
+      UserHistory: { historyTable: ['dynamodb:Query'] },
+      Events: { historyTable: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'], idempotencyTable: ['dynamodb:BatchGetItem', 'dynamodb:PutItem'] },
+      ForgetUser: { historyTable: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:Query'] },
       Similar: {},
       Popular: {},
       ModelInfo: {},

@@ -42,12 +42,18 @@ describe('StorageStack', () => {
   it.each([
     ['history', TABLE_KEYS.history],
     ['idempotency', TABLE_KEYS.idempotency],
-  ])('keeps the %s table on demand, with its TTL attribute and point-in-time recovery, retained', (_, keys) => {
+  ])('keeps the %s table on demand, with its keys, its TTL attribute and point-in-time recovery, retained', (_, keys) => {
     template.hasResource('AWS::DynamoDB::Table', {
       DeletionPolicy: 'Retain',
       Properties: Match.objectLike({
-        KeySchema: [{ AttributeName: keys.partitionKey, KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: keys.partitionKey, AttributeType: 'S' }],
+        KeySchema: [
+          { AttributeName: keys.partitionKey, KeyType: 'HASH' },
+          ...('sortKey' in keys ? [{ AttributeName: keys.sortKey, KeyType: 'RANGE' }] : []),
+        ],
+        AttributeDefinitions: [
+          { AttributeName: keys.partitionKey, AttributeType: 'S' },
+          ...('sortKey' in keys ? [{ AttributeName: keys.sortKey, AttributeType: 'S' }] : []),
+        ],
         BillingMode: 'PAY_PER_REQUEST',
         TimeToLiveSpecification: { AttributeName: keys.ttlAttribute, Enabled: true },
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },

@@ -10,7 +10,7 @@ import { UserHistoryStore } from '../../../../functions/commons/userHistoryStore
 import { LOCAL_ENDPOINTS_FILE } from '../../../../infra/cli/commands/history.ts';
 import { main } from '../../../../infra/cli/main.ts';
 import { withLocalAws } from '../../../helpers/withLocalAws.ts';
-import { closedPort } from '../../../functions/events/localStores.ts';
+import { clearHistoryTable, closedPort } from '../../../functions/events/localStores.ts';
 
 /** Runs `marquee …` in-process, capturing what it writes. */
 async function marquee(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -47,7 +47,7 @@ describe('marquee history rebuild', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
   afterEach(async () => {
-    await history().delete('cli-user');
+    await clearHistoryTable(createAwsClients({ s3ForcePathStyle: true }).dynamo, local().historyTableName);
   });
 
   it('restores the history of the local service recorded in the data folder', async () => {
