@@ -11,9 +11,10 @@ describe('dynalite over a read-only data folder (a real one: see makeReadOnly)',
   let local: LocalAws;
   let db: DynamoDBClient;
   let readOnly: ReadOnlyFolder | undefined;
-  const put = (userId: string) =>
-    db.send(new PutItemCommand({ TableName: local.historyTableName, Item: { userId: { S: userId }, padding: { S: 'x'.repeat(50_000) } } }));
-  const get = async (userId: string) => (await db.send(new GetItemCommand({ TableName: local.historyTableName, Key: { userId: { S: userId } } }))).Item?.userId?.S;
+  // The idempotency table: a single-key table, so one put is one item.
+  const put = (eventId: string) =>
+    db.send(new PutItemCommand({ TableName: local.idempotencyTableName, Item: { eventId: { S: eventId }, padding: { S: 'x'.repeat(50_000) } } }));
+  const get = async (eventId: string) => (await db.send(new GetItemCommand({ TableName: local.idempotencyTableName, Key: { eventId: { S: eventId } } }))).Item?.eventId?.S;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'marquee-readonly-dynamo-'));
