@@ -1,5 +1,4 @@
 import { mkdir } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import {
   CreateTableCommand,
@@ -13,7 +12,7 @@ import {
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import { TABLE_KEYS, type TableKeySchema } from '../../functions/commons/tableKeys.ts';
-import { loadDynalite } from './dynaliteStoreErrors.ts';
+import { startDynaliteThread } from './dynaliteThread.ts';
 import { patchS3rverContinuationTokens } from './s3rverCompat.ts';
 import { patchS3rverWriteErrors } from './s3rverWriteErrors.ts';
 
@@ -64,13 +63,9 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
   // A failed write (read-only folder, full disk) fails its request instead of the process.
   patchS3rverWriteErrors();
 
-  // A failed write (read-only folder, full disk) fails its request instead of the process.
-  const dynamo = loadDynalite()({ path: dynamoDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    dynamo.once('error', reject);
-    dynamo.listen(options.dynamoPort ?? 0, '127.0.0.1', () => resolve());
-  });
-  const dynamoEndpoint = `http://127.0.0.1:${(dynamo.address() as AddressInfo).port}`;
+  // In a thread of its own: its Query work runs beside the functions', not in their event loop.
+  const dynamo = await startDynaliteThread({ path: dynamoDir, port: options.dynamoPort ?? 0 });
+  const dynamoEndpoint = dynamo.endpoint;
 
   const s3rver = new S3rver({ address: '127.0.0.1', port: options.s3Port ?? 0, silent: true, directory: s3Dir });
   const s3Address = await s3rver.run();
@@ -116,7 +111,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     env,
     async stop() {
       await s3rver.close();
-      await new Promise<void>((resolve) => dynamo.close(() => resolve()));
+      await dynamo.stop();
     },
   };
 }
