@@ -85,17 +85,17 @@ export class UserHistoryStore {
     let forgottenAtMs: number | undefined;
     let start: Record<string, AttributeValue> | undefined;
     do {
-      // The low-level command, the entry alone, expired items left out by DynamoDB: the read is
-      // on every personalised request, and its CPU goes to deserialising attributes one by one.
+      // The low-level command and the entry alone: the read is on every personalised request, and
+      // its CPU goes to deserialising attributes one by one. Expired items are dropped here, not by
+      // a FilterExpression: the emulator parses one per request (≈ 0.35 ms), and both count
+      // towards Limit alike.
       const page = await this.client.send(
         new LowLevelQueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: '#user = :user',
-          // DynamoDB deletes expired items lazily; an item past its TTL counts as gone.
-          FilterExpression: 'attribute_not_exists(#expires) OR #expires > :now',
           ExpressionAttributeNames: { '#user': USER, '#entry': 'entry', '#expires': EXPIRES },
-          ExpressionAttributeValues: { ':user': { S: userId }, ':now': { N: String(nowSeconds) } },
-          ProjectionExpression: '#entry, forgottenAt',
+          ExpressionAttributeValues: { ':user': { S: userId } },
+          ProjectionExpression: '#entry, forgottenAt, #expires',
           ScanIndexForward: false,
           ConsistentRead: true,
           // One more than asked: the forget marker, when there is one, comes first.
@@ -111,6 +111,9 @@ export class UserHistoryStore {
         }
         const text = item.entry?.S;
         if (text === undefined) continue; // not an item this store wrote
+        // DynamoDB deletes expired items lazily; an item past its TTL counts as gone.
+        const expiresAt = item[EXPIRES]?.N;
+        if (expiresAt !== undefined && Number(expiresAt) <= nowSeconds) continue;
         const entry = JSON.parse(text) as HistoryEntry;
         if (isForgotten(forgottenAtMs, entry.timestamp)) continue;
         if (entries.length < count) entries.push(entry);
