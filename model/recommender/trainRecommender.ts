@@ -14,7 +14,7 @@ import { MiniBatch } from './miniBatch.ts';
 import { ParallelTrainer } from './parallelTrainer.ts';
 import { RecommenderParameters } from './recommenderParameters.ts';
 import { sampledSlots, sampledSoftmaxGradient, SampledSoftmaxWorkspace, type SampledProposal } from './sampledSoftmaxGradient.ts';
-import { scoreItems, userVector } from './scoreHistory.ts';
+import { BlockScorer } from './blockScorer.ts';
 import { softmaxGradient, SoftmaxWorkspace } from './softmaxGradient.ts';
 
 /**
@@ -145,6 +145,7 @@ function fit(
     for (let i = 0; i < a.length; i++) a[i] = decay * a[i] + fresh * p[i];
   };
 
+  let scorer: BlockScorer | undefined;
   let best: Float32Array | undefined;
   let bestEpoch = 0;
   let bestNdcg = -Infinity;
@@ -196,7 +197,8 @@ function fit(
       if (!Number.isFinite(loss)) throw new TrainingError(`loss became ${loss} at epoch ${epoch}`);
       let validationNdcgAt10: number | undefined;
       if (validation) {
-        validationNdcgAt10 = validationNdcg(average, data, validation, hp);
+        scorer ??= new BlockScorer(hp.dim, itemCount);
+        validationNdcgAt10 = validationNdcg(average, data, validation, hp, scorer);
         if (validationNdcgAt10 > bestNdcg) {
           bestNdcg = validationNdcgAt10;
           bestEpoch = epoch;
@@ -284,21 +286,11 @@ function validationNdcg(
   train: TrainingData,
   validation: TrainingData,
   hp: RecommenderHyperParameters,
+  scorer: BlockScorer,
 ): number {
   const model = params.toScoringModel(train.itemFeatureOffsets, train.itemFeatures, hp.historyExponent, hp.preferenceWeight);
-  const user = new Float32Array(hp.dim);
-  const none = new Int32Array(0);
-  const metrics = evaluateRanking({
-    train,
-    test: validation,
-    score: (u, out) => {
-      const from = train.userOffsets[u];
-      const to = train.userOffsets[u + 1];
-      userVector(model, train.userItems.subarray(from, to), train.userWeights.subarray(from, to), none, user);
-      scoreItems(model, user, out);
-    },
-  });
-  return metrics.ndcgAt10;
+  scorer.load(model, train, validation);
+  return evaluateRanking({ train, test: validation, score: scorer.score }).ndcgAt10;
 }
 
 function result(
