@@ -159,6 +159,7 @@ function fit(
           historyExponent: hp.historyExponent,
           learningRate: hp.learningRate,
           weightDecay: hp.weightDecay,
+          averageDecay: Math.max(decay, 0),
         })
       : undefined;
   try {
@@ -181,8 +182,8 @@ function fit(
           // The lazy optimiser updates the touched rows and their average; the rest catch up at flush.
           lossSum += sparse.step(batch);
         } else if (parallel) {
+          // The threads update the parameters and their average in shared memory; read at epoch end.
           lossSum += parallel.step(batch);
-          averageStep();
         } else if (dense) {
           grad.values.fill(0);
           lossSum += softmaxGradient(params, data.itemFeatureOffsets, data.itemFeatures, batch, hp.historyExponent, dense.workspace, grad);
@@ -192,6 +193,7 @@ function fit(
         batches++;
       }
       sparse?.flush();
+      parallel?.read(params, average);
       epoch++;
       const loss = lossSum / Math.max(batches, 1);
       if (!Number.isFinite(loss)) throw new TrainingError(`loss became ${loss} at epoch ${epoch}`);
