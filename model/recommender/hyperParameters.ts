@@ -16,8 +16,12 @@ export interface RecommenderHyperParameters {
   /** Sampled objective: the proposal is (1 − uniformMix) · popularity^α / Σ + uniformMix / titles. */
   readonly proposalExponent: number;
   readonly uniformMix: number;
-  /** Sampled objective: users per mini-batch (a larger batch shares the negatives more widely). */
+  /**
+   * Sampled objective: users per mini-batch (a larger batch shares the negatives, the touched rows
+   * and their update more widely) and its Adam step size.
+   */
   readonly sampledBatchUsers: number;
+  readonly sampledLearningRate: number;
   /** Embedding dimension. */
   readonly dim: number;
   /** Upper bound on epochs; early stopping usually ends sooner. */
@@ -55,7 +59,8 @@ export const DEFAULT_RECOMMENDER_HYPER_PARAMETERS: RecommenderHyperParameters = 
   batchNegatives: 256,
   proposalExponent: 0.75,
   uniformMix: 0.1,
-  sampledBatchUsers: 32,
+  sampledBatchUsers: 128,
+  sampledLearningRate: 0.03,
   dim: 64,
   maxEpochs: 200,
   patience: 10,

@@ -22,6 +22,11 @@ export class LazyAdam {
   private step = 0;
   private correction1 = 1;
   private correction2 = 1;
+  /**
+   * Per missed-step count k: β1^k, β2^k, r^k and the average's d^k and share, so that a catch-up
+   * costs lookups instead of four Math.pow per row (k runs up to the steps taken; grown by doubling).
+   */
+  private powers = new Float64Array(0);
 
   constructor(
     private readonly dim: number,
@@ -92,16 +97,16 @@ export class LazyAdam {
   private catchUp(params: Float32Array, average: Float32Array, row: number, start: number, end: number, to: number): void {
     const k = to - this.last[row];
     if (k <= 0) return;
-    const r = 1 - this.learningRate * this.weightDecay;
-    const momentum = Math.pow(this.beta1, k);
-    const second = Math.pow(this.beta2, k);
-    const decay = Math.pow(r, k);
+    if (5 * k >= this.powers.length) this.growPowers(k);
+    const table = this.powers;
+    const at = 5 * k;
+    const momentum = table[at];
+    const second = table[at + 1];
+    const decay = table[at + 2];
     const { m, v } = this;
-    const d = this.averageDecay;
-    if (d > 0) {
-      const dk = Math.pow(d, k);
-      // (1 − d) Σ_{s=1..k} d^{k−s} r^s
-      const share = (1 - d) * (Math.abs(r - d) < 1e-12 ? k * dk : (r * (decay - dk)) / (r - d));
+    if (this.averageDecay > 0) {
+      const dk = table[at + 3];
+      const share = table[at + 4];
       for (let p = start; p < end; p++) average[p] = dk * average[p] + share * params[p];
     }
     for (let p = start; p < end; p++) {
@@ -109,5 +114,23 @@ export class LazyAdam {
       v[p] *= second;
       params[p] *= decay;
     }
+  }
+
+  private growPowers(k: number): void {
+    const size = Math.max(2 * k, 1024);
+    const table = new Float64Array(5 * (size + 1));
+    const r = 1 - this.learningRate * this.weightDecay;
+    const d = this.averageDecay;
+    for (let n = 0; n <= size; n++) {
+      const decay = Math.pow(r, n);
+      const dn = Math.pow(d, n);
+      table[5 * n] = Math.pow(this.beta1, n);
+      table[5 * n + 1] = Math.pow(this.beta2, n);
+      table[5 * n + 2] = decay;
+      table[5 * n + 3] = dn;
+      // (1 − d) Σ_{s=1..n} d^{n−s} r^s
+      table[5 * n + 4] = (1 - d) * (Math.abs(r - d) < 1e-12 ? n * dn : (r * (decay - dn)) / (r - d));
+    }
+    this.powers = table;
   }
 }

@@ -88,7 +88,8 @@ export class SampledSoftmaxWorkspace {
     this.featureCount = featureCount;
     this.maxUsers = maxUsers;
     this.maxSlots = draws + 2;
-    const simd = (options.simd ?? true) ? SimdKernels.create(dim, this.maxSlots, maxUsers) : undefined;
+    // The gathered kernels' slot lists hold a batch's target entries, fewer than its slots.
+    const simd = (options.simd ?? true) ? SimdKernels.create(dim, this.maxSlots, maxUsers, this.maxSlots) : undefined;
     this.simd = simd;
     this.history = new Float32Array(itemCount * dim);
     this.slotBiasGradients = new Float64Array(this.maxSlots);
@@ -314,7 +315,12 @@ export function sampledSoftmaxGradient(
   ws.touched.featureInputCount = 0;
   ws.touched.featureOutputCount = 0;
   if (B === 0) return 0;
-  const rows = ws.featureRows.set(itemCount, featureCount, itemFeatureOffsets, itemFeatures);
+  // The transpose is built once per catalog, not per step (its cost grows with the titles).
+  const known = ws.featureRows;
+  const rows =
+    known.offsets === itemFeatureOffsets && known.features === itemFeatures && known.itemCount === itemCount
+      ? known
+      : known.set(itemCount, featureCount, itemFeatureOffsets, itemFeatures);
 
   ws.drawCandidates(batch, B, proposal, rng);
   const { sharedCount, sharedSlots, slotCount, candidates, counts, slotVectors, slotBias } = ws;
@@ -378,6 +384,10 @@ function sampledUserRows(
   if (simd) simd.computeLogits(0, B, stride);
   else logitsOf(dim, stride, 0, B, users, slotVectors, ws.slotBias, logits);
   const marks = ws.userMarks();
+  if (simd) {
+    const slots = simd.slots;
+    for (let q = 0, end = batch.targetOffsets[B]; q < end; q++) slots[q] = targetSlots[q];
+  }
   let loss = 0;
   for (let b = 0; b < B; b++) {
     const zo = b * stride;
@@ -393,13 +403,18 @@ function sampledUserRows(
     let max = -Infinity;
     let targetWeight = 0;
     let targetLogits = 0;
+    // Gather-dot: z_bt = u_b · v_t + bias_t, the SIMD kernel's sums in coefficients.
+    if (simd) simd.gatherDot(b, tStart, tEnd - tStart);
     for (let q = tStart; q < tEnd; q++) {
       const k = targetSlots[q];
       if (k < sharedCount) logits[zo + k] = -Infinity;
-      // Gather-dot: z_bt = u_b · v_t + bias_t.
       let z = itemBias[ws.candidates[k]];
-      const vo = k * dim;
-      for (let c = 0; c < dim; c++) z += users[uo + c] * slotVectors[vo + c];
+      if (simd) {
+        z += simd.coefficients[q];
+      } else {
+        const vo = k * dim;
+        for (let c = 0; c < dim; c++) z += users[uo + c] * slotVectors[vo + c];
+      }
       targetGradients[q] = z;
       const w = batch.targetWeights[q];
       targetWeight += w;
@@ -436,6 +451,7 @@ function sampledUserRows(
         g += targetWeight * scale * Math.exp(targetGradients[q] - logSumExp);
       }
       targetGradients[q] = g;
+      if (simd) simd.coefficients[q] = g;
     }
   }
   // dU_b = Σ_k g_bk v_k over the shared slots (dense), then + Σ_t g_bt v_t (gathered).
@@ -443,6 +459,11 @@ function sampledUserRows(
   else userGradientsOf(dim, stride, 0, B, logits, slotVectors, ws.userGradients);
   const du = ws.userGradients;
   for (let b = 0; b < B; b++) {
+    if (simd) {
+      // Gather-axpy: du_b += Σ_t g_bt v_t.
+      simd.gatherAxpy(b, batch.targetOffsets[b], batch.targetOffsets[b + 1] - batch.targetOffsets[b]);
+      continue;
+    }
     const uo = b * dim;
     for (let q = batch.targetOffsets[b], end = batch.targetOffsets[b + 1]; q < end; q++) {
       const g = targetGradients[q];
@@ -479,11 +500,17 @@ function sampledItemRows(dim: number, batch: BatchRows, B: number, ws: SampledSo
   slotGradients.fill(0, sharedSlots * dim, slotCount * dim);
   for (let b = 0; b < B; b++) {
     const uo = b * dim;
-    for (let q = batch.targetOffsets[b], end = batch.targetOffsets[b + 1]; q < end; q++) {
+    const tStart = batch.targetOffsets[b];
+    const tEnd = batch.targetOffsets[b + 1];
+    for (let q = tStart; q < tEnd; q++) slotBiasGradients[targetSlots[q]] += targetGradients[q];
+    if (simd) {
+      // Scatter-axpy: dv_t += g_bt u_b, entries in order.
+      simd.scatterAxpy(b, tStart, tEnd - tStart);
+      continue;
+    }
+    for (let q = tStart; q < tEnd; q++) {
       const g = targetGradients[q];
-      const k = targetSlots[q];
-      slotBiasGradients[k] += g;
-      const vo = k * dim;
+      const vo = targetSlots[q] * dim;
       for (let c = 0; c < dim; c++) slotGradients[vo + c] += g * users[uo + c];
     }
   }

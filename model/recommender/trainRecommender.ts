@@ -244,7 +244,7 @@ function sampledStep(
   };
   const maxTargets = largestUserRows(data.userOffsets, batchUsers);
   const ws = new SampledSoftmaxWorkspace(dim, itemCount, featureCount, batchUsers, sampledSlots(hp.negatives, hp.batchNegatives, maxTargets));
-  const optimiser = new LazyAdam(dim, 2 * (itemCount + featureCount), itemCount, hp.learningRate, hp.weightDecay, Math.max(hp.parameterAverage, 0));
+  const optimiser = new LazyAdam(dim, 2 * (itemCount + featureCount), itemCount, hp.sampledLearningRate, hp.weightDecay, Math.max(hp.parameterAverage, 0));
   // Negatives get their own stream, so that the batches and dropout are those of the full objective.
   const rng = new Random(hp.seed ^ 0x0bad5eed);
   const p = params.values;
