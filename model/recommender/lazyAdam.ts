@@ -83,6 +83,56 @@ export class LazyAdam {
     this.last[row] = this.step;
   }
 
+  /**
+   * applyRow for rows `offset + list[k]`, k < count, with the catch-up and the update inlined
+   * (a sparse step calls this for thousands of short rows).
+   */
+  applyRows(params: Float32Array, average: Float32Array, grad: Float32Array, list: Readonly<Int32Array>, count: number, offset: number): void {
+    const { m, v, beta1, beta2, epsilon, correction1, correction2, dim, embeddingRows, last } = this;
+    const lr = this.learningRate;
+    const decay = 1 - lr * this.weightDecay;
+    const d = this.averageDecay;
+    const fresh = 1 - d;
+    const step = this.step;
+    const b1 = 1 - beta1;
+    const b2 = 1 - beta2;
+    if (step - 1 >= this.powers.length / 5 - 1) this.growPowers(step);
+    const table = this.powers;
+    for (let k = 0; k < count; k++) {
+      const row = offset + list[k];
+      const start = row < embeddingRows ? row * dim : embeddingRows * dim + (row - embeddingRows);
+      const end = row < embeddingRows ? start + dim : start + 1;
+      const missed = step - 1 - last[row];
+      if (missed > 0) {
+        const at = 5 * missed;
+        const momentum = table[at];
+        const second = table[at + 1];
+        const catchUp = table[at + 2];
+        if (d > 0) {
+          const dk = table[at + 3];
+          const share = table[at + 4];
+          for (let p = start; p < end; p++) average[p] = dk * average[p] + share * params[p];
+        }
+        for (let p = start; p < end; p++) {
+          m[p] *= momentum;
+          v[p] *= second;
+          params[p] *= catchUp;
+        }
+      }
+      for (let p = start; p < end; p++) {
+        const g = grad[p];
+        const mp = beta1 * m[p] + b1 * g;
+        const vp = beta2 * v[p] + b2 * g * g;
+        m[p] = mp;
+        v[p] = vp;
+        params[p] = params[p] * decay - (lr * mp * correction1) / (Math.sqrt(vp * correction2) + epsilon);
+        grad[p] = 0;
+      }
+      if (d > 0) for (let p = start; p < end; p++) average[p] = d * average[p] + fresh * params[p];
+      last[row] = step;
+    }
+  }
+
   /** Brings every row up to the current step. */
   flush(params: Float32Array, average: Float32Array): void {
     const { dim, embeddingRows } = this;

@@ -259,13 +259,11 @@ function sampledStep(
       const loss = sampledSoftmaxGradient(params, data.itemFeatureOffsets, data.itemFeatures, batch, hp.historyExponent, proposal, rng, ws, grad);
       const t = ws.touched;
       optimiser.beginStep();
-      for (let k = 0; k < t.itemInputCount; k++) optimiser.applyRow(p, a, g, t.itemInput[k]);
-      for (let k = 0; k < t.featureInputCount; k++) optimiser.applyRow(p, a, g, featureInputRow + t.featureInput[k]);
-      for (let k = 0; k < t.itemOutputCount; k++) {
-        optimiser.applyRow(p, a, g, itemOutputRow + t.itemOutput[k]);
-        optimiser.applyRow(p, a, g, biasRow + t.itemOutput[k]);
-      }
-      for (let k = 0; k < t.featureOutputCount; k++) optimiser.applyRow(p, a, g, featureOutputRow + t.featureOutput[k]);
+      optimiser.applyRows(p, a, g, t.itemInput, t.itemInputCount, 0);
+      optimiser.applyRows(p, a, g, t.featureInput, t.featureInputCount, featureInputRow);
+      optimiser.applyRows(p, a, g, t.itemOutput, t.itemOutputCount, itemOutputRow);
+      optimiser.applyRows(p, a, g, t.itemOutput, t.itemOutputCount, biasRow);
+      optimiser.applyRows(p, a, g, t.featureOutput, t.featureOutputCount, featureOutputRow);
       return loss;
     },
     flush: () => optimiser.flush(p, a),
