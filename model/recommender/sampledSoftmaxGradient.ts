@@ -148,22 +148,13 @@ export class SampledSoftmaxWorkspace {
    */
   drawCandidates(batch: BatchRows, users: number, proposal: SampledProposal, rng: Random): void {
     const mark = this.nextMark();
-    const { slotOf, itemMark, candidates, counts } = this;
-    let slots = 0;
-    const take = (j: number): void => {
-      if (itemMark[j] === mark) {
-        counts[slotOf[j]]++;
-      } else {
-        itemMark[j] = mark;
-        slotOf[j] = slots;
-        candidates[slots] = j;
-        counts[slots] = 1;
-        slots++;
-      }
-    };
-    for (let k = 0; k < proposal.negatives; k++) take(proposal.table.sample(rng));
+    const { slotOf, itemMark, candidates } = this;
+    this.slotCount = 0;
+    for (let k = 0; k < proposal.negatives; k++) this.take(proposal.table.sample(rng), mark);
     const entries = batch.targetOffsets[users];
-    if (entries > 0) for (let k = 0; k < proposal.batchNegatives; k++) take(batch.targetItems[rng.nextInt(entries)]);
+    if (entries > 0) for (let k = 0; k < proposal.batchNegatives; k++) this.take(batch.targetItems[rng.nextInt(entries)], mark);
+    const counts = this.counts;
+    let slots = this.slotCount;
     this.sharedCount = slots;
     // An even number of shared slots (the SIMD products run on pairs); the padding slot is zero.
     if (slots & 1) {
@@ -189,6 +180,19 @@ export class SampledSoftmaxWorkspace {
       targetSlots[p] = slotOf[j];
     }
     this.slotCount = slots;
+  }
+
+  /** One draw of item j: a new shared slot, or one more count on its slot. */
+  private take(j: number, mark: number): void {
+    if (this.itemMark[j] === mark) {
+      this.counts[this.slotOf[j]]++;
+      return;
+    }
+    const slot = this.slotCount++;
+    this.itemMark[j] = mark;
+    this.slotOf[j] = slot;
+    this.candidates[slot] = j;
+    this.counts[slot] = 1;
   }
 
   /** The slot of item j in this batch, or −1. */

@@ -40,8 +40,9 @@ export interface TrainRecommenderOptions {
   /** Asked before every epoch; returning true ends training with the best model so far (time budgets). */
   readonly shouldStop?: () => boolean;
   /**
-   * Threads computing each mini-batch step (default 1: in this thread, no workers). The trained
-   * parameters are the same bytes for every thread count.
+   * Threads computing each mini-batch step of the full softmax (default 1: in this thread, no
+   * workers). The trained parameters are the same bytes for every thread count. The sampled
+   * objective trains in this thread whatever this says.
    */
   readonly threads?: number;
 }
