@@ -15,8 +15,8 @@
  */
 export class LazyAdam {
   readonly rows: number;
-  private readonly m: Float32Array;
-  private readonly v: Float32Array;
+  /** First and second moments interleaved (m at 2p, v at 2p + 1): one memory stream per row instead of two. */
+  private readonly moments: Float32Array;
   /** The step each row was last brought up to. */
   private readonly last: Int32Array;
   private step = 0;
@@ -44,8 +44,7 @@ export class LazyAdam {
   ) {
     this.rows = embeddingRows + scalarRows;
     const size = embeddingRows * dim + scalarRows;
-    this.m = new Float32Array(size);
-    this.v = new Float32Array(size);
+    this.moments = new Float32Array(2 * size);
     this.last = new Int32Array(this.rows);
   }
 
@@ -65,17 +64,17 @@ export class LazyAdam {
     const start = row < this.embeddingRows ? row * this.dim : this.embeddingRows * this.dim + (row - this.embeddingRows);
     const end = row < this.embeddingRows ? start + this.dim : start + 1;
     this.catchUp(params, average, row, start, end, this.step - 1);
-    const { m, v, beta1, beta2, epsilon, correction1, correction2 } = this;
+    const { moments, beta1, beta2, epsilon, correction1, correction2 } = this;
     const lr = this.learningRate;
     const decay = 1 - lr * this.weightDecay;
     const d = this.averageDecay;
     const fresh = 1 - d;
     for (let p = start; p < end; p++) {
       const g = grad[p];
-      const mp = beta1 * m[p] + (1 - beta1) * g;
-      const vp = beta2 * v[p] + (1 - beta2) * g * g;
-      m[p] = mp;
-      v[p] = vp;
+      const mp = beta1 * moments[2 * p] + (1 - beta1) * g;
+      const vp = beta2 * moments[2 * p + 1] + (1 - beta2) * g * g;
+      moments[2 * p] = mp;
+      moments[2 * p + 1] = vp;
       params[p] = params[p] * decay - (lr * mp * correction1) / (Math.sqrt(vp * correction2) + epsilon);
       grad[p] = 0;
     }
@@ -88,7 +87,7 @@ export class LazyAdam {
    * (a sparse step calls this for thousands of short rows).
    */
   applyRows(params: Float32Array, average: Float32Array, grad: Float32Array, list: Readonly<Int32Array>, count: number, offset: number): void {
-    const { m, v, beta1, beta2, epsilon, correction1, correction2, dim, embeddingRows, last } = this;
+    const { moments, beta1, beta2, epsilon, correction1, correction2, dim, embeddingRows, last } = this;
     const lr = this.learningRate;
     const decay = 1 - lr * this.weightDecay;
     const d = this.averageDecay;
@@ -114,17 +113,17 @@ export class LazyAdam {
           for (let p = start; p < end; p++) average[p] = dk * average[p] + share * params[p];
         }
         for (let p = start; p < end; p++) {
-          m[p] *= momentum;
-          v[p] *= second;
+          moments[2 * p] *= momentum;
+          moments[2 * p + 1] *= second;
           params[p] *= catchUp;
         }
       }
       for (let p = start; p < end; p++) {
         const g = grad[p];
-        const mp = beta1 * m[p] + b1 * g;
-        const vp = beta2 * v[p] + b2 * g * g;
-        m[p] = mp;
-        v[p] = vp;
+        const mp = beta1 * moments[2 * p] + b1 * g;
+        const vp = beta2 * moments[2 * p + 1] + b2 * g * g;
+        moments[2 * p] = mp;
+        moments[2 * p + 1] = vp;
         params[p] = params[p] * decay - (lr * mp * correction1) / (Math.sqrt(vp * correction2) + epsilon);
         grad[p] = 0;
       }
@@ -153,15 +152,15 @@ export class LazyAdam {
     const momentum = table[at];
     const second = table[at + 1];
     const decay = table[at + 2];
-    const { m, v } = this;
+    const { moments } = this;
     if (this.averageDecay > 0) {
       const dk = table[at + 3];
       const share = table[at + 4];
       for (let p = start; p < end; p++) average[p] = dk * average[p] + share * params[p];
     }
     for (let p = start; p < end; p++) {
-      m[p] *= momentum;
-      v[p] *= second;
+      moments[2 * p] *= momentum;
+      moments[2 * p + 1] *= second;
       params[p] *= decay;
     }
   }
