@@ -244,7 +244,10 @@ function sampledStep(
     batchNegatives: hp.batchNegatives,
   };
   const maxTargets = largestUserRows(data.userOffsets, batchUsers);
-  const ws = new SampledSoftmaxWorkspace(dim, itemCount, featureCount, batchUsers, sampledSlots(hp.negatives, hp.batchNegatives, maxTargets));
+  // Logits rows as wide as the shared draws: the users' own positives are gathered, not dense.
+  const ws = new SampledSoftmaxWorkspace(dim, itemCount, featureCount, batchUsers, sampledSlots(hp.negatives, hp.batchNegatives, maxTargets), {
+    sharedSlots: hp.negatives + hp.batchNegatives + 1,
+  });
   const optimiser = new LazyAdam(dim, 2 * (itemCount + featureCount), itemCount, hp.sampledLearningRate, hp.weightDecay, Math.max(hp.parameterAverage, 0));
   // Negatives get their own stream, so that the batches and dropout are those of the full objective.
   const rng = new Random(hp.seed ^ 0x0bad5eed);
