@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import type { RecommenderObjective } from '../../model/recommender/hyperParameters.ts';
 import { ConfigError } from '../commons/config.ts';
 
 /**
@@ -27,6 +28,8 @@ const schema = z.object({
   RETRAIN_DIM: positiveInteger.max(1024).optional(),
   RETRAIN_MAX_EPOCHS: positiveInteger.optional(),
   RETRAIN_SEED: z.coerce.number().int().min(0).default(42),
+  /** The ranking model's objective (see chooseObjective for auto). */
+  RETRAIN_OBJECTIVE: z.enum(['full', 'sampled', 'auto']).default('auto'),
   /**
    * Training threads. Worker threads load the TypeScript sources (through tsx), which the
    * container task ships and the bundled Lambda does not: keep 1 there.
@@ -48,6 +51,7 @@ export interface RetrainConfig {
   readonly maxEpochs?: number;
   readonly seed: number;
   readonly threads: number;
+  readonly objective: RecommenderObjective;
 }
 
 export function loadRetrainConfig(env: NodeJS.ProcessEnv = process.env): RetrainConfig {
@@ -70,6 +74,7 @@ export function loadRetrainConfig(env: NodeJS.ProcessEnv = process.env): Retrain
     ...(e.RETRAIN_DIM === undefined ? {} : { dim: e.RETRAIN_DIM }),
     ...(e.RETRAIN_MAX_EPOCHS === undefined ? {} : { maxEpochs: e.RETRAIN_MAX_EPOCHS }),
     seed: e.RETRAIN_SEED,
+    objective: e.RETRAIN_OBJECTIVE,
     threads: e.RETRAIN_THREADS,
   };
 }

@@ -16,6 +16,7 @@ describe('loadRetrainConfig', () => {
       readConcurrency: 32,
       seed: 42,
       threads: 1,
+      objective: 'auto',
     });
   });
 
@@ -34,6 +35,7 @@ describe('loadRetrainConfig', () => {
       RETRAIN_MAX_EPOCHS: '12',
       RETRAIN_SEED: '7',
       RETRAIN_THREADS: '4',
+      RETRAIN_OBJECTIVE: 'sampled',
     });
     expect(config).toMatchObject({
       s3ForcePathStyle: true,
@@ -48,6 +50,7 @@ describe('loadRetrainConfig', () => {
       maxEpochs: 12,
       seed: 7,
       threads: 4,
+      objective: 'sampled',
     });
   });
 
@@ -56,5 +59,6 @@ describe('loadRetrainConfig', () => {
     expect(() => loadRetrainConfig({ BUCKET_NAME: 'bucket', RETRAIN_GATE_TOLERANCE: '-1', RETRAIN_KEEP_VERSIONS: '0' })).toThrow(
       /RETRAIN_GATE_TOLERANCE.*RETRAIN_KEEP_VERSIONS/,
     );
+    expect(() => loadRetrainConfig({ BUCKET_NAME: 'bucket', RETRAIN_OBJECTIVE: 'fast' })).toThrow(/RETRAIN_OBJECTIVE/);
   });
 });
