@@ -1,30 +1,37 @@
 import { ModelError } from '../../model/index.ts';
 import { CliUsageError } from './cliUsageError.ts';
-import { DEMO_USAGE, demoCommand } from './commands/demo.ts';
-import { EVALUATE_USAGE, evaluateCommand } from './commands/evaluate.ts';
-import { HISTORY_USAGE, historyCommand } from './commands/history.ts';
-import { IMPORT_USAGE, importCommand } from './commands/import.ts';
-import { INVOKE_USAGE, invokeCommand } from './commands/invoke.ts';
-import { KEY_USAGE, keyCommand } from './commands/key.ts';
-import { MODEL_USAGE, modelCommand } from './commands/model.ts';
-import { RETRAIN_USAGE, retrainCommand } from './commands/retrain.ts';
-import { SERVE_USAGE, serveCommand } from './commands/serve.ts';
-import { TRAIN_USAGE, trainCommand } from './commands/train.ts';
+import { type CommandSpec, commandHelp, wantsHelp } from './commandSpec.ts';
+import { DEMO_COMMAND, demoCommand } from './commands/demo.ts';
+import { EVALUATE_COMMAND, evaluateCommand } from './commands/evaluate.ts';
+import { HISTORY_COMMAND, historyCommand } from './commands/history.ts';
+import { IMPORT_COMMAND, importCommand } from './commands/import.ts';
+import { INVOKE_COMMAND, invokeCommand } from './commands/invoke.ts';
+import { KEY_COMMAND, keyCommand } from './commands/key.ts';
+import { MODEL_COMMAND, modelCommand } from './commands/model.ts';
+import { RETRAIN_COMMAND, retrainCommand } from './commands/retrain.ts';
+import { SERVE_COMMAND, serveCommand } from './commands/serve.ts';
+import { TRAIN_COMMAND, trainCommand } from './commands/train.ts';
 
-const COMMANDS: Record<string, { usage: string; run: (args: readonly string[]) => Promise<number> }> = {
-  serve: { usage: SERVE_USAGE, run: serveCommand },
-  invoke: { usage: INVOKE_USAGE, run: invokeCommand },
-  key: { usage: KEY_USAGE, run: keyCommand },
-  import: { usage: IMPORT_USAGE, run: importCommand },
-  demo: { usage: DEMO_USAGE, run: demoCommand },
-  train: { usage: TRAIN_USAGE, run: trainCommand },
-  evaluate: { usage: EVALUATE_USAGE, run: evaluateCommand },
-  history: { usage: HISTORY_USAGE, run: historyCommand },
-  retrain: { usage: RETRAIN_USAGE, run: retrainCommand },
-  model: { usage: MODEL_USAGE, run: modelCommand },
+/** Every command, by name: its spec (synopsis, flags, help) and what runs it. */
+export const COMMANDS: Record<string, { spec: CommandSpec; run: (args: readonly string[]) => Promise<number> }> = {
+  serve: { spec: SERVE_COMMAND, run: serveCommand },
+  invoke: { spec: INVOKE_COMMAND, run: invokeCommand },
+  key: { spec: KEY_COMMAND, run: keyCommand },
+  import: { spec: IMPORT_COMMAND, run: importCommand },
+  demo: { spec: DEMO_COMMAND, run: demoCommand },
+  train: { spec: TRAIN_COMMAND, run: trainCommand },
+  evaluate: { spec: EVALUATE_COMMAND, run: evaluateCommand },
+  history: { spec: HISTORY_COMMAND, run: historyCommand },
+  retrain: { spec: RETRAIN_COMMAND, run: retrainCommand },
+  model: { spec: MODEL_COMMAND, run: modelCommand },
 };
 
-const USAGE = `usage:\n${Object.values(COMMANDS).map((c) => `  ${c.usage}`).join('\n')}\n`;
+const USAGE = [
+  'usage: marquee <command> [options]     (marquee <command> --help: every flag, its default and an example)',
+  '',
+  ...Object.values(COMMANDS).map((c) => `  ${c.spec.name.padEnd(9)} ${c.spec.summary.split('. ')[0].replace(/\.$/, '')}`),
+  '',
+].join('\n');
 
 /** The `marquee` command line; returns the exit code (0 ok, 1 failure, 2 usage or input error). */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -38,11 +45,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`marquee: unknown command ${name}\n${USAGE}`);
     return 2;
   }
+  if (wantsHelp(args)) {
+    process.stdout.write(commandHelp(command.spec));
+    return 0;
+  }
   try {
     return await command.run(args);
   } catch (error) {
     if (error instanceof CliUsageError) {
-      process.stderr.write(`marquee ${name}: ${error.message}\nusage: ${command.usage}\n`);
+      process.stderr.write(`marquee ${name}: ${error.message}\nusage: ${command.spec.usage}\n(marquee ${name} --help: every flag)\n`);
       return 2;
     }
     if (error instanceof ModelError || (error as NodeJS.ErrnoException).code === 'ENOENT') {

@@ -13,10 +13,21 @@ import {
   type CatalogItem,
 } from '../../../model/index.ts';
 import { modelVersion } from '../modelVersion.ts';
+import { type CommandSpec, SHARED_OPTIONS } from '../commandSpec.ts';
 import { optionalNumber, parseOptions } from '../parseOptions.ts';
 import { Progress } from '../progress.ts';
 
-export const DEMO_USAGE = 'marquee demo [--seed N] [--out <dir>] [--json]';
+export const DEMO_COMMAND = {
+  name: 'demo',
+  usage: 'marquee demo [--seed N] [--out <dir>] [--json]',
+  summary: 'Trains on a generated demo catalog, exports to ONNX, loads the graphs in onnxruntime and recommends for a sample request, without HTTP.',
+  options: {
+    seed: { type: 'string', value: 'N', description: 'seed of the generated catalog and the training', defaultText: '7', example: '3' },
+    out: { type: 'string', value: '<dir>', description: 'folder for model.onnx, similar.onnx and manifest.json', defaultText: 'a new temporary folder', example: 'demo-model' },
+    json: SHARED_OPTIONS.json,
+  },
+  examples: ['npx marquee demo', 'npx marquee demo --seed 3 --out demo-model --json'],
+} as const satisfies CommandSpec;
 
 /**
  * The embedded default until the local service exists: generates a demo catalog with viewers,
@@ -24,7 +35,7 @@ export const DEMO_USAGE = 'marquee demo [--seed N] [--out <dir>] [--json]';
  * `{history: [5 titles], preferences: {genre: 'action', actor: <a cast member>}}`.
  */
 export async function demoCommand(args: readonly string[]): Promise<number> {
-  const values = parseOptions(args, { seed: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean', default: false } });
+  const values = parseOptions(args, DEMO_COMMAND.options);
   const seed = optionalNumber(values, 'seed') ?? 7;
   const progress = new Progress(values.json === true, process.stderr);
   const out = values.out ? resolve(values.out) : await mkdtemp(join(tmpdir(), 'marquee-demo-'));

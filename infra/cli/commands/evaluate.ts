@@ -14,27 +14,36 @@ import {
   type TrainingData,
 } from '../../../model/index.ts';
 import { CliUsageError } from '../cliUsageError.ts';
+import { type CommandSpec, SHARED_OPTIONS } from '../commandSpec.ts';
 import { objectiveOption, optionalNumber, parseOptions, required } from '../parseOptions.ts';
 import { Progress } from '../progress.ts';
 import { readTrainingFiles } from '../readTrainingFiles.ts';
 
-export const EVALUATE_USAGE =
-  'marquee evaluate --protocol ranking|rating --train <file> --test <file> [--items <file>] [--seed N] [--objective full|sampled|auto] [--json]';
+export const EVALUATE_COMMAND = {
+  name: 'evaluate',
+  usage: 'marquee evaluate --protocol ranking|rating --train <file> --test <file> [--items <file>] [--seed N] [--objective full|sampled|auto] [--json]',
+  summary: 'Trains on --train and evaluates on --test: ranking → precision, recall, nDCG, MAP, HR and coverage at 10 (and trainSeconds); rating → RMSE and MAE.',
+  options: {
+    protocol: { type: 'string', value: 'ranking|rating', description: 'what to measure (required)', example: 'ranking' },
+    train: { type: 'string', value: '<file>', description: 'training ratings: u.data TSV, ratings.csv or NDJSON events (required)', example: 'ml-100k-ranking/train.tsv' },
+    test: { type: 'string', value: '<file>', description: 'test ratings, same formats (required)', example: 'ml-100k-ranking/test.tsv' },
+    items: { type: 'string', value: '<file>', description: 'title metadata for content features: u.item or movies.csv', example: 'ml-100k/u.item' },
+    seed: SHARED_OPTIONS.seed,
+    objective: SHARED_OPTIONS.objective,
+    json: SHARED_OPTIONS.json,
+  },
+  examples: [
+    'npx marquee evaluate --protocol ranking --train ml-100k-ranking/train.tsv --test ml-100k-ranking/test.tsv --items ml-100k/u.item --json',
+    'npx marquee evaluate --protocol rating --train ml-100k/u1.base --test ml-100k/u1.test',
+  ],
+} as const satisfies CommandSpec;
 
 /**
  * Trains on --train and evaluates on --test with the protocols of the datasets README:
  * ranking → precision/recall/nDCG/MAP/HR/coverage at 10; rating → RMSE and MAE.
  */
 export async function evaluateCommand(args: readonly string[]): Promise<number> {
-  const values = parseOptions(args, {
-    protocol: { type: 'string' },
-    train: { type: 'string' },
-    test: { type: 'string' },
-    items: { type: 'string' },
-    seed: { type: 'string' },
-    objective: { type: 'string' },
-    json: { type: 'boolean', default: false },
-  });
+  const values = parseOptions(args, EVALUATE_COMMAND.options);
   const protocol = required(values, 'protocol');
   if (protocol !== 'ranking' && protocol !== 'rating') throw new CliUsageError(`--protocol must be ranking or rating, got ${protocol}`);
   const seed = optionalNumber(values, 'seed');

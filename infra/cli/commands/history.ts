@@ -4,10 +4,24 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RebuildReport } from '../../../functions/commons/historyRebuild.ts';
 import { CliUsageError } from '../cliUsageError.ts';
+import { type CommandSpec, SHARED_OPTIONS } from '../commandSpec.ts';
 import { optionalNumber, parseOptions } from '../parseOptions.ts';
 
-export const HISTORY_USAGE =
-  'marquee history rebuild [--data-dir <dir>] [--bucket <name> --table <name>] [--history-length N] [--ttl-days N] [--window-hours N] [--json]';
+export const HISTORY_COMMAND = {
+  name: 'history',
+  usage: 'marquee history rebuild [--data-dir <dir>] [--bucket <name> --table <name>] [--history-length N] [--ttl-days N] [--window-hours N] [--json]',
+  summary: 'rebuild: restores the viewers\' history table from the event log in S3 (newest entries per viewer, forgotten events left out), after DynamoDB writes were lost.',
+  options: {
+    'data-dir': SHARED_OPTIONS.dataDir,
+    bucket: SHARED_OPTIONS.bucket,
+    table: SHARED_OPTIONS.table,
+    'history-length': { type: 'string', value: 'N', description: 'newest entries kept per viewer', defaultText: 'HISTORY_LENGTH, else 200', example: '100' },
+    'ttl-days': { type: 'string', value: 'N', description: 'days an entry lives in the table', defaultText: 'HISTORY_TTL_DAYS, else 180', example: '30' },
+    'window-hours': { type: 'string', value: 'N', description: 'hours of event ids remembered for idempotency', defaultText: 'IDEMPOTENCY_WINDOW_HOURS, else 24', example: '48' },
+    json: SHARED_OPTIONS.json,
+  },
+  examples: ['npx marquee history rebuild', 'npx marquee history rebuild --bucket my-bucket --table my-history-table --json'],
+} as const satisfies CommandSpec;
 
 /** The file in the data folder where the running local service records its endpoints: the `env` of startLocalAws, as is or as `{"env": {…}}`. */
 export const LOCAL_ENDPOINTS_FILE = 'endpoints.json';
@@ -36,15 +50,7 @@ interface Target {
 export async function historyCommand(args: readonly string[]): Promise<number> {
   const [action, ...rest] = args;
   if (action !== 'rebuild') throw new CliUsageError(action === undefined ? 'which action? (rebuild)' : `unknown action ${action}`);
-  const values = parseOptions(rest, {
-    'data-dir': { type: 'string' },
-    bucket: { type: 'string' },
-    table: { type: 'string' },
-    'history-length': { type: 'string' },
-    'ttl-days': { type: 'string' },
-    'window-hours': { type: 'string' },
-    json: { type: 'boolean', default: false },
-  });
+  const values = parseOptions(rest, HISTORY_COMMAND.options);
   // The AWS SDK and the stores load only when this command runs, not with every CLI command.
   const [{ loadConfig }, { rebuildHistory }, { UserHistoryStore }] = await Promise.all([
     import('../../../functions/commons/config.ts'),

@@ -2,10 +2,24 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { CliUsageError } from '../cliUsageError.ts';
+import { type CommandSpec, SHARED_OPTIONS } from '../commandSpec.ts';
 import { parseOptions } from '../parseOptions.ts';
 import { serviceDataDir } from '../serviceEnvironment.ts';
 
-export const IMPORT_USAGE = 'marquee import --movielens <folder> [--data-dir <dir> | --bucket <name> --table <name>] [--force] [--json]';
+export const IMPORT_COMMAND = {
+  name: 'import',
+  usage: 'marquee import --movielens <folder> [--data-dir <dir> | --bucket <name> --table <name>] [--force] [--json]',
+  summary: 'Loads MovieLens 100K (u.data + u.item) or a CSV release such as ml-latest-small (ratings.csv + movies.csv) into the local service (or a deployed one): titles into the catalog, ratings into the event log, the history rebuilt.',
+  options: {
+    movielens: { type: 'string', value: '<folder>', description: 'the MovieLens folder (required)', example: '../shared/datasets/ml-100k' },
+    'data-dir': SHARED_OPTIONS.dataDir,
+    bucket: SHARED_OPTIONS.bucket,
+    table: SHARED_OPTIONS.table,
+    force: { type: 'boolean', default: false, description: 'import ratings already imported into this data folder again' },
+    json: SHARED_OPTIONS.json,
+  },
+  examples: ['npx marquee import --movielens ../shared/datasets/ml-100k && npx marquee retrain'],
+} as const satisfies CommandSpec;
 
 /** In the data folder: the MovieLens files already imported there (by the sha256 of their ratings). */
 const IMPORTS_FILE = 'imports.json';
@@ -20,14 +34,7 @@ const IMPORTS_FILE = 'imports.json';
  * folder unless --force.
  */
 export async function importCommand(args: readonly string[]): Promise<number> {
-  const values = parseOptions(args, {
-    movielens: { type: 'string' },
-    'data-dir': { type: 'string' },
-    bucket: { type: 'string' },
-    table: { type: 'string' },
-    force: { type: 'boolean', default: false },
-    json: { type: 'boolean', default: false },
-  });
+  const values = parseOptions(args, IMPORT_COMMAND.options);
   if (!values.movielens) throw new CliUsageError('--movielens <folder> is required (the folder of u.data + u.item, or ratings.csv + movies.csv)');
   const aws = values.bucket !== undefined || values.table !== undefined;
   if (aws && (!values.bucket || !values.table)) throw new CliUsageError('--bucket and --table go together (a deployed service)');

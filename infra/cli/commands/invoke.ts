@@ -3,11 +3,23 @@ import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { text } from 'node:stream/consumers';
 import { CliUsageError } from '../cliUsageError.ts';
+import { type CommandSpec, SHARED_OPTIONS } from '../commandSpec.ts';
 import { optionalNumber, parseOptions } from '../parseOptions.ts';
 import { serviceDataDir } from '../serviceEnvironment.ts';
 
-export const INVOKE_USAGE =
-  'marquee invoke <FunctionName> [--event <file.json> | --event -] [--data-dir <dir>] [-c key=value]… [--env NAME=VALUE]… [--timeout-seconds N]';
+export const INVOKE_COMMAND = {
+  name: 'invoke',
+  usage: 'marquee invoke <FunctionName> [--event <file.json> | --event -] [--data-dir <dir>] [-c key=value]… [--env NAME=VALUE]… [--timeout-seconds N]',
+  summary: 'Runs one function of the synthesized template with an event file, like `sam local invoke`, against the local stores; its logs go to stderr, its response as JSON to stdout.',
+  options: {
+    event: { type: 'string', short: 'e', value: '<file.json>', description: 'the event; - reads standard input', defaultText: 'infra/local/events/<FunctionName>.json', example: 'infra/local/events/Recommend-post.json' },
+    'data-dir': SHARED_OPTIONS.dataDir,
+    context: SHARED_OPTIONS.context,
+    env: SHARED_OPTIONS.env,
+    'timeout-seconds': { type: 'string', value: 'N', description: "the function's timeout", defaultText: "the template's", example: '60' },
+  },
+  examples: ['npm run invoke -- Recommend --event infra/local/events/Recommend.json', 'echo \'{}\' | npx marquee invoke Health --event -'],
+} as const satisfies CommandSpec;
 
 /**
  * `marquee invoke <FunctionName>` (`npm run invoke -- …`), like `sam local invoke`: runs one
@@ -22,13 +34,7 @@ export const INVOKE_USAGE =
 export async function invokeCommand(args: readonly string[]): Promise<number> {
   const [name, ...rest] = args;
   if (name === undefined || name.startsWith('-')) throw new CliUsageError('which function? (a name of the template: Recommend, Popular, Retrain, …)');
-  const values = parseOptions(rest, {
-    event: { type: 'string', short: 'e' },
-    'data-dir': { type: 'string' },
-    context: { type: 'string', short: 'c', multiple: true },
-    env: { type: 'string', multiple: true },
-    'timeout-seconds': { type: 'string' },
-  });
+  const values = parseOptions(rest, INVOKE_COMMAND.options);
   const timeoutSeconds = optionalNumber(values, 'timeout-seconds');
   if (timeoutSeconds !== undefined && !(timeoutSeconds > 0)) throw new CliUsageError(`--timeout-seconds must be positive, got ${timeoutSeconds}`);
   const dataDir = values['data-dir'] ?? serviceDataDir();

@@ -1,9 +1,21 @@
 import type { ModelVersionListing, ModelVersionSummary } from '../../../functions/commons/modelVersions.ts';
 import { CliUsageError } from '../cliUsageError.ts';
+import { type CommandSpec, SHARED_OPTIONS } from '../commandSpec.ts';
 import { parseOptions } from '../parseOptions.ts';
 import { loadServiceEnvironment } from '../serviceEnvironment.ts';
 
-export const MODEL_USAGE = 'marquee model list|rollback [--to <version>] [--data-dir <dir> | --bucket <name>] [--json]';
+export const MODEL_COMMAND = {
+  name: 'model',
+  usage: 'marquee model list|rollback [--to <version>] [--data-dir <dir> | --bucket <name>] [--json]',
+  summary: 'list: the published versions with their time, gate metrics and status. rollback: points models/current.json at an earlier version, after checking its files.',
+  options: {
+    to: { type: 'string', value: '<version>', description: 'the version to roll back to (rollback only)', defaultText: 'the one before the current', example: '20261207T231925Z-7fe1' },
+    'data-dir': SHARED_OPTIONS.dataDir,
+    bucket: SHARED_OPTIONS.bucket,
+    json: SHARED_OPTIONS.json,
+  },
+  examples: ['npx marquee model list', 'npx marquee model rollback --to 20261207T231925Z-7fe1'],
+} as const satisfies CommandSpec;
 
 /**
  * `marquee model list`: the versions under models/ with their creation time, gate metrics and
@@ -17,12 +29,7 @@ export async function modelCommand(args: readonly string[]): Promise<number> {
   if (action !== 'list' && action !== 'rollback') {
     throw new CliUsageError(action === undefined ? 'which action? (list or rollback)' : `unknown action ${action}`);
   }
-  const values = parseOptions(rest, {
-    'data-dir': { type: 'string' },
-    bucket: { type: 'string' },
-    to: { type: 'string' },
-    json: { type: 'boolean', default: false },
-  });
+  const values = parseOptions(rest, MODEL_COMMAND.options);
   if (action === 'list' && values.to !== undefined) throw new CliUsageError('--to goes with rollback');
   const target = await loadServiceEnvironment({ bucket: values.bucket, dataDir: values['data-dir'] });
   const [{ createAwsClients }, versions] = await Promise.all([

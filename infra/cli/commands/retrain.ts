@@ -1,9 +1,22 @@
 import type { RetrainReport } from '../../../functions/retrain/retrainReport.ts';
 import { CliUsageError } from '../cliUsageError.ts';
+import { type CommandSpec, SHARED_OPTIONS } from '../commandSpec.ts';
 import { objectiveOption, optionalNumber, parseOptions } from '../parseOptions.ts';
 import { loadServiceEnvironment } from '../serviceEnvironment.ts';
 
-export const RETRAIN_USAGE = 'marquee retrain [--data-dir <dir> | --bucket <name>] [--budget-minutes N] [--objective full|sampled|auto] [--json]';
+export const RETRAIN_COMMAND = {
+  name: 'retrain',
+  usage: 'marquee retrain [--data-dir <dir> | --bucket <name>] [--budget-minutes N] [--objective full|sampled|auto] [--json]',
+  summary: 'One retrain now, the retrain function\'s own code: read the events, train, gate against the served model, publish or keep. Exit code 0: published; 3: kept (the report says why); 1: failed.',
+  options: {
+    'data-dir': SHARED_OPTIONS.dataDir,
+    bucket: SHARED_OPTIONS.bucket,
+    'budget-minutes': { type: 'string', value: 'N', description: "the run's time budget", defaultText: '15 (a Lambda\'s maximum)', example: '60' },
+    objective: SHARED_OPTIONS.objective,
+    json: { ...SHARED_OPTIONS.json, description: 'print the whole report as one JSON object' },
+  },
+  examples: ['npx marquee retrain', 'npx marquee retrain --objective sampled --json'],
+} as const satisfies CommandSpec;
 
 /** Exit code of a run that kept the served model (the gate refused the candidate). */
 export const EXIT_KEPT = 3;
@@ -16,13 +29,7 @@ export const EXIT_KEPT = 3;
  * published; 3: the served model was kept (the report says why); 1: the run failed.
  */
 export async function retrainCommand(args: readonly string[]): Promise<number> {
-  const values = parseOptions(args, {
-    'data-dir': { type: 'string' },
-    bucket: { type: 'string' },
-    'budget-minutes': { type: 'string' },
-    objective: { type: 'string' },
-    json: { type: 'boolean', default: false },
-  });
+  const values = parseOptions(args, RETRAIN_COMMAND.options);
   const budgetMinutes = optionalNumber(values, 'budget-minutes') ?? 15;
   if (!(budgetMinutes > 0)) throw new CliUsageError(`--budget-minutes must be positive, got ${budgetMinutes}`);
   const json = values.json === true;

@@ -1,12 +1,33 @@
 import { CliUsageError } from '../cliUsageError.ts';
+import { type CommandSpec, SHARED_OPTIONS } from '../commandSpec.ts';
 import { optionalNumber, parseOptions } from '../parseOptions.ts';
 import { serviceBanner } from '../serviceBanner.ts';
 import { serviceDataDir } from '../serviceEnvironment.ts';
 import { keyValues } from './invoke.ts';
 
-export const SERVE_USAGE =
-  'marquee serve [--port N] [--host <addr>] [--data-dir <dir>] [--retrain-every <10m|1h|…>] [--no-demo] ' +
-  '[--demo-items N] [--demo-users N] [--demo-events-per-user N] [--demo-seed N] [-c key=value]… [--env NAME=VALUE]… [--log-level DEBUG|INFO|WARN|ERROR] [--quiet]';
+export const SERVE_COMMAND = {
+  name: 'serve',
+  usage:
+    'marquee serve [--port N] [--host <addr>] [--data-dir <dir>] [--retrain-every <10m|1h|…>] [--no-demo] ' +
+    '[--demo-items N] [--demo-users N] [--demo-events-per-user N] [--demo-seed N] [-c key=value]… [--env NAME=VALUE]… [--log-level DEBUG|INFO|WARN|ERROR] [--quiet]',
+  summary: 'The whole service on this machine (npm start): local S3 and DynamoDB on the data folder, a demo catalog and a first model on an empty store, the API routed from the synthesized CDK template. Ctrl-C stops it.',
+  options: {
+    port: { type: 'string', value: 'N', description: 'the HTTP port (0: a free one)', defaultText: 'PORT, else 3000', example: '8080' },
+    host: { type: 'string', value: '<addr>', description: 'the address to listen on', defaultText: '127.0.0.1', example: '0.0.0.0' },
+    'data-dir': SHARED_OPTIONS.dataDir,
+    'retrain-every': { type: 'string', value: '<10m|1h|…>', description: 'run the retrain function at that interval', defaultText: 'off', example: '1h' },
+    'no-demo': { type: 'boolean', default: false, description: 'leave an empty store empty (then `marquee import`)' },
+    'demo-items': { type: 'string', value: 'N', description: 'titles of the demo catalog', defaultText: '400', example: '150' },
+    'demo-users': { type: 'string', value: 'N', description: 'viewers of the demo catalog', defaultText: '300', example: '90' },
+    'demo-events-per-user': { type: 'string', value: 'N', description: 'mean events per demo viewer', defaultText: '40', example: '30' },
+    'demo-seed': { type: 'string', value: 'N', description: 'seed of the demo catalog', defaultText: '7', example: '3' },
+    context: SHARED_OPTIONS.context,
+    env: SHARED_OPTIONS.env,
+    'log-level': { type: 'string', value: 'DEBUG|INFO|WARN|ERROR', description: "the API functions' log level", defaultText: 'WARN (the access log tells the rest)', example: 'INFO' },
+    quiet: { type: 'boolean', default: false, description: 'no line per request' },
+  },
+  examples: ['npm start', 'npx marquee serve --port 8080 --retrain-every 1h -c modelRefreshSeconds=5'],
+} as const satisfies CommandSpec;
 
 /**
  * `marquee serve` (`npm start`): the whole service on this machine — local S3 and DynamoDB on the
@@ -23,21 +44,7 @@ export const SERVE_USAGE =
  * - `--quiet`: no line per request.
  */
 export async function serveCommand(args: readonly string[]): Promise<number> {
-  const values = parseOptions(args, {
-    port: { type: 'string' },
-    host: { type: 'string' },
-    'data-dir': { type: 'string' },
-    'retrain-every': { type: 'string' },
-    'no-demo': { type: 'boolean', default: false },
-    'demo-items': { type: 'string' },
-    'demo-users': { type: 'string' },
-    'demo-events-per-user': { type: 'string' },
-    'demo-seed': { type: 'string' },
-    context: { type: 'string', short: 'c', multiple: true },
-    env: { type: 'string', multiple: true },
-    'log-level': { type: 'string' },
-    quiet: { type: 'boolean', default: false },
-  });
+  const values = parseOptions(args, SERVE_COMMAND.options);
   const logLevel = values['log-level']?.toUpperCase();
   if (logLevel !== undefined && !['DEBUG', 'INFO', 'WARN', 'ERROR'].includes(logLevel)) throw new CliUsageError(`--log-level takes DEBUG, INFO, WARN or ERROR, got ${values['log-level']}`);
   const port = optionalNumber(values, 'port') ?? (process.env.PORT ? Number(process.env.PORT) : 3000);

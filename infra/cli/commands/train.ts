@@ -2,24 +2,31 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { trainModel, writeModelFiles } from '../../../model/index.ts';
+import { type CommandSpec, SHARED_OPTIONS } from '../commandSpec.ts';
 import { objectiveOption, optionalNumber, parseOptions, required } from '../parseOptions.ts';
 import { Progress } from '../progress.ts';
 import { readTrainingFiles } from '../readTrainingFiles.ts';
 import { modelVersion } from '../modelVersion.ts';
 
-export const TRAIN_USAGE = 'marquee train --train <ratings file> [--items <u.item|movies.csv>] --out <dir> [--seed N] [--dim N] [--objective full|sampled|auto] [--json]';
+export const TRAIN_COMMAND = {
+  name: 'train',
+  usage: 'marquee train --train <ratings file> [--items <u.item|movies.csv>] --out <dir> [--seed N] [--dim N] [--objective full|sampled|auto] [--json]',
+  summary: 'Trains on a ratings file and writes model.onnx, similar.onnx and manifest.json into --out.',
+  options: {
+    train: { type: 'string', value: '<ratings file>', description: 'u.data TSV, ratings.csv or NDJSON events (required)', example: 'ml-100k/u.data' },
+    items: { type: 'string', value: '<u.item|movies.csv>', description: 'title metadata for content features', example: 'ml-100k/u.item' },
+    out: { type: 'string', value: '<dir>', description: 'the folder to write the model into (required)', example: 'model-out' },
+    seed: SHARED_OPTIONS.seed,
+    dim: { type: 'string', value: 'N', description: 'embedding dimension', defaultText: '64', example: '32' },
+    objective: SHARED_OPTIONS.objective,
+    json: SHARED_OPTIONS.json,
+  },
+  examples: ['npx marquee train --train ml-100k/u.data --items ml-100k/u.item --out model-out'],
+} as const satisfies CommandSpec;
 
 /** Trains on a ratings file and writes model.onnx, similar.onnx and manifest.json into --out. */
 export async function trainCommand(args: readonly string[]): Promise<number> {
-  const values = parseOptions(args, {
-    train: { type: 'string' },
-    items: { type: 'string' },
-    out: { type: 'string' },
-    seed: { type: 'string' },
-    dim: { type: 'string' },
-    objective: { type: 'string' },
-    json: { type: 'boolean', default: false },
-  });
+  const values = parseOptions(args, TRAIN_COMMAND.options);
   const trainPath = required(values, 'train');
   const out = resolve(required(values, 'out'));
   const seed = optionalNumber(values, 'seed');
