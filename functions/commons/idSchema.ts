@@ -31,8 +31,11 @@ function toId(value: unknown, ctx: z.core.$RefinementCtx<unknown>): string {
   return z.NEVER;
 }
 
-/** An id in a JSON body: a string or an integer (readId). */
-export const idSchema = z.unknown().transform(toId);
+const ID_TEXT = { type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH, pattern: '^\\S(.*\\S)?$' } as const;
+const ID_DESCRIPTION = 'An id: no leading or trailing whitespace, no control or format characters.';
+
+/** An id in a JSON body: a string or an integer (readId); its JSON Schema says so for the API description. */
+export const idSchema = z.unknown().transform(toId).meta({ description: `${ID_DESCRIPTION} An integer is read as its decimal text.`, anyOf: [ID_TEXT, { type: 'integer' }] });
 
 /** An id in a path or a query string, which are text (readId). */
-export const idParamSchema = z.string().transform(toId);
+export const idParamSchema = z.string().transform(toId).meta({ description: ID_DESCRIPTION, ...ID_TEXT });

@@ -58,7 +58,7 @@ const isoTimestampSchema = z.string().transform((text, ctx): number => {
 });
 
 /** A history entry: an item id (a completed view, weight 1), or `{itemId, type, value?, timestamp?}`. */
-const historyObjectSchema = z
+export const historyObjectSchema = z
   .strictObject({
     itemId: itemIdSchema,
     type: z.enum(INTERACTION_TYPES, { error: `must be one of ${INTERACTION_TYPES.join(', ')}` }),
@@ -74,7 +74,7 @@ const historyObjectSchema = z
     }
   });
 
-const historyEntrySchema = z.unknown().transform((value, ctx) => {
+export const historyEntrySchema = z.unknown().transform((value, ctx) => {
   if (typeof value !== 'object' || value === null) {
     // The common case, a bare id, without a nested parse.
     const read = readId(value);
@@ -137,14 +137,22 @@ export const genresSchema = z
 /** A query parameter's values (repeatable parameters come as several values). */
 type QueryValues = readonly string[] | undefined;
 
+/**
+ * The value schema of each single-valued query parameter (what `single` wraps), so that the API
+ * description (functions/openapi/) states a parameter by the rule that parses it.
+ */
+export const singleValueSchemas = new WeakMap<ZodType, ZodType>();
+
 /** One value at most; a parameter given twice is an error. */
 function single<T extends ZodType<unknown, string | undefined>>(schema: T) {
-  return z
+  const param = z
     .array(z.string())
     .max(1, 'must be given once')
     .optional()
     .transform((values) => values?.[0])
     .pipe(schema);
+  singleValueSchemas.set(param, schema);
+  return param;
 }
 
 const integerText = (message: string) =>
@@ -153,14 +161,12 @@ const integerText = (message: string) =>
     .regex(/^[+-]?\d{1,9}$/, message)
     .transform(Number);
 
-export const countParam = single(integerText(`must be an integer from 1 to ${MAX_COUNT}`).pipe(countSchema).optional()).transform(
-  (count) => count ?? DEFAULT_COUNT,
-);
+export const countParam = single(integerText(`must be an integer from 1 to ${MAX_COUNT}`).pipe(countSchema).default(DEFAULT_COUNT));
 
 /** `count` from 1 to `max`, default `max`: a count bounded by a setting (the history length) rather than MAX_COUNT. */
 export function countUpToParam(max: number) {
   const message = `must be an integer from 1 to ${max}`;
-  return single(integerText(message).pipe(z.number().int(message).min(1, message).max(max, message)).optional()).transform((count) => count ?? max);
+  return single(integerText(message).pipe(z.number().int(message).min(1, message).max(max, message)).default(max));
 }
 
 export const yearParam = single(integerText(`must be a year from ${MIN_YEAR} to ${MAX_YEAR}`).pipe(yearSchema).optional());
@@ -170,8 +176,8 @@ export function booleanParam(fallback: boolean) {
     z
       .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
       .transform((text) => text === 'true' || text === '1')
-      .optional(),
-  ).transform((value) => value ?? fallback);
+      .default(fallback),
+  );
 }
 
 export const genresParam = z.array(genreSchema).max(MAX_GENRES, `must hold at most ${MAX_GENRES} genres`).optional().transform((values) => values ?? []);
@@ -199,18 +205,23 @@ export function queryValues(event: APIGatewayProxyEvent): Record<string, string[
  * ignored). Build it once per route, at module load: making a zod object schema costs more than
  * a request's whole parse.
  */
-export function queryParser<S extends Record<string, ZodType<unknown, QueryValues>>>(
-  shape: S,
-): (event: APIGatewayProxyEvent) => { [K in keyof S]: z.output<S[K]> } {
+export interface QueryParser<S extends Record<string, ZodType<unknown, QueryValues>>> {
+  (event: APIGatewayProxyEvent): { [K in keyof S]: z.output<S[K]> };
+  /** The schema of each parameter: what the API description states (functions/openapi/). */
+  readonly parameters: S;
+}
+
+export function queryParser<S extends Record<string, ZodType<unknown, QueryValues>>>(shape: S): QueryParser<S> {
   const schema = z.object(shape);
   const known = Object.keys(shape).join(', ') || 'none';
-  return (event) => {
+  const parse = (event: APIGatewayProxyEvent) => {
     const values = queryValues(event);
     for (const key of Object.keys(values)) {
       if (!Object.hasOwn(shape, key)) throw new BadRequestError(`unknown query parameter '${key}'; this route takes ${known}`, `query.${key}`);
     }
     return parseInput(schema, values, 'query') as { [K in keyof S]: z.output<S[K]> };
   };
+  return Object.assign(parse, { parameters: shape });
 }
 
 // ---------------------------------------------------------------------------------------------

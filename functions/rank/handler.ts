@@ -1,16 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { APIGatewayProxyEvent } from 'aws-lambda';
-import * as z from 'zod';
 import { awsClients } from '../commons/awsClients.ts';
 import { loadConfig } from '../commons/config.ts';
 import { jsonResponse } from '../commons/httpResponse.ts';
 import { readViewerHistory } from '../commons/readViewerHistory.ts';
 import { recommenderLoader } from '../commons/recommenderLoader.ts';
 import { servingHandler } from '../commons/servingHandler.ts';
-import type { RankRequest, ServingRecommender } from '../commons/servingRecommender.ts';
-import { historySchema, itemIdSchema, MAX_LIST, parseInput, preferencesSchema, userIdSchema } from '../commons/servingRequest.ts';
+import type { ServingRecommender } from '../commons/servingRecommender.ts';
 import { UserHistoryStore } from '../commons/userHistoryStore.ts';
 import { historySignals } from '../commons/userSignals.ts';
+import { parseRankRequest, type RankInput } from './rankRequest.ts';
 
 const config = loadConfig();
 const loader = recommenderLoader('recommend', config);
@@ -18,34 +16,6 @@ const histories = new UserHistoryStore(awsClients(config).dynamo, config.history
   maxLength: config.historyLength,
   ttlSeconds: config.historyTtlSeconds,
 });
-
-const bodySchema = z.strictObject(
-  {
-    userId: userIdSchema.optional(),
-    history: historySchema.default([]),
-    preferences: preferencesSchema.optional(),
-    itemIds: z
-      .array(itemIdSchema, { error: 'must be an array of item ids' })
-      .min(1, 'must hold at least one item id')
-      .max(MAX_LIST, `must hold at most ${MAX_LIST} item ids`),
-    explain: z.boolean().default(false),
-  },
-  { error: 'must be a JSON object {userId?, history?, preferences?, itemIds, explain?}' },
-);
-
-interface RankInput {
-  readonly userId?: string;
-  readonly request: RankRequest;
-}
-
-/** `{userId?, history?, preferences?, itemIds: [1..500 ids], explain?}` */
-export function parseRankRequest(_event: APIGatewayProxyEvent, body: unknown): RankInput {
-  const parsed = parseInput(bodySchema, body, 'body');
-  return {
-    userId: parsed.userId,
-    request: { history: parsed.history, preferences: parsed.preferences, itemIds: parsed.itemIds, explain: parsed.explain },
-  };
-}
 
 /**
  * POST /v1/rank — re-ranks the caller's candidates for a user (their stored history), a history,

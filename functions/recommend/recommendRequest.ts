@@ -36,7 +36,7 @@ export interface BodyRecommendInput {
 
 export type RecommendInput = UserRecommendInput | BodyRecommendInput;
 
-const parseUserQuery = queryParser({
+export const parseUserQuery = queryParser({
   count: countParam,
   genre: genresParam,
   yearFrom: yearParam,
@@ -75,7 +75,7 @@ const filterSchema = z.strictObject({
   excludeSeen: z.boolean().default(true),
 });
 
-const bodySchema = z.strictObject(
+export const recommendBodySchema = z.strictObject(
   {
     history: historySchema.default([]),
     preferences: preferencesSchema.optional(),
@@ -88,7 +88,7 @@ const bodySchema = z.strictObject(
 
 /** `{history?, preferences?, count?, filter?: {genre?, yearFrom?, yearTo?, exclude?, excludeSeen?}, explain?}` */
 export function parseBodyRecommendRequest(_event: APIGatewayProxyEvent, body: unknown): BodyRecommendInput {
-  const parsed = parseInput(bodySchema, body, 'body');
+  const parsed = parseInput(recommendBodySchema, body, 'body');
   const filter = parsed.filter;
   checkYears(filter?.yearFrom, filter?.yearTo, 'body.filter.yearTo');
   return {

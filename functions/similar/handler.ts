@@ -1,25 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { loadConfig } from '../commons/config.ts';
 import { NotFoundError } from '../commons/httpErrors.ts';
 import { jsonResponse } from '../commons/httpResponse.ts';
 import { recommenderLoader } from '../commons/recommenderLoader.ts';
 import { servingHandler } from '../commons/servingHandler.ts';
 import type { ServingRecommender, SimilarRequest } from '../commons/servingRecommender.ts';
-import { countParam, genresParam, itemIdSchema, itemIdsParam, parseInput, queryParser, yearParam } from '../commons/servingRequest.ts';
-import { checkYears } from '../recommend/recommendRequest.ts';
+import { parseSimilarRequest } from './similarRequest.ts';
 
 const loader = recommenderLoader('similar', loadConfig());
-
-const parseSimilarQuery = queryParser({ count: countParam, genre: genresParam, yearFrom: yearParam, yearTo: yearParam, exclude: itemIdsParam });
-
-/** `?count=1..100 (10) &genre=…(repeatable) &yearFrom= &yearTo= &exclude=<itemId>(repeatable)` */
-export function parseSimilarRequest(event: APIGatewayProxyEvent): SimilarRequest {
-  const itemId = parseInput(itemIdSchema, event.pathParameters?.itemId ?? '', 'path.itemId');
-  const query = parseSimilarQuery(event);
-  checkYears(query.yearFrom, query.yearTo, 'query.yearTo');
-  return { itemId, count: query.count, filter: { genres: query.genre, yearFrom: query.yearFrom, yearTo: query.yearTo }, exclude: query.exclude };
-}
 
 /**
  * GET /v1/items/{itemId}/similar — "more like this": the titles closest to the item in the model

@@ -4,8 +4,9 @@ import { loadConfig } from '../commons/config.ts';
 import { ServiceUnavailableError } from '../commons/httpErrors.ts';
 import { jsonResponse } from '../commons/httpResponse.ts';
 import { servingHandler } from '../commons/servingHandler.ts';
-import { countUpToParam, parseInput, queryParser, userIdSchema } from '../commons/servingRequest.ts';
+import { parseInput, userIdSchema } from '../commons/servingRequest.ts';
 import { UserHistoryStore } from '../commons/userHistoryStore.ts';
+import { historyQueryParser } from './userHistoryRequest.ts';
 
 export interface UserHistoryHandlerOptions {
   /** The store; by default the history table of the environment (read at the first request). */
@@ -35,7 +36,7 @@ export function createUserHistoryHandler(options: UserHistoryHandlerOptions = {}
   let parseQuery: ((event: APIGatewayProxyEvent) => { count: number }) | undefined;
 
   const parse = (event: APIGatewayProxyEvent): UserHistoryInput => {
-    parseQuery ??= queryParser({ count: countUpToParam(options.maxLength ?? loadConfig().historyLength) });
+    parseQuery ??= historyQueryParser(options.maxLength ?? loadConfig().historyLength);
     return {
       userId: parseInput(userIdSchema, event.pathParameters?.userId ?? '', 'path.userId'),
       count: parseQuery(event).count,
