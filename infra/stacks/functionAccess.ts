@@ -38,6 +38,8 @@ export const FUNCTION_ACCESS = {
   ModelInfo: { bucket: { [MODELS_PREFIX]: 'read' } },
   /** Reads models/current.json and the manifest it names: is there a model to serve? */
   Health: { bucket: { [MODELS_PREFIX]: 'read' } },
+  /** Serves the API description it is built with: touches no store. */
+  OpenApi: { bucket: {} },
   /** Appends event batches (never reads or replaces them); puts history items; checks and claims event ids. */
   Events: { bucket: { [EVENTS_PREFIX]: 'write' }, history: HISTORY_APPEND, idempotency: IDEMPOTENCY_SEEN_AND_CLAIM },
   /** Writes items and change records, and reads items back for GET. */

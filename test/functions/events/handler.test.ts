@@ -13,6 +13,7 @@ import type { InteractionEvent } from '../../../model/types/interactions.ts';
 import { withLocalAws } from '../../helpers/withLocalAws.ts';
 import { invoke, type TestRequest } from './apiGatewayEvent.ts';
 import { keysUnder, localEventStores, objectsUnder, unreachableClients } from './localStores.ts';
+import { expectMatchesApi } from '../../helpers/apiContract.ts';
 
 const NOW = new Date('2026-03-14T15:09:26.535Z');
 const NOW_SECONDS = NOW.getTime() / 1000;
@@ -49,6 +50,7 @@ describe('POST /v1/events against s3rver and dynalite', () => {
     const response = await invoke(handler(), post({ events }));
     expect(response.statusCode).toBe(202);
     expect(response.json).toMatchObject({ accepted: 4, duplicates: [] });
+    expectMatchesApi('POST /v1/events', { ...response, body: response.json });
     const batchId = response.json.batchId as string;
     expect(batchId).toMatch(/^20260314T150926535Z-[0-9a-f]{16}$/);
 

@@ -15,6 +15,7 @@ import { createUserHistoryHandler } from '../../../functions/userHistory/handler
 import { withLocalAws } from '../../helpers/withLocalAws.ts';
 import { invoke, type TestRequest } from '../events/apiGatewayEvent.ts';
 import { localEventStores, objectsUnder, unreachableClients } from '../events/localStores.ts';
+import { expectMatchesApi } from '../../helpers/apiContract.ts';
 
 const NOW = new Date('2026-07-01T09:30:00.000Z');
 const forget = (userId: string): TestRequest => ({ method: 'DELETE', resource: '/v1/users/{userId}', pathParameters: { userId } });
@@ -45,6 +46,7 @@ describe('DELETE /v1/users/{userId} against s3rver and dynalite', () => {
 
     const response = await invoke(handler(), forget('leaving'));
     expect(response.statusCode).toBe(202);
+    expectMatchesApi('DELETE /v1/users/{userId}', { ...response, body: response.json });
     expect(response.json).toMatchObject({ userId: 'leaving', forgottenAt: NOW.toISOString(), history: 'deleted' });
     expect(await history().get('leaving')).toEqual([]);
     expect((await history().get('staying')).map((e) => e.itemId)).toEqual(['film-1']);

@@ -8,6 +8,7 @@ import { createItemsHandler, handler as defaultHandler } from '../../../function
 import { withLocalAws } from '../../helpers/withLocalAws.ts';
 import { invoke, type TestRequest } from '../events/apiGatewayEvent.ts';
 import { keysUnder, objectsUnder, unreachableClients } from '../events/localStores.ts';
+import { expectMatchesApi } from '../../helpers/apiContract.ts';
 
 const NOW = new Date('2026-06-01T12:00:00.000Z');
 
@@ -37,8 +38,10 @@ describe('the catalog API (PUT/GET /v1/items/{itemId}, POST /v1/items) against s
       updatedAt: NOW.toISOString(),
     };
     expect(created.json).toEqual(expected);
+    expectMatchesApi('PUT /v1/items/{itemId}', { ...created, body: created.json });
     const read = await invoke(handler(), get('film-100'));
     expect(read.statusCode).toBe(200);
+    expectMatchesApi('GET /v1/items/{itemId}', { ...read, body: read.json });
     expect(read.json).toEqual(expected);
     const stored = (await objectsUnder(s3(), local().bucketName, catalogItemKey('film-100'))).map((o) => JSON.parse(o.text));
     expect(stored).toEqual([expected]);

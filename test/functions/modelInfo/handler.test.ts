@@ -4,6 +4,7 @@ import { createAwsClients } from '../../../functions/commons/awsClients.ts';
 import { apiGatewayEvent, invoke } from '../../helpers/apiGatewayEvent.ts';
 import { publishTestModel } from '../../helpers/publishTestModel.ts';
 import { withLocalAws } from '../../helpers/withLocalAws.ts';
+import { expectMatchesApi } from '../../helpers/apiContract.ts';
 
 type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
@@ -25,12 +26,14 @@ describe('ModelInfo handler (s3rver)', () => {
     const none = await invoke(handler, apiGatewayEvent({ method: 'GET', resource: '/v1/model' }));
     expect(none.statusCode).toBe(503);
     expect(none.headers['Retry-After']).toBeDefined();
+    expectMatchesApi('GET /v1/model', none);
     expect(none.body.message).toMatch(/npx marquee retrain/);
 
     const { s3 } = createAwsClients({ s3ForcePathStyle: true });
     const { files } = await publishTestModel(s3, local().bucketName, { version: 'v7', seed: 3 });
     const result = await invoke(handler, apiGatewayEvent({ method: 'GET', resource: '/v1/model' }));
     expect(result.statusCode).toBe(200);
+    expectMatchesApi('GET /v1/model', result);
     expect(result.body).toEqual({
       version: 'v7',
       createdAt: files.manifest.createdAt,

@@ -5,6 +5,7 @@ import type { ResponseItem } from '../../../functions/commons/servingCatalog.ts'
 import { apiGatewayEvent, invoke } from '../../helpers/apiGatewayEvent.ts';
 import { publishTestModel, type PublishedTestModel } from '../../helpers/publishTestModel.ts';
 import { withLocalAws } from '../../helpers/withLocalAws.ts';
+import { expectMatchesApi } from '../../helpers/apiContract.ts';
 
 type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 interface Body {
@@ -41,6 +42,7 @@ describe('Popular handler (s3rver)', () => {
   it('lists the titles with the most interactions, scored by their share of the most popular one', async () => {
     const result = await invoke<Body>(handler, popular());
     expect(result.statusCode).toBe(200);
+    expectMatchesApi('GET /v1/popular', result);
     expect(result.body.modelVersion).toBe('v1');
     expect(result.body.items.map((i) => i.itemId)).toEqual(byPopularity().slice(0, 10));
     expect(result.body.items[0]).toMatchObject({ score: 1, reason: 'popular' });
@@ -55,7 +57,9 @@ describe('Popular handler (s3rver)', () => {
   });
 
   it('rejects a bad count or an unknown parameter', async () => {
-    expect((await invoke<Body>(handler, popular({ count: -1 }))).body.field).toBe('query.count');
+    const bad = await invoke<Body>(handler, popular({ count: -1 }));
+    expect(bad.body.field).toBe('query.count');
+    expectMatchesApi('GET /v1/popular', bad);
     expect((await invoke<Body>(handler, popular({ genres: 'drama' }))).body.field).toBe('query.genres');
   });
 });

@@ -10,6 +10,7 @@ import { apiGatewayEvent, invoke } from '../../helpers/apiGatewayEvent.ts';
 import { publishTestModel, type PublishedTestModel } from '../../helpers/publishTestModel.ts';
 import { putEntries } from '../../helpers/historyEntries.ts';
 import { withLocalAws } from '../../helpers/withLocalAws.ts';
+import { expectMatchesApi } from '../../helpers/apiContract.ts';
 
 type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 interface Body {
@@ -60,6 +61,7 @@ describe('Rank handler (s3rver + dynalite)', () => {
     const candidates = ['m20', 'm21', 'm22', 'm23', 'm24', 'm25'];
     const result = await invoke<Body>(handler, rank({ history: ['m1', 'm2', 'm3'], itemIds: [...candidates, 'ghost'], explain: true }));
     expect(result.statusCode).toBe(200);
+    expectMatchesApi('POST /v1/rank', result);
     expect(result.body.items.map((i) => i.itemId)).toEqual([...referenceOrder(['m1', 'm2', 'm3'], candidates), 'ghost']);
     expect(result.body.items.at(-1)).toMatchObject({ itemId: 'ghost', score: 0, reason: 'unknown_item' });
     expect(result.body.unknownItemIds).toEqual(['ghost']);

@@ -11,6 +11,7 @@ import { apiGatewayEvent, invoke, type JsonResult } from '../../helpers/apiGatew
 import { buildTestModel, fetchedTestVersion, publishTestModel, type TestModel } from '../../helpers/publishTestModel.ts';
 import { putEntries } from '../../helpers/historyEntries.ts';
 import { withLocalAws } from '../../helpers/withLocalAws.ts';
+import { expectMatchesApi } from '../../helpers/apiContract.ts';
 
 type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 interface Body {
@@ -71,6 +72,7 @@ describe('Recommend handler (s3rver + dynalite)', () => {
       const result = await call(post({ count: 0 }));
       expect(result.statusCode).toBe(400);
       expect(result.body.field).toBe('body.count');
+      expectMatchesApi('POST /v1/recommendations', result);
     });
 
     it('recovers by itself once a model is published', async () => {
@@ -85,6 +87,7 @@ describe('Recommend handler (s3rver + dynalite)', () => {
     it('answers the issue\'s request {history: [1,2,3,4,5], preferences: {genre: "action", actor: "John Doe"}}', async () => {
       const result = await call(post({ history: [1, 2, 3, 4, 5], preferences: { genre: 'action', actor: 'John Doe' } }));
       expect(result.statusCode).toBe(200);
+      expectMatchesApi('POST /v1/recommendations', result);
       const { body } = result;
       expect(body.recommendationId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       expect(body.modelVersion).toBe('v1');
@@ -158,6 +161,7 @@ describe('Recommend handler (s3rver + dynalite)', () => {
     it('applies query filters: repeatable genre, year range, repeatable exclude; explain', async () => {
       const result = await call(forUser('alice', { genre: ['THRILLER', 'sci-fi'], yearFrom: 1990, yearTo: 2015, exclude: ['20', '21'], count: 5, explain: 'true' }));
       expect(result.statusCode).toBe(200);
+      expectMatchesApi('GET /v1/users/{userId}/recommendations', result);
       const personal = result.body.items.filter((item) => item.reason === undefined);
       expect(personal.length).toBeGreaterThan(0);
       for (const item of personal) {

@@ -8,6 +8,7 @@ import { similarItems } from '../../../model/index.ts';
 import { apiGatewayEvent, invoke } from '../../helpers/apiGatewayEvent.ts';
 import { publishTestModel, type PublishedTestModel } from '../../helpers/publishTestModel.ts';
 import { withLocalAws } from '../../helpers/withLocalAws.ts';
+import { expectMatchesApi } from '../../helpers/apiContract.ts';
 
 type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 interface Body {
@@ -44,6 +45,7 @@ describe('Similar handler (s3rver)', () => {
   it('returns the titles most like the item (cosine of item vectors), without the item itself', async () => {
     const result = await invoke<Body>(handler, similar('m5', { count: 6 }));
     expect(result.statusCode).toBe(200);
+    expectMatchesApi('GET /v1/items/{itemId}/similar', result);
     expect(result.body).toMatchObject({ modelVersion: 'v1', itemId: 'm5' });
     expect(result.body.recommendationId).toMatch(/^[0-9a-f-]{36}$/);
     const { itemIds } = published.files.manifest;
@@ -73,6 +75,7 @@ describe('Similar handler (s3rver)', () => {
   it('404 naming the item for an item the model does not know; 400 for bad query input', async () => {
     const unknown = await invoke<Body>(handler, similar('m99999'));
     expect(unknown.statusCode).toBe(404);
+    expectMatchesApi('GET /v1/items/{itemId}/similar', unknown);
     expect(unknown.body).toEqual({ error: 'not_found', message: expect.stringMatching(/m99999/), field: 'path.itemId' });
     for (const [query, field] of [
       [{ count: 500 }, 'query.count'],

@@ -7,6 +7,7 @@ import { createUserHistoryHandler, handler as defaultHandler } from '../../../fu
 import { withLocalAws } from '../../helpers/withLocalAws.ts';
 import { invoke, type TestRequest } from '../events/apiGatewayEvent.ts';
 import { localEventStores, unreachableClients } from '../events/localStores.ts';
+import { expectMatchesApi } from '../../helpers/apiContract.ts';
 
 const NOW = new Date('2026-09-01T10:00:00.000Z');
 const NOW_SECONDS = NOW.getTime() / 1000;
@@ -37,6 +38,7 @@ describe('GET /v1/users/{userId}/history against dynalite', () => {
   it('returns what serving reads, newest first, as {userId, items: [{eventId, itemId, type, value, timestamp}]}', async () => {
     const response = await invoke(handler(), historyOf('viewer', { count: '3' }));
     expect(response.statusCode).toBe(200);
+    expectMatchesApi('GET /v1/users/{userId}/history', { ...response, body: response.json });
     expect(response.json).toEqual({
       userId: 'viewer',
       items: [

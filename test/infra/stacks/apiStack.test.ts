@@ -31,12 +31,13 @@ describe('ApiStack', () => {
       expect(found).toEqual(allRoutes.map((route) => `${route.method} ${route.path}`).sort());
     });
 
-    it('requires an API key on every route but /v1/health', () => {
+    it('requires an API key on every route but /v1/health and /v1/openapi.json', () => {
+      const open = ['/v1/health', '/v1/openapi.json'];
       for (const method of routeMethods) {
         const path = resourcePath(apiResources, method.Properties.ResourceId);
-        expect({ path, apiKeyRequired: method.Properties.ApiKeyRequired }).toEqual({ path, apiKeyRequired: path !== '/v1/health' });
+        expect({ path, apiKeyRequired: method.Properties.ApiKeyRequired }).toEqual({ path, apiKeyRequired: !open.includes(path) });
       }
-      expect(allRoutes.filter((route) => !route.apiKeyRequired).map((route) => route.path)).toEqual(['/v1/health']);
+      expect(allRoutes.filter((route) => !route.apiKeyRequired).map((route) => route.path)).toEqual(open);
     });
 
     it('routes each method to its function through a Lambda proxy integration', () => {
@@ -230,6 +231,7 @@ describe('ApiStack', () => {
       ['Popular', serving, servingList],
       ['ModelInfo', { 'bucket/models/*': ['s3:GetObject'] }, ['models/*']],
       ['Health', { 'bucket/models/*': ['s3:GetObject'] }, ['models/*']],
+      ['OpenApi', {}, []],
       ['Events', { 'bucket/events/*': ['s3:PutObject'] }, []],
       ['Items', { 'bucket/catalog/changes/*': ['s3:PutObject'], 'bucket/catalog/items/*': ['s3:GetObject', 's3:PutObject'] }, ['catalog/items/*']],
       ['ForgetUser', { 'bucket/tombstones/*': ['s3:PutObject'] }, []],
@@ -252,6 +254,7 @@ describe('ApiStack', () => {
       Popular: {},
       ModelInfo: {},
       Health: {},
+      OpenApi: {},
       Items: {},
     };
 
