@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MarqueeApiError, MarqueeClient } from 'marquee/client';
+import { FUNCTIONS } from '../../functions/routes.ts';
+import { expectMatchesApi } from '../helpers/apiContract.ts';
 
 /**
  * The local service end to end, as a user runs it: `marquee serve` (what `npm start` runs) in a
@@ -130,6 +133,42 @@ describe('the local service over HTTP (marquee serve in a child process)', () =>
     expect(answer.json).toMatchObject({ userId: 'u1', personalized: true });
     expect(answer.json.items).toHaveLength(5);
     expect(answer.json.modelVersion).toBe(await modelVersion());
+  });
+
+  it('is driven through marquee/client: popular, recommendations for a history, an event, a 400 with its field', async () => {
+    const client = new MarqueeClient({ baseUrl: service.url, apiKey: key });
+    expect(await client.health()).toEqual({ status: 'ok' });
+
+    const popular = await client.popular({ count: 5 });
+    expectMatchesApi('GET /v1/popular', { statusCode: 200, body: popular });
+    expect(popular.items).toHaveLength(5);
+
+    const history = popular.items.slice(0, 3).map((item) => item.itemId);
+    const recommended = await client.recommendForHistory({ history, preferences: { genre: popular.items[0].genres[0] }, count: 5, explain: true });
+    expectMatchesApi('POST /v1/recommendations', { statusCode: 200, body: recommended });
+    expect(recommended).toMatchObject({ personalized: true, modelVersion: await modelVersion() });
+    expect(recommended.items.map((item) => item.itemId)).not.toContain(history[0]);
+
+    const viewer = `client-${Date.now()}`;
+    const accepted = await client.postEvents([{ eventId: `${viewer}-1`, userId: viewer, itemId: history[0], type: 'complete' }]);
+    expectMatchesApi('POST /v1/events', { statusCode: 202, body: accepted });
+    expect(accepted).toMatchObject({ accepted: 1, duplicates: [] });
+    const stored = await client.history(viewer);
+    expectMatchesApi('GET /v1/users/{userId}/history', { statusCode: 200, body: stored });
+    expect(stored.items.map((entry) => entry.itemId)).toEqual([history[0]]);
+
+    const refused = await client.recommendForHistory({ history, count: 0 }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(MarqueeApiError);
+    expect(refused).toMatchObject({ status: 400, error: 'invalid_request', field: 'body.count' });
+    const keyless = await new MarqueeClient({ baseUrl: service.url }).popular().catch((error: unknown) => error);
+    expect(keyless).toMatchObject({ name: 'MarqueeApiError', status: 403 });
+  });
+
+  it('serves its OpenAPI description without a key, with every route of functions/routes.ts', async () => {
+    const document = await new MarqueeClient({ baseUrl: service.url }).openApi();
+    expectMatchesApi('GET /v1/openapi.json', { statusCode: 200, body: document });
+    const paths = document.paths as Record<string, Record<string, unknown>>;
+    for (const route of FUNCTIONS.flatMap((fn) => fn.routes)) expect(paths[route.path]?.[route.method.toLowerCase()], `${route.method} ${route.path}`).toBeDefined();
   });
 
   it('refuses every keyed route without the key or with a wrong one (403), saying which and how to fix it', async () => {
