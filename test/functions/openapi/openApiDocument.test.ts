@@ -8,6 +8,7 @@ import { API_OPERATIONS, BRIEF_EXAMPLE } from '../../../functions/openapi/apiOpe
 import { openApiDocument } from '../../../functions/openapi/openApiDocument.ts';
 import { recommendBodySchema } from '../../../functions/recommend/recommendRequest.ts';
 import { FUNCTIONS } from '../../../functions/routes.ts';
+import { expectMatchesApi } from '../../helpers/apiContract.ts';
 
 const routes = FUNCTIONS.flatMap((fn) => fn.routes.map((route) => ({ ...route, key: `${route.method} ${route.path}` })));
 
@@ -71,6 +72,15 @@ describe('openApiDocument', () => {
       }
       expect(responses['503'].headers, key).toHaveProperty('Retry-After');
     }
+  });
+
+  it("is what the response checks hold answers to: a wrong body or an undescribed status fails", () => {
+    const popular = { recommendationId: '5f0c6a34-3f7e-4d4c-9a51-2f4a8a3d2c10', modelVersion: 'v1', personalized: false, items: [] };
+    expectMatchesApi('GET /v1/popular', { statusCode: 200, body: popular });
+    expect(() => expectMatchesApi('GET /v1/popular', { statusCode: 200, body: { ...popular, items: [{ itemId: 7 }] } })).toThrow(/against the document/);
+    expect(() => expectMatchesApi('GET /v1/popular', { statusCode: 200, body: { ...popular, personalized: 'no' } })).toThrow();
+    expect(() => expectMatchesApi('GET /v1/popular', { statusCode: 400, body: { message: 'no code' } })).toThrow(/against the document/);
+    expect(() => expectMatchesApi('GET /v1/health', { statusCode: 404, body: { error: 'not_found', message: 'x' } })).toThrow(/describes GET \/v1\/health 404/);
   });
 
   it('passes `redocly lint` with the recommended rules, offline', async () => {
