@@ -27,6 +27,8 @@ describe('the playground in headless Chromium', () => {
   let service: ServedService;
   let browser: HeadlessChromium;
   let page: Page;
+  /** Every URL the page asked for. */
+  const requested: string[] = [];
   const api = async <T = Record<string, any>>(method: string, path: string, body?: unknown): Promise<T> => {
     const response = await fetch(`${service.url}${path}`, {
       method,
@@ -43,8 +45,8 @@ describe('the playground in headless Chromium', () => {
     await page.waitForSelector(`#recommendations[data-state="ready"][data-mode="${mode}"]`, WAIT);
     return cardIds('#recommendations');
   };
-  const apiTop10 = async (history: readonly string[]) =>
-    (await api<{ items: Item[] }>('POST', '/v1/recommendations', { history, count: 10 })).items.map((item) => item.itemId);
+  const apiTop10 = async (history: readonly string[], preferences: Record<string, string> = {}) =>
+    (await api<{ items: Item[] }>('POST', '/v1/recommendations', { history, preferences, count: 10 })).items.map((item) => item.itemId);
 
   beforeAll(async () => {
     browser = await launchHeadlessChromium();
@@ -53,6 +55,7 @@ describe('the playground in headless Chromium', () => {
     page = await browser.context.newPage();
     const problems: string[] = [];
     page.on('pageerror', (error) => problems.push(error.message));
+    page.on('request', (request) => void requested.push(request.url()));
     await page.goto(`${service.url}/#key=${service.key}`);
     await page.waitForSelector('#recommendations[data-state="ready"]', WAIT);
     expect(problems).toEqual([]);
@@ -113,6 +116,22 @@ describe('the playground in headless Chromium', () => {
     const onDevice = await recommendationsReady('device');
     expect(await page.textContent('#device-status')).toContain('sha256 verified');
     expect(onDevice).toEqual(await apiTop10(history));
+
+    const genre = await page.$eval('#genre option:nth-child(2)', (option) => option.getAttribute('value') ?? '');
+    await page.selectOption('#genre', genre);
+    const withGenre = await recommendationsReady('device');
+    expect(withGenre).toEqual(await apiTop10(history, { genre }));
+    expect(withGenre).not.toEqual(onDevice);
+    await page.selectOption('#genre', '');
+    expect(await recommendationsReady('device')).toEqual(onDevice);
+
+    await page.uncheck('#on-device');
+    expect(await recommendationsReady('api')).toEqual(onDevice);
+    await page.check('#on-device');
+    expect(await recommendationsReady('device')).toEqual(onDevice);
+    expect(requested.filter((url) => new URL(url).pathname.endsWith('/model.onnx'))).toHaveLength(1);
+    expect(requested.filter((url) => new URL(url).pathname.startsWith('/vendor/onnxruntime-web/'))).not.toHaveLength(0);
+    expect(requested.filter((url) => !url.startsWith(service.url) && !url.startsWith('http://127.0.0.1:'))).toEqual([]);
   });
 
   it('shows similar titles for a clicked card, and keeps a screenshot', async () => {
