@@ -63,6 +63,7 @@ export declare class MarqueeClient {
   forgetUser(userId: string): Promise<Ok<'forgetUser'>>;
   history(userId: string, query?: Query<'userHistory'>): Promise<Ok<'userHistory'>>;
   model(): Promise<Ok<'modelInfo'>>;
+  modelFiles(): Promise<Ok<'modelFiles'>>;
   health(): Promise<Ok<'health'>>;
   openApi(): Promise<Ok<'openApi'>>;
 }

@@ -132,6 +132,11 @@ export class MarqueeClient {
     return this.#call(this.api.GET('/v1/model'));
   }
 
+  /** GET /v1/model/files: short-lived URLs, sizes and sha256 of the served model's files */
+  modelFiles() {
+    return this.#call(this.api.GET('/v1/model/files'));
+  }
+
   /** GET /v1/health (no key needed) */
   health() {
     return this.#call(this.api.GET('/v1/health'));

@@ -106,6 +106,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/model/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Short-lived download URLs, sizes and sha256 of the served model's files, for inference on the device */
+        get: operations["modelFiles"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/health": {
         parameters: {
             query?: never;
@@ -408,6 +425,30 @@ export interface components {
             })[];
         } & {
             [key: string]: unknown;
+        };
+        ModelFiles: {
+            modelVersion: string;
+            /** @description When the URLs stop working (ISO 8601). */
+            expiresAt: string;
+            files: {
+                model: {
+                    url: string;
+                    bytes: number;
+                    sha256: string;
+                };
+                manifest: {
+                    url: string;
+                    bytes: number;
+                    sha256: string;
+                };
+                items: {
+                    url: string;
+                    bytes: number;
+                    sha256: string;
+                };
+            };
+            /** @description A short-lived URL of the model's training chart (SVG). */
+            chartUrl: string;
         };
         Health: {
             /** @enum {string} */
@@ -887,6 +928,63 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ModelInfo"];
+                };
+            };
+            /** @description Invalid input: `field` names the parameter or body field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Over the key's rate or daily quota */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No model or a store is unavailable now: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    modelFiles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Short-lived download URLs, sizes and sha256 of the served model's files, for inference on the device */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelFiles"];
                 };
             };
             /** @description Invalid input: `field` names the parameter or body field */

@@ -32,6 +32,7 @@ export const FUNCTIONS = [
   { name: 'Rank', entry: 'functions/rank/handler.ts', usesOnnxRuntime: true, routes: [route('POST', '/v1/rank')] },
   { name: 'Popular', entry: 'functions/popular/handler.ts', usesOnnxRuntime: false, routes: [route('GET', '/v1/popular')] },
   { name: 'ModelInfo', entry: 'functions/modelInfo/handler.ts', usesOnnxRuntime: false, routes: [route('GET', '/v1/model')] },
+  { name: 'ModelFiles', entry: 'functions/modelFiles/handler.ts', usesOnnxRuntime: false, routes: [route('GET', '/v1/model/files')] },
   { name: 'Health', entry: 'functions/health/handler.ts', usesOnnxRuntime: false, routes: [route('GET', '/v1/health', false)] },
   { name: 'OpenApi', entry: 'functions/openapi/handler.ts', usesOnnxRuntime: false, routes: [route('GET', '/v1/openapi.json', false)] },
   { name: 'Events', entry: 'functions/events/handler.ts', usesOnnxRuntime: false, routes: [route('POST', '/v1/events')] },

@@ -128,6 +128,12 @@ export const API_OPERATIONS: Readonly<Record<string, ApiOperation>> = {
     tag: 'service',
     success: { status: 200, schema: responses.modelInfoResponseSchema },
   },
+  'GET /v1/model/files': {
+    operationId: 'modelFiles',
+    summary: "Short-lived download URLs, sizes and sha256 of the served model's files, for inference on the device",
+    tag: 'service',
+    success: { status: 200, schema: responses.modelFilesResponseSchema },
+  },
   'GET /v1/health': {
     operationId: 'health',
     summary: 'Liveness: ok, or degraded while there is no model to serve',

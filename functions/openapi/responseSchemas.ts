@@ -117,6 +117,18 @@ export const modelInfoResponseSchema = z
   })
   .meta({ id: 'ModelInfo' });
 
+/** One downloadable file of the served model: a short-lived URL, its size and its sha256. */
+const modelFileSchema = z.object({ url: z.string(), bytes: z.number().int(), sha256: z.string().regex(/^[0-9a-f]{64}$/) });
+
+export const modelFilesResponseSchema = z
+  .object({
+    modelVersion: z.string(),
+    expiresAt: z.string().meta({ description: 'When the URLs stop working (ISO 8601).' }),
+    files: z.object({ model: modelFileSchema, manifest: modelFileSchema, items: modelFileSchema }),
+    chartUrl: z.string().meta({ description: "A short-lived URL of the model's training chart (SVG)." }),
+  })
+  .meta({ id: 'ModelFiles' });
+
 export const healthResponseSchema = z.object({ status: z.enum(['ok', 'degraded']) }).meta({ id: 'Health' });
 
 /** The OpenAPI document itself (GET /v1/openapi.json): checked by a linter, so only its frame here. */

@@ -24,6 +24,7 @@ export function serviceBanner(
     `  API key   ${shown}  (${keyOrigin}${apiKey.source === 'generated' ? '' : `; npx marquee key${dataDirFlag} shows it`})`,
     `  try       curl -H "x-api-key: ${keyArg}" ${url}/v1/users/u1/recommendations`,
     `  health    curl ${url}/v1/health`,
+    `  playground ${url}/${apiKey.source === 'generated' ? `#key=${apiKey.value}` : '  (the key goes in the page, or after #key=)'}`,
     `  routes    ${routes.length} from the synthesized CDK template${startup.templateCached ? ' (cached)' : ''}: ${routes.map((route) => `${route.method} ${route.path}`).join(', ')}`,
     `  retrain   npx marquee retrain${retrainEvery ? `   (and every ${retrainEvery})` : '   (no schedule: --retrain-every 1h)'}`,
     `  invoke    npm run invoke -- Popular --event infra/local/events/Popular.json`,

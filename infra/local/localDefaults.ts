@@ -10,9 +10,10 @@ export const DEFAULT_PORT = 3000;
 /**
  * CDK context the local service and `marquee invoke` synthesize with unless told otherwise:
  * serving functions look for a new model every 5 s instead of every minute, so that a local
- * retrain shows at once. Everything else is cdk.json's.
+ * retrain shows at once; GET /v1/model/files is on, for the playground's on-device mode.
+ * Everything else is cdk.json's.
  */
-export const LOCAL_CONTEXT_DEFAULTS: Readonly<Record<string, unknown>> = { modelRefreshSeconds: 5 };
+export const LOCAL_CONTEXT_DEFAULTS: Readonly<Record<string, unknown>> = { modelRefreshSeconds: 5, modelDownloads: true };
 
 /** The synthesized templates, cached in the data folder with their fingerprint (serviceTemplates.ts). */
 export const TEMPLATE_CACHE_FILE = 'template-cache.json';

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { clientErrorResponse, MAX_HEADER_BYTES } from './clientErrorResponse.ts';
 import type { LocalApi, LocalResponse } from './localApi.ts';
+import type { LocalPages } from './playgroundPages.ts';
 
 /** API Gateway's payload limit. */
 export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
@@ -14,6 +15,8 @@ export interface LocalHttpServerOptions {
   /** Default 127.0.0.1: the local service is for this machine. */
   readonly host?: string;
   readonly maxRequestBytes?: number;
+  /** Pages served beside the API (the playground), asked first; the API answers what they do not. */
+  readonly pages?: LocalPages;
 }
 
 /**
@@ -40,7 +43,7 @@ export class LocalHttpServer {
     const host = options.host ?? '127.0.0.1';
     const limit = options.maxRequestBytes ?? MAX_REQUEST_BYTES;
     let instance: LocalHttpServer | undefined;
-    const server = createServer({ keepAliveTimeout: 5_000, maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => void instance?.serve(req, res, options.api, limit));
+    const server = createServer({ keepAliveTimeout: 5_000, maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => void instance?.serve(req, res, options.api, limit, options.pages));
     // A request the parser refuses (a 100 KB URL, 20 KB of headers) gets a JSON 414/431, not a reset.
     server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
       const answer = socket.writable ? clientErrorResponse(error) : undefined;
@@ -82,12 +85,14 @@ export class LocalHttpServer {
     await closed;
   }
 
-  private async serve(req: IncomingMessage, res: ServerResponse, api: LocalApi, limit: number): Promise<void> {
+  private async serve(req: IncomingMessage, res: ServerResponse, api: LocalApi, limit: number, pages?: LocalPages): Promise<void> {
     this.inFlight++;
     try {
       const body = await readBody(req, limit);
-      const response =
-        body === undefined
+      const page = body === undefined ? undefined : await pages?.(req.method ?? 'GET', req.url ?? '/');
+      const response = page
+        ? page
+        : body === undefined
           ? api.gatewayError('REQUEST_TOO_LARGE')
           : await api.handle({
               method: req.method ?? 'GET',

@@ -10,6 +10,8 @@ import { processAlive, readEndpoints, removeEndpoints, writeEndpoints } from './
 import { functionEnvironment, sharedEnvironment } from './functionEnvironment.ts';
 import { loadFunction, type LoadedFunction } from './inProcessFunctions.ts';
 import { LocalApi, type AccessLogEntry } from './localApi.ts';
+import { allowPlaygroundOrigin } from './allowPlaygroundOrigin.ts';
+import { playgroundPages } from './playgroundPages.ts';
 import { DEFAULT_PORT, LOCAL_CONTEXT_DEFAULTS, PROJECT_ROOT, TEMPLATE_CACHE_FILE } from './localDefaults.ts';
 import { startLocalAws } from './localAws.ts';
 import { LocalHttpServer } from './localHttpServer.ts';
@@ -258,7 +260,9 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     status.clear();
     options.signal?.throwIfAborted();
 
-    server = await LocalHttpServer.listen({ api, port: options.port ?? DEFAULT_PORT, ...(options.host ? { host: options.host } : {}) });
+    const pages = await playgroundPages(projectRoot);
+    server = await LocalHttpServer.listen({ api, pages, port: options.port ?? DEFAULT_PORT, ...(options.host ? { host: options.host } : {}) });
+    await allowBrowserDownloads(aws.env, aws.bucketName, server.port);
     serving = true;
     await writeEndpoints(dataDir, { env: aws.env, service: { pid: process.pid, state: 'ready', url: server.url, startedAt } });
     if (options.retrainEveryMs !== undefined && retrainSpec) {
@@ -294,6 +298,21 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     status.clear();
     await stopAll().catch(() => undefined);
     throw error;
+  }
+}
+
+/** The playground's on-device mode downloads the model from s3rver through the presigned URLs of GET /v1/model/files. */
+async function allowBrowserDownloads(env: Record<string, string>, bucket: string, port: number): Promise<void> {
+  const s3 = new S3Client({
+    region: env.AWS_REGION,
+    endpoint: env.AWS_ENDPOINT_URL_S3,
+    forcePathStyle: true,
+    credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY },
+  });
+  try {
+    await allowPlaygroundOrigin(s3, bucket, port);
+  } finally {
+    s3.destroy();
   }
 }
 

@@ -36,6 +36,8 @@ export const FUNCTION_ACCESS = {
   Rank: { bucket: SERVING_READS, history: HISTORY_READ },
   Popular: { bucket: SERVING_READS },
   ModelInfo: { bucket: { [MODELS_PREFIX]: 'read' } },
+  /** Reads the pointer, the manifest and items.json (to hash it), and signs GET URLs of models/ that its own role can read. */
+  ModelFiles: { bucket: { [MODELS_PREFIX]: 'read' } },
   /** Reads models/current.json and the manifest it names: is there a model to serve? */
   Health: { bucket: { [MODELS_PREFIX]: 'read' } },
   /** Serves the API description it is built with: touches no store. */

@@ -69,6 +69,12 @@ const schema = z.object({
     .transform((origins) => origins.map((origin) => origin.trim()).filter((origin) => origin.length > 0))
     .pipe(z.array(z.string().regex(/^(\*|https?:\/\/[^/\s*]+)$/, 'each origin is * or scheme://host[:port], without a path')))
     .default([]),
+  /**
+   * Deploys GET /v1/model/files: presigned URLs of the served model's files, for inference on the
+   * device. Off by default in the cloud (the model is then downloadable by any key holder); on
+   * locally (infra/local/localDefaults.ts).
+   */
+  modelDownloads: z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]).default(false),
   /** The p99 API latency above which the latency alarm fires. */
   latencyAlarmMs: z.coerce.number().int().positive().default(1000),
   /** Where alarms are sent, if anywhere (an SNS e-mail subscription the owner confirms). */

@@ -26,6 +26,9 @@ export interface MarqueeStacksOptions {
   readonly projectRoot?: string;
 }
 
+/** The function of GET /v1/model/files, deployed only when the `modelDownloads` setting is on. */
+export const MODEL_DOWNLOADS_FUNCTION = 'ModelFiles';
+
 /** The names of a stage's stacks, for tools that read its synthesized templates or outputs. */
 export function stackNames(stage: string): Readonly<Record<keyof MarqueeStacks, string>> {
   return {
@@ -54,7 +57,7 @@ export function addMarqueeStacks(scope: Construct, config: MarqueeConfig, option
     description: 'Marquee API: REST API and its functions',
     tags,
     storage,
-    functions: present.filter((spec) => spec.routes.length > 0),
+    functions: present.filter((spec) => spec.routes.length > 0 && (config.modelDownloads || spec.name !== MODEL_DOWNLOADS_FUNCTION)),
     config,
     projectRoot,
   });

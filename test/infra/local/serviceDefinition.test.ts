@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../../functions/routes.ts';
 import type { ServiceTemplates } from '../../../infra/local/cfnTemplate.ts';
-import { PROJECT_ROOT, SAMPLE_EVENTS_DIR } from '../../../infra/local/localDefaults.ts';
+import { LOCAL_CONTEXT_DEFAULTS, PROJECT_ROOT, SAMPLE_EVENTS_DIR } from '../../../infra/local/localDefaults.ts';
 import { readServiceDefinition, type ServiceDefinition } from '../../../infra/local/serviceDefinition.ts';
 import { synthTemplates } from '../../../infra/local/synthTemplates.ts';
 
@@ -13,7 +13,7 @@ describe('readServiceDefinition, on the synthesized app', () => {
   let templates: ServiceTemplates;
   let definition: ServiceDefinition;
   beforeAll(() => {
-    templates = synthTemplates({ projectRoot: PROJECT_ROOT, context: { modelRefreshSeconds: 7, corsAllowOrigins: 'http://localhost:5173' } });
+    templates = synthTemplates({ projectRoot: PROJECT_ROOT, context: { ...LOCAL_CONTEXT_DEFAULTS, modelRefreshSeconds: 7, corsAllowOrigins: 'http://localhost:5173' } });
     definition = readServiceDefinition(templates);
   });
 

@@ -4,7 +4,10 @@ import { FUNCTIONS } from '../../../functions/routes.ts';
 import { ROUTE_METADATA_KEY, type RouteMetadata } from '../../../infra/constructs/templateMetadata.ts';
 import { API_KEY_HINT, pathParameters } from '../../../infra/stacks/apiStack.ts';
 import { asArray, functionsByName, resources, roleStatements, storageAccess, type CfnResource } from './templateQueries.ts';
-import { fixtureFunctions, testApp } from './testApp.ts';
+import { fixtureFunctions, testApp as cloudApp } from './testApp.ts';
+
+/** The app with every route of functions/routes.ts, GET /v1/model/files included (off by default in the cloud). */
+const testApp: typeof cloudApp = (context = {}, functions) => cloudApp({ modelDownloads: true, ...context }, functions);
 
 const routed = FUNCTIONS.filter((spec) => spec.routes.length > 0);
 const allRoutes = routed.flatMap((spec) => spec.routes.map((route) => ({ ...route, function: spec.name })));
@@ -81,6 +84,20 @@ describe('ApiStack', () => {
       expect(paths).toContain('/v1/items/{itemId}');
       expect(functionsByName(partialTemplate).has('Similar')).toBe(false);
       Annotations.fromStack(partial.stacks.api).hasWarning('*', Match.stringLikeRegexp('functions/similar/missing-handler.ts does not exist: Similar'));
+    });
+
+    it.each([
+      [{}, false],
+      [{ modelDownloads: 'false' }, false],
+      [{ modelDownloads: 'true' }, true],
+    ])('deploys GET /v1/model/files and its function only when modelDownloads is on (context %j)', (context, deployed) => {
+      const app = cloudApp(context);
+      expect(app.config.modelDownloads).toBe(deployed);
+      const built = Template.fromStack(app.stacks.api);
+      const paths = Object.values(resources(built, 'AWS::ApiGateway::Method')).map((method) => (method.Metadata?.[ROUTE_METADATA_KEY] as RouteMetadata | undefined)?.path);
+      expect(paths.includes('/v1/model/files')).toBe(deployed);
+      expect(paths).toContain('/v1/model');
+      expect(functionsByName(built).has('ModelFiles')).toBe(deployed);
     });
   });
 
@@ -230,6 +247,7 @@ describe('ApiStack', () => {
       ['Rank', serving, servingList],
       ['Popular', serving, servingList],
       ['ModelInfo', { 'bucket/models/*': ['s3:GetObject'] }, ['models/*']],
+      ['ModelFiles', { 'bucket/models/*': ['s3:GetObject'] }, ['models/*']],
       ['Health', { 'bucket/models/*': ['s3:GetObject'] }, ['models/*']],
       ['OpenApi', {}, []],
       ['Events', { 'bucket/events/*': ['s3:PutObject'] }, []],
@@ -253,6 +271,7 @@ describe('ApiStack', () => {
       Similar: {},
       Popular: {},
       ModelInfo: {},
+      ModelFiles: {},
       Health: {},
       OpenApi: {},
       Items: {},

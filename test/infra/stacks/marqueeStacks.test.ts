@@ -50,7 +50,7 @@ describe('the Marquee app', () => {
   });
 
   it('marks every function with its functions/routes.ts entry, for the local service', () => {
-    const { stacks } = testApp();
+    const { stacks } = testApp({ modelDownloads: true });
     const marked = [stacks.api, stacks.training].flatMap((stack) =>
       Object.values(resources(Template.fromStack(stack), 'AWS::Lambda::Function')).map((fn) => fn.Metadata?.[FUNCTION_METADATA_KEY] as FunctionMetadata),
     );
@@ -60,7 +60,7 @@ describe('the Marquee app', () => {
   });
 
   it('deploys, from the real functions/routes.ts, exactly the functions whose handler exists', () => {
-    const app = new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
+    const app = new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [], modelDownloads: 'true' }, builtinCloudFormationValidation: false });
     const stacks = addMarqueeStacks(app, readMarqueeConfig(app.node));
     const { present } = partitionByEntry(SERVICE_FUNCTIONS, PROJECT_ROOT);
     const deployed = new Map([stacks.api, stacks.training].flatMap((stack) => [...functionsByName(Template.fromStack(stack))]));

@@ -1,6 +1,5 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { FUNCTIONS } from '../../../functions/routes.ts';
 import { resources, type CfnResource } from './templateQueries.ts';
 import { testApp } from './testApp.ts';
 
@@ -23,7 +22,7 @@ describe('ObservabilityStack', () => {
   const queries = (resource: CfnResource) => resource.Properties.Metrics as MetricDataQuery[];
 
   /** The throttle alarms: one per 10 API functions, CloudWatch's limit of metrics in one expression. */
-  const apiFunctions = FUNCTIONS.filter((spec) => spec.routes.length > 0).length;
+  const apiFunctions = stacks.api.functions.length;
   const throttleAlarms = Object.entries(alarms).filter(([id]) => id.startsWith('Throttles')).map(([, resource]) => resource);
 
   it('has the alarms of the issue, each notifying the alarm topic, none firing on missing data', () => {
