@@ -22,6 +22,13 @@ export interface RecommenderHyperParameters {
    */
   readonly sampledBatchUsers: number;
   readonly sampledLearningRate: number;
+  /**
+   * Sampled objective: the most steps over which the content-feature rows' gradients are summed
+   * before one update, and never more than a sixteenth of an epoch's steps (so ml-100k, 8 steps an
+   * epoch, updates them every step). At 50 k titles the feature rows are three quarters of a step's
+   * touched rows and recur from step to step: fewer updates serve as many events.
+   */
+  readonly sampledFeatureSteps: number;
   /** Embedding dimension. */
   readonly dim: number;
   /** Upper bound on epochs; early stopping usually ends sooner. */
@@ -61,6 +68,7 @@ export const DEFAULT_RECOMMENDER_HYPER_PARAMETERS: RecommenderHyperParameters = 
   uniformMix: 0.1,
   sampledBatchUsers: 128,
   sampledLearningRate: 0.04,
+  sampledFeatureSteps: 16,
   dim: 64,
   maxEpochs: 200,
   patience: 5,

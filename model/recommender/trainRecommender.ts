@@ -12,6 +12,7 @@ import { DEFAULT_RECOMMENDER_HYPER_PARAMETERS, type RecommenderHyperParameters }
 import { LazyAdam } from './lazyAdam.ts';
 import { MiniBatch } from './miniBatch.ts';
 import { ParallelTrainer } from './parallelTrainer.ts';
+import { PendingRows } from './pendingRows.ts';
 import { RecommenderParameters } from './recommenderParameters.ts';
 import { sampledSlots, sampledSoftmaxGradient, SampledSoftmaxWorkspace, type SampledProposal } from './sampledSoftmaxGradient.ts';
 import { BlockScorer } from './blockScorer.ts';
@@ -22,6 +23,9 @@ import { softmaxGradient, SoftmaxWorkspace } from './softmaxGradient.ts';
  * fixed-seed sample, so that validation costs at most this many users × titles × dim per epoch.
  */
 export const VALIDATION_MAX_USERS = 2000;
+
+/** Sampled objective: the fewest updates of the content-feature rows per epoch (see sampledFeatureSteps). */
+export const FEATURE_UPDATES_PER_EPOCH = 16;
 
 /** One line of the training log. */
 export interface EpochLog {
@@ -258,19 +262,36 @@ function sampledStep(
   const itemOutputRow = itemCount + featureCount;
   const featureOutputRow = 2 * itemCount + featureCount;
   const biasRow = 2 * (itemCount + featureCount);
+  // Feature rows summed over featureSteps steps, then updated once (grad keeps them until then).
+  const stepsPerEpoch = Math.ceil(data.userIds.length / batchUsers);
+  const featureSteps = Math.max(1, Math.min(Math.floor(hp.sampledFeatureSteps), Math.floor(stepsPerEpoch / FEATURE_UPDATES_PER_EPOCH)));
+  const pendingInput = new PendingRows(featureCount);
+  const pendingOutput = new PendingRows(featureCount);
+  let stepsSummed = 0;
+  const applyFeatures = (): void => {
+    optimiser.applyRows(p, a, g, pendingInput.list, pendingInput.count, featureInputRow);
+    optimiser.applyRows(p, a, g, pendingOutput.list, pendingOutput.count, featureOutputRow);
+    pendingInput.clear();
+    pendingOutput.clear();
+    stepsSummed = 0;
+  };
   return {
     step: (batch) => {
       const loss = sampledSoftmaxGradient(params, data.itemFeatureOffsets, data.itemFeatures, batch, hp.historyExponent, proposal, rng, ws, grad);
       const t = ws.touched;
       optimiser.beginStep();
       optimiser.applyRows(p, a, g, t.itemInput, t.itemInputCount, 0);
-      optimiser.applyRows(p, a, g, t.featureInput, t.featureInputCount, featureInputRow);
       optimiser.applyRows(p, a, g, t.itemOutput, t.itemOutputCount, itemOutputRow);
       optimiser.applyRows(p, a, g, t.itemOutput, t.itemOutputCount, biasRow);
-      optimiser.applyRows(p, a, g, t.featureOutput, t.featureOutputCount, featureOutputRow);
+      pendingInput.add(t.featureInput, t.featureInputCount);
+      pendingOutput.add(t.featureOutput, t.featureOutputCount);
+      if (++stepsSummed === featureSteps) applyFeatures();
       return loss;
     },
-    flush: () => optimiser.flush(p, a),
+    flush: () => {
+      if (stepsSummed > 0) applyFeatures();
+      optimiser.flush(p, a);
+    },
   };
 }
 

@@ -122,6 +122,25 @@ describe('trainRecommender', () => {
     expect(ndcgOf(train, test, modelScorer(trained.model, train))).toBeGreaterThan(popularityNdcg * 1.2);
   });
 
+  it('sums the feature rows over sampledFeatureSteps steps: still deterministic, and a different model than every step', () => {
+    // 120 viewers, 2 a batch: 60 steps an epoch, so up to 3 steps (a sixteenth) may be summed.
+    const options = { ...SMALL, maxEpochs: 2, validationFraction: 0, objective: 'sampled' as const, negatives: 40, batchNegatives: 20, sampledBatchUsers: 2, seed: 5 };
+    const every = trainRecommender(data, { hyperParameters: { ...options, sampledFeatureSteps: 1 } });
+    const a = trainRecommender(data, { hyperParameters: { ...options, sampledFeatureSteps: 3 } });
+    const b = trainRecommender(data, { hyperParameters: { ...options, sampledFeatureSteps: 3 } });
+    expect(Buffer.from(a.parameters.values.buffer).equals(Buffer.from(b.parameters.values.buffer))).toBe(true);
+    expect(Buffer.from(a.parameters.values.buffer).equals(Buffer.from(every.parameters.values.buffer))).toBe(false);
+    for (const value of a.parameters.values) expect(Number.isFinite(value)).toBe(true);
+  });
+
+  it('updates the feature rows every step when an epoch has fewer than 32 steps, whatever sampledFeatureSteps says', () => {
+    // 120 viewers, 16 a batch: 8 steps an epoch, as ml-100k.
+    const options = { ...SMALL, maxEpochs: 2, validationFraction: 0, objective: 'sampled' as const, negatives: 40, batchNegatives: 20, sampledBatchUsers: 16, seed: 5 };
+    const every = trainRecommender(data, { hyperParameters: { ...options, sampledFeatureSteps: 1 } });
+    const summed = trainRecommender(data, { hyperParameters: { ...options, sampledFeatureSteps: 16 } });
+    expect(Buffer.from(summed.parameters.values.buffer).equals(Buffer.from(every.parameters.values.buffer))).toBe(true);
+  });
+
   it('refuses data without interactions', () => {
     const empty: TrainingData = {
       ...data,
