@@ -24,9 +24,9 @@ export interface RecommenderHyperParameters {
   readonly sampledLearningRate: number;
   /**
    * Sampled objective: the most steps over which the content-feature rows' gradients are summed
-   * before one update, and never more than a sixteenth of an epoch's steps (so ml-100k, 8 steps an
-   * epoch, updates them every step). At 50 k titles the feature rows are three quarters of a step's
-   * touched rows and recur from step to step: fewer updates serve as many events.
+   * before one update, never more than a sixteenth of an epoch's steps (default 1: every step).
+   * Cheaper at 50 k titles (16: 9.4 → 6.6 CPU s an epoch), but at 20 k titles and 20 k viewers
+   * summing 9 steps lost a fifth of nDCG@10 (BENCHMARKS.md, issue 12), so it stays off.
    */
   readonly sampledFeatureSteps: number;
   /** Embedding dimension. */
@@ -68,7 +68,7 @@ export const DEFAULT_RECOMMENDER_HYPER_PARAMETERS: RecommenderHyperParameters = 
   uniformMix: 0.1,
   sampledBatchUsers: 128,
   sampledLearningRate: 0.04,
-  sampledFeatureSteps: 16,
+  sampledFeatureSteps: 1,
   dim: 64,
   maxEpochs: 200,
   patience: 5,
