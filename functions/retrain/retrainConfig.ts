@@ -32,6 +32,8 @@ const schema = z.object({
    * container task ships and the bundled Lambda does not: keep 1 there.
    */
   RETRAIN_THREADS: positiveInteger.max(64).default(1),
+  /** Start training from the served model's parameters where ids and features overlap. */
+  RETRAIN_WARM_START: z.enum(['true', 'false']).default('true'),
 });
 
 export interface RetrainConfig {
@@ -48,6 +50,7 @@ export interface RetrainConfig {
   readonly maxEpochs?: number;
   readonly seed: number;
   readonly threads: number;
+  readonly warmStart: boolean;
 }
 
 export function loadRetrainConfig(env: NodeJS.ProcessEnv = process.env): RetrainConfig {
@@ -71,5 +74,6 @@ export function loadRetrainConfig(env: NodeJS.ProcessEnv = process.env): Retrain
     ...(e.RETRAIN_MAX_EPOCHS === undefined ? {} : { maxEpochs: e.RETRAIN_MAX_EPOCHS }),
     seed: e.RETRAIN_SEED,
     threads: e.RETRAIN_THREADS,
+    warmStart: e.RETRAIN_WARM_START === 'true',
   };
 }

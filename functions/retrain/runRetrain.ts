@@ -35,6 +35,7 @@ import type { RetrainConfig } from './retrainConfig.ts';
 import { evaluationMs, firstEpochMs, ratingHeadMs } from './retrainCosts.ts';
 import type { RetrainGateReport, RetrainReport, RetrainTrainingReport } from './retrainReport.ts';
 import { readServedModel, type ServedModel } from './servedModel.ts';
+import { servedWarmStart } from './servedWarmStart.ts';
 import { TrainingBudget } from './trainingBudget.ts';
 import { renderTrainingChart } from './trainingChart.ts';
 import { readTrainingSnapshot, type TrainingSnapshot, type TrainingSnapshotOptions } from './trainingSnapshot.ts';
@@ -137,7 +138,7 @@ async function retrain(deps: RetrainDependencies): Promise<RetrainReport> {
   let trained: TrainedModel | undefined;
   let training: RetrainTrainingReport | undefined;
   if (enoughData) {
-    ({ trained, training } = trainCandidate(deps, split, hyperParameters, {
+    ({ trained, training } = trainCandidate(deps, split, served, hyperParameters, {
       evaluationPriorMs,
       evaluationShare: (2 * split.evaluatedUsers) / Math.max(1, trainUsers),
     }));
@@ -318,11 +319,15 @@ async function readData(deps: RetrainDependencies, clock: ReturnType<typeof stop
 function trainCandidate(
   deps: RetrainDependencies,
   split: GateSplit,
-  hyperParameters: RecommenderHyperParameters,
+  served: ServedModel,
+  configured: RecommenderHyperParameters,
   evaluation: { evaluationPriorMs: number; evaluationShare: number },
 ): { trained?: TrainedModel; training: RetrainTrainingReport } {
   const { config, logger } = deps;
   const train = split.train;
+  const warm = servedWarmStart(served, train, configured, config.warmStart);
+  const { hyperParameters } = warm;
+  logger.info('training starts', { warmStart: warm.report });
   const reserveMs = config.reserveSeconds * 1000;
   const validation = hyperParameters.validationFraction > 0;
   // A selection epoch holds a training step and a validation pass over the users: scaled to the
@@ -347,6 +352,7 @@ function trainCandidate(
     ratingHead: false,
     trainSeconds: 0,
     threads: config.threads,
+    warmStart: warm.report,
     log,
     ...fields,
   });
@@ -365,6 +371,7 @@ function trainCandidate(
       rating: false,
       seed: hyperParameters.seed,
       threads: config.threads,
+      ...(warm.initialParameters ? { initialParameters: warm.initialParameters } : {}),
       shouldStop: budget.shouldStop,
       onRankingEpoch: (entry) => {
         log.push(entry);

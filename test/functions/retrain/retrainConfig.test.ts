@@ -3,7 +3,7 @@ import { ConfigError } from '../../../functions/commons/config.ts';
 import { loadRetrainConfig } from '../../../functions/retrain/retrainConfig.ts';
 
 describe('loadRetrainConfig', () => {
-  it('needs only the bucket and documents its defaults', () => {
+  it('needs only the bucket and documents its defaults: warm starts on', () => {
     expect(loadRetrainConfig({ BUCKET_NAME: 'marquee-data' })).toEqual({
       bucketName: 'marquee-data',
       s3ForcePathStyle: false,
@@ -16,6 +16,7 @@ describe('loadRetrainConfig', () => {
       readConcurrency: 32,
       seed: 42,
       threads: 1,
+      warmStart: true,
     });
   });
 
@@ -34,6 +35,7 @@ describe('loadRetrainConfig', () => {
       RETRAIN_MAX_EPOCHS: '12',
       RETRAIN_SEED: '7',
       RETRAIN_THREADS: '4',
+      RETRAIN_WARM_START: 'false',
     });
     expect(config).toMatchObject({
       s3ForcePathStyle: true,
@@ -48,6 +50,7 @@ describe('loadRetrainConfig', () => {
       maxEpochs: 12,
       seed: 7,
       threads: 4,
+      warmStart: false,
     });
   });
 
