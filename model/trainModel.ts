@@ -18,8 +18,8 @@ export interface TrainModelOptions {
   /** Asked between epochs; true ends training with the best model so far (time budgets). */
   readonly shouldStop?: () => boolean;
   /**
-   * Threads of the ranking model's training (worker threads beside this one; they load the
-   * TypeScript sources through tsx, so a bundled Lambda trains on one). Default 1.
+   * Threads of the ranking model's training (worker threads beside this one: from the sources
+   * through tsx, or in a bundle from the gradientWorker.mjs bundled beside it). Default 1.
    */
   readonly threads?: number;
   /** Where the ranking model's training starts (a warm start); random embeddings when absent. */

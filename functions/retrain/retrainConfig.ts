@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import * as z from 'zod';
 import { ConfigError } from '../commons/config.ts';
 
@@ -27,11 +28,8 @@ const schema = z.object({
   RETRAIN_DIM: positiveInteger.max(1024).optional(),
   RETRAIN_MAX_EPOCHS: positiveInteger.optional(),
   RETRAIN_SEED: z.coerce.number().int().min(0).default(42),
-  /**
-   * Training threads. Worker threads load the TypeScript sources (through tsx), which the
-   * container task ships and the bundled Lambda does not: keep 1 there.
-   */
-  RETRAIN_THREADS: positiveInteger.max(64).default(1),
+  /** Training threads; by default one per core of the machine (os.availableParallelism()). */
+  RETRAIN_THREADS: positiveInteger.max(64).optional(),
   /** Start training from the served model's parameters where ids and features overlap. */
   RETRAIN_WARM_START: z.enum(['true', 'false']).default('true'),
 });
@@ -73,7 +71,7 @@ export function loadRetrainConfig(env: NodeJS.ProcessEnv = process.env): Retrain
     ...(e.RETRAIN_DIM === undefined ? {} : { dim: e.RETRAIN_DIM }),
     ...(e.RETRAIN_MAX_EPOCHS === undefined ? {} : { maxEpochs: e.RETRAIN_MAX_EPOCHS }),
     seed: e.RETRAIN_SEED,
-    threads: e.RETRAIN_THREADS,
+    threads: e.RETRAIN_THREADS ?? availableParallelism(),
     warmStart: e.RETRAIN_WARM_START === 'true',
   };
 }

@@ -1,9 +1,10 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../functions/commons/config.ts';
 import { loadRetrainConfig } from '../../../functions/retrain/retrainConfig.ts';
 
 describe('loadRetrainConfig', () => {
-  it('needs only the bucket and documents its defaults: warm starts on', () => {
+  it('needs only the bucket and documents its defaults: one training thread per core, warm starts on', () => {
     expect(loadRetrainConfig({ BUCKET_NAME: 'marquee-data' })).toEqual({
       bucketName: 'marquee-data',
       s3ForcePathStyle: false,
@@ -15,7 +16,7 @@ describe('loadRetrainConfig', () => {
       reserveSeconds: 60,
       readConcurrency: 32,
       seed: 42,
-      threads: 1,
+      threads: availableParallelism(),
       warmStart: true,
     });
   });
