@@ -76,6 +76,7 @@ async function child(): Promise<void> {
     ...process.env,
     BUCKET_NAME: option('--bucket', ''),
     RETRAIN_THREADS: option('--threads', '1'),
+    ...(objective ? { RETRAIN_OBJECTIVE: objective } : {}),
     ...(maxEpochs ? { RETRAIN_MAX_EPOCHS: maxEpochs } : {}),
   });
   const { s3 } = createAwsClients(config);
@@ -97,8 +98,6 @@ async function child(): Promise<void> {
     logger: { info: log('info'), warn: log('warn'), error: log('error') },
     metrics: { addMetric: () => undefined },
     trigger: 'bench:scale',
-    // The objective's option arrives with the sampled-softmax trainer; unknown keys are ignored before it.
-    ...(objective ? { training: { ranking: { objective } as Record<string, unknown> } } : {}),
   });
   const used = process.cpuUsage(cpu);
   const result: ChildResult = {
@@ -195,10 +194,9 @@ async function measured(
   const { report } = result;
   const log = report.training?.log ?? [];
   const select = log.filter((entry) => entry.phase === 'select').map((entry) => entry.seconds).sort((a, b) => a - b);
-  const hyperParameters = report.training?.hyperParameters as unknown as Record<string, unknown> | undefined;
   const row = {
     ...shape,
-    objective: (hyperParameters?.objective as string | undefined) ?? 'full',
+    objective: report.training?.hyperParameters.objective ?? null,
     threads,
     epochSeconds: select.length ? round(select[Math.floor(select.length / 2)]) : null,
     epochs: report.training?.epochs ?? 0,
@@ -211,7 +209,7 @@ async function measured(
     popularityNdcgAt10: report.gate.popularity ? round4(report.gate.popularity.ndcgAt10) : null,
     outcome: report.outcome,
     stoppedEarly: report.training?.stoppedEarly ?? null,
-    warmStart: (report.training as unknown as Record<string, unknown> | undefined)?.warmStart ?? null,
+    warmStart: report.training?.warmStart ?? null,
     steps: report.seconds,
     cpuSeconds: round(result.cpuSeconds),
     interactions: report.data.interactions,

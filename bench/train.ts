@@ -39,6 +39,7 @@ const json = args.includes('--json');
 const threadCounts = option('--threads', '1,2').split(',').map(Number);
 const epochs = Number(option('--epochs', '8'));
 const trainDefault = !args.includes('--no-default');
+const objectives = option('--objective', 'full,sampled').split(',') as ('full' | 'sampled' | 'auto')[];
 
 function option(name: string, fallback: string): string {
   const at = args.indexOf(name);
@@ -80,15 +81,19 @@ async function readSplit(): Promise<Split> {
  * seconds per epoch of the whole process, all threads, after the first epoch (on a loaded machine
  * wall time overstates the cost; CPU time shows what the threads themselves spent).
  */
-function throughput(train: TrainingData, threads: number): { examplesPerSecond: number; epochSeconds: number; cpuSecondsPerEpoch: number } {
+function throughput(
+  train: TrainingData,
+  threads: number,
+  objective: 'full' | 'sampled' | 'auto',
+): { examplesPerSecond: number; epochSeconds: number; cpuSecondsPerEpoch: number } {
   const cpuAtEpoch: number[] = [];
   const trained = trainRecommender(train, {
-    hyperParameters: { dim: DIM, maxEpochs: epochs, validationFraction: 0 },
+    hyperParameters: { dim: DIM, maxEpochs: epochs, validationFraction: 0, objective },
     threads,
     onEpoch: (log) => {
       const used = process.cpuUsage();
       cpuAtEpoch.push((used.user + used.system) / 1e6);
-      progress(`  threads ${threads}: epoch ${log.epoch} ${log.seconds.toFixed(3)} s`);
+      progress(`  ${objective}, threads ${threads}: epoch ${log.epoch} ${log.seconds.toFixed(3)} s`);
     },
   });
   const seconds = trained.log.slice(epochs > 1 ? 1 : 0).map((log) => log.seconds).sort((a, b) => a - b);
@@ -120,18 +125,20 @@ progress(
   `${split.name}: ${train.userIds.length} users, ${train.itemIds.length} items, ${train.vocabulary.length} features, ` +
     `${train.userItems.length} training examples per epoch`,
 );
+for (const objective of objectives)
 for (const threads of threadCounts) {
-  const speed = throughput(train, threads);
+  const speed = throughput(train, threads, objective);
   let defaults: { epochs: number; epochsRun: number; trainSeconds: number; ndcgAt10: number } | undefined;
   if (trainDefault) {
     const started = performance.now();
-    const trained = trainRecommender(train, { threads });
+    const trained = trainRecommender(train, { threads, hyperParameters: { objective } });
     const trainSeconds = (performance.now() - started) / 1000;
     defaults = { epochs: trained.epochs, epochsRun: trained.log.length, trainSeconds, ndcgAt10: testNdcg(trained, train, split.test) };
   }
   const row = {
     examplesPerSecond: Math.round(speed.examplesPerSecond),
     threads,
+    objective,
     dim: DIM,
     ...(defaults ? { epochs: defaults.epochs, trainSeconds: round(defaults.trainSeconds, 2) } : {}),
     dataset: split.name,
@@ -144,7 +151,7 @@ for (const threads of threadCounts) {
   if (json) console.log(JSON.stringify(row));
   else {
     const line =
-      `threads ${threads}: ${row.examplesPerSecond} examples/s at dim ${DIM}, ${row.scoredPairsPerSecond} scored (user, title) pairs/s ` +
+      `${objective}, threads ${threads}: ${row.examplesPerSecond} examples/s at dim ${DIM}, ${row.scoredPairsPerSecond} scored (user, title) pairs/s ` +
       `(median epoch ${row.epochSeconds} s, ${row.cpuSecondsPerEpoch} CPU s per epoch)`;
     console.log(
       defaults

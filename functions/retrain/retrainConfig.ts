@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import * as z from 'zod';
+import type { RecommenderObjective } from '../../model/recommender/hyperParameters.ts';
 import { ConfigError } from '../commons/config.ts';
 
 /**
@@ -28,6 +29,8 @@ const schema = z.object({
   RETRAIN_DIM: positiveInteger.max(1024).optional(),
   RETRAIN_MAX_EPOCHS: positiveInteger.optional(),
   RETRAIN_SEED: z.coerce.number().int().min(0).default(42),
+  /** The ranking model's objective (see chooseObjective for auto). */
+  RETRAIN_OBJECTIVE: z.enum(['full', 'sampled', 'auto']).default('auto'),
   /** Training threads; by default one per core of the machine (os.availableParallelism()). */
   RETRAIN_THREADS: positiveInteger.max(64).optional(),
   /** Start training from the served model's parameters where ids and features overlap. */
@@ -49,6 +52,7 @@ export interface RetrainConfig {
   readonly seed: number;
   readonly threads: number;
   readonly warmStart: boolean;
+  readonly objective: RecommenderObjective;
 }
 
 export function loadRetrainConfig(env: NodeJS.ProcessEnv = process.env): RetrainConfig {
@@ -71,6 +75,7 @@ export function loadRetrainConfig(env: NodeJS.ProcessEnv = process.env): Retrain
     ...(e.RETRAIN_DIM === undefined ? {} : { dim: e.RETRAIN_DIM }),
     ...(e.RETRAIN_MAX_EPOCHS === undefined ? {} : { maxEpochs: e.RETRAIN_MAX_EPOCHS }),
     seed: e.RETRAIN_SEED,
+    objective: e.RETRAIN_OBJECTIVE,
     threads: e.RETRAIN_THREADS ?? availableParallelism(),
     warmStart: e.RETRAIN_WARM_START === 'true',
   };

@@ -32,6 +32,7 @@ import {
   type GateSplit,
 } from './qualityGate.ts';
 import type { RetrainConfig } from './retrainConfig.ts';
+import { chooseObjective } from '../../model/recommender/chooseObjective.ts';
 import { evaluationMs, firstEpochMs, ratingHeadMs } from './retrainCosts.ts';
 import type { RetrainGateReport, RetrainReport, RetrainTrainingReport } from './retrainReport.ts';
 import { readServedModel, type ServedModel } from './servedModel.ts';
@@ -129,6 +130,7 @@ async function retrain(deps: RetrainDependencies): Promise<RetrainReport> {
     seed: config.seed,
     ...(config.dim === undefined ? {} : { dim: config.dim }),
     ...(config.maxEpochs === undefined ? {} : { maxEpochs: config.maxEpochs }),
+    objective: config.objective,
     ...deps.training?.ranking,
   };
   const servedDim = served.kind === 'loaded' ? [served.model.dim] : [];
@@ -337,7 +339,7 @@ function trainCandidate(
   const budget = new TrainingBudget({
     remainingMs: deps.remainingMs,
     afterTrainingMs,
-    firstEpochMs: firstEpochMs(train.userIds.length, train.itemIds.length, hyperParameters.dim),
+    firstEpochMs: firstEpochMs(train.userIds.length, scoredTitles(hyperParameters, train.itemIds.length), hyperParameters.dim),
     patience: hyperParameters.patience,
     maxEpochs: hyperParameters.maxEpochs,
     validation,
@@ -405,6 +407,8 @@ function trainCandidate(
     trained,
     training: report(
       {
+        // As trained: `objective` resolved to what chooseObjective picked.
+        hyperParameters: trained.ranking.hyperParameters,
         epochs: trained.ranking.epochs,
         ...(trained.ranking.validationNdcgAt10 === undefined ? {} : { validationNdcgAt10: trained.ranking.validationNdcgAt10 }),
         stoppedEarly: budget.stoppedEarly,
@@ -525,4 +529,10 @@ function round(seconds: number): number {
 
 function errorText(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/** Titles an epoch scores per user: the catalog (full softmax) or the shared negatives (sampled). */
+function scoredTitles(hp: RecommenderHyperParameters, titles: number): number {
+  const negatives = hp.negatives + hp.batchNegatives;
+  return chooseObjective(hp.objective, { titles, negatives }) === 'full' ? titles : Math.min(titles, negatives);
 }

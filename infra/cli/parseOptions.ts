@@ -19,6 +19,15 @@ export function required(values: Record<string, unknown>, name: string): string 
   return value;
 }
 
+/** --objective: full | sampled | auto (default auto: the trainer chooses by cost). */
+export function objectiveOption(values: Record<string, unknown>): 'full' | 'sampled' | 'auto' {
+  const value = values.objective ?? 'auto';
+  if (value !== 'full' && value !== 'sampled' && value !== 'auto') {
+    throw new CliUsageError(`--objective must be full, sampled or auto, got ${String(value)}`);
+  }
+  return value;
+}
+
 /** A numeric flag, or undefined when absent. */
 export function optionalNumber(values: Record<string, unknown>, name: string): number | undefined {
   const value = values[name];

@@ -64,7 +64,7 @@ export class FeatureRows {
     to: number,
     out: Float32Array,
   ): void {
-    for (let i = from; i < to; i++) composeRow(dim, idRows, featureRows, this.offsets, this.features, i, out);
+    for (let i = from; i < to; i++) composeRow(dim, idRows, featureRows, this.offsets, this.features, i, out, i * dim);
   }
 
   /** compose() for the rows listed in items[0..count-1] only (the other rows of `out` are left as they are). */
@@ -76,7 +76,41 @@ export class FeatureRows {
     count: number,
     out: Float32Array,
   ): void {
-    for (let k = 0; k < count; k++) composeRow(dim, idRows, featureRows, this.offsets, this.features, items[k], out);
+    for (let k = 0; k < count; k++) composeRow(dim, idRows, featureRows, this.offsets, this.features, items[k], out, items[k] * dim);
+  }
+
+  /** compose() of the items listed in items[from..to-1] into the same rows of `out` (row k holds item items[k]: gathered). */
+  composeGathered(
+    dim: number,
+    idRows: Readonly<Float32Array>,
+    featureRows: Readonly<Float32Array>,
+    items: Readonly<Int32Array>,
+    from: number,
+    to: number,
+    out: Float32Array,
+  ): void {
+    for (let k = from; k < to; k++) composeRow(dim, idRows, featureRows, this.offsets, this.features, items[k], out, k * dim);
+  }
+
+  /**
+   * spread() from the rows of the items listed in items[0..count-1] only: each adds its mean share
+   * to its features' rows of `out`, item by item in list order. The other items' rows of
+   * `itemGrad` must be zero for this to equal spread() (as in a sparse step).
+   */
+  spreadListed(dim: number, itemGrad: Readonly<Float32Array>, items: Readonly<Int32Array>, count: number, out: Float32Array): void {
+    const { offsets, features } = this;
+    for (let k = 0; k < count; k++) {
+      const i = items[k];
+      const start = offsets[i];
+      const end = offsets[i + 1];
+      if (end === start) continue;
+      const share = 1 / (end - start);
+      const io = i * dim;
+      for (let q = start; q < end; q++) {
+        const fo = features[q] * dim;
+        for (let c = 0; c < dim; c++) out[fo + c] += share * itemGrad[io + c];
+      }
+    }
   }
 
   /**
@@ -127,7 +161,7 @@ export class FeatureRows {
   }
 }
 
-/** Row i of `out`: id row i plus the mean of item i's feature rows, eight columns at a time summed in locals. */
+/** The row at offset o of `out`: id row i plus the mean of item i's feature rows, eight columns at a time summed in locals. */
 function composeRow(
   dim: number,
   idRows: Readonly<Float32Array>,
@@ -136,12 +170,13 @@ function composeRow(
   features: Readonly<Int32Array>,
   i: number,
   out: Float32Array,
+  o: number,
 ): void {
-  const o = i * dim;
+  const io = i * dim;
   const start = offsets[i];
   const end = offsets[i + 1];
   if (end === start) {
-    for (let c = 0; c < dim; c++) out[o + c] = idRows[o + c];
+    for (let c = 0; c < dim; c++) out[o + c] = idRows[io + c];
     return;
   }
   const share = 1 / (end - start);
@@ -160,18 +195,18 @@ function composeRow(
       s6 += featureRows[fo + 6];
       s7 += featureRows[fo + 7];
     }
-    out[o + c] = idRows[o + c] + share * s0;
-    out[o + c + 1] = idRows[o + c + 1] + share * s1;
-    out[o + c + 2] = idRows[o + c + 2] + share * s2;
-    out[o + c + 3] = idRows[o + c + 3] + share * s3;
-    out[o + c + 4] = idRows[o + c + 4] + share * s4;
-    out[o + c + 5] = idRows[o + c + 5] + share * s5;
-    out[o + c + 6] = idRows[o + c + 6] + share * s6;
-    out[o + c + 7] = idRows[o + c + 7] + share * s7;
+    out[o + c] = idRows[io + c] + share * s0;
+    out[o + c + 1] = idRows[io + c + 1] + share * s1;
+    out[o + c + 2] = idRows[io + c + 2] + share * s2;
+    out[o + c + 3] = idRows[io + c + 3] + share * s3;
+    out[o + c + 4] = idRows[io + c + 4] + share * s4;
+    out[o + c + 5] = idRows[io + c + 5] + share * s5;
+    out[o + c + 6] = idRows[io + c + 6] + share * s6;
+    out[o + c + 7] = idRows[io + c + 7] + share * s7;
   }
   for (; c < dim; c++) {
     let s = 0;
     for (let q = start; q < end; q++) s += featureRows[features[q] * dim + c];
-    out[o + c] = idRows[o + c] + share * s;
+    out[o + c] = idRows[io + c] + share * s;
   }
 }

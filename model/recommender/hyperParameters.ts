@@ -1,5 +1,23 @@
+/** Training objective: the full softmax over the catalog, a sampled softmax, or chosen by cost (chooseObjective). */
+export type RecommenderObjective = 'full' | 'sampled' | 'auto';
+
 /** Hyper-parameters of the ranking model and its training. */
 export interface RecommenderHyperParameters {
+  /**
+   * 'full': softmax over every title (cost per epoch viewers × titles × dim); 'sampled': softmax
+   * over the batch's positives and negatives shared by the batch (cost independent of titles);
+   * 'auto': chooseObjective's pick from the catalog size. The trained model records the resolved one.
+   */
+  readonly objective: RecommenderObjective;
+  /** Sampled objective: negatives drawn per mini-batch from the proposal, shared by its users. */
+  readonly negatives: number;
+  /** Sampled objective: extra negatives drawn per mini-batch from the batch's own positives. */
+  readonly batchNegatives: number;
+  /** Sampled objective: the proposal is (1 − uniformMix) · popularity^α / Σ + uniformMix / titles. */
+  readonly proposalExponent: number;
+  readonly uniformMix: number;
+  /** Sampled objective: users per mini-batch (a larger batch shares the negatives more widely). */
+  readonly sampledBatchUsers: number;
   /** Embedding dimension. */
   readonly dim: number;
   /** Upper bound on epochs; early stopping usually ends sooner. */
@@ -32,6 +50,12 @@ export interface RecommenderHyperParameters {
 }
 
 export const DEFAULT_RECOMMENDER_HYPER_PARAMETERS: RecommenderHyperParameters = {
+  objective: 'auto',
+  negatives: 512,
+  batchNegatives: 256,
+  proposalExponent: 0.75,
+  uniformMix: 0.1,
+  sampledBatchUsers: 32,
   dim: 64,
   maxEpochs: 200,
   patience: 10,

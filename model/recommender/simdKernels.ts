@@ -112,25 +112,27 @@ export class SimdKernels {
     this.users.fill(0, users * this.dim, this.userSlots * this.dim);
   }
 
-  /** logits rows from..from+count-1 (and the rest of the last block of 4), every item. */
-  computeLogits(from: number, count: number): void {
+  /**
+   * logits rows from..from+count-1 (and the rest of the last block of 4), every item. `slots` (even,
+   * at most itemSlots; default itemSlots) scores only the first `slots` item rows, with logits rows
+   * `slots` floats apart: a sampled step's candidates gathered at the start of the item buffer.
+   */
+  computeLogits(from: number, count: number, slots = this.itemSlots): void {
     const p = this.pointers;
     const rowBytes = 4 * this.dim;
-    this.exports.logits(
-      this.dim, this.itemSlots, roundUp4(count), p.users + from * rowBytes, p.items, p.bias, p.logits + 4 * from * this.itemSlots,
-    );
+    this.exports.logits(this.dim, slots, roundUp4(count), p.users + from * rowBytes, p.items, p.bias, p.logits + 4 * from * slots);
   }
 
   /**
    * itemGradient rows itemFrom..itemTo-1 (and the rest of the last pair) from the gradient rows of
    * logits 0..users-1 (rounded up to a multiple of 4: clearPadding(users) first).
    */
-  computeItemGradients(itemFrom: number, itemTo: number, users: number): void {
+  computeItemGradients(itemFrom: number, itemTo: number, users: number, slots = this.itemSlots): void {
     const p = this.pointers;
     const pairs = Math.ceil((itemTo - itemFrom) / 2) * 2;
     if (pairs <= 0) return;
     this.exports.itemGradients(
-      this.dim, pairs, this.itemSlots, roundUp4(users), p.logits + 4 * itemFrom, p.users, p.itemGradient + 4 * itemFrom * this.dim,
+      this.dim, pairs, slots, roundUp4(users), p.logits + 4 * itemFrom, p.users, p.itemGradient + 4 * itemFrom * this.dim,
     );
   }
 
@@ -150,12 +152,10 @@ export class SimdKernels {
   }
 
   /** userGradient rows from..from+count-1 (and the rest of the last block) from the gradient rows of logits. */
-  computeUserGradients(from: number, count: number): void {
+  computeUserGradients(from: number, count: number, slots = this.itemSlots): void {
     const p = this.pointers;
     const rowBytes = 4 * this.dim;
-    this.exports.userGradients(
-      this.dim, this.itemSlots, roundUp4(count), p.logits + 4 * from * this.itemSlots, p.items, p.userGradient + from * rowBytes,
-    );
+    this.exports.userGradients(this.dim, slots, roundUp4(count), p.logits + 4 * from * slots, p.items, p.userGradient + from * rowBytes);
   }
 }
 

@@ -219,7 +219,7 @@ export function softmaxItemRows(
 }
 
 /** u_b = Σ_j w_j h_j / max(Σ w_j, 1)^β into rows b = from..from+count-1; keeps the divisors. */
-function userVectors(
+export function userVectors(
   dim: number,
   from: number,
   count: number,
@@ -255,7 +255,7 @@ function userVectors(
  * pair of item rows is read once per batch while the user rows stay in L1 cache. Leftover users
  * and an odd last item take narrower blocks.
  */
-function logitsOf(
+export function logitsOf(
   dim: number,
   itemCount: number,
   from: number,
@@ -425,7 +425,7 @@ function simdSoftmaxCrossEntropy(
  * each run of four columns eight sums run over all users in locals (each user load serves both
  * items), and the two item rows are written once. A leftover item sums alone, in the same order.
  */
-function itemGradients(
+export function itemGradients(
   dim: number,
   itemCount: number,
   itemFrom: number,
@@ -505,7 +505,7 @@ function itemGradients(
  * users at a time: for each run of four columns eight sums run over all items in locals — each
  * item value loaded serves both users, each gradient entry four columns.
  */
-function userGradientsOf(
+export function userGradientsOf(
   dim: number,
   itemCount: number,
   from: number,
@@ -571,7 +571,7 @@ function userGradientsOf(
  * dh_j += w_j dU_b / divisor_b for every input entry j of users 0..users-1 whose item is in
  * itemFrom..itemTo-1, into the id rows, in batch order.
  */
-function historyGradients(
+export function historyGradients(
   dim: number,
   users: number,
   itemFrom: number,

@@ -2,15 +2,26 @@ import { ShapeError, TrainingError } from '../errors.ts';
 import { Random } from '../random.ts';
 import type { ScoringModel } from '../types/scoringModel.ts';
 import type { TrainingData } from '../types/trainingData.ts';
+import { sampleUsers } from '../data/sampleUsers.ts';
 import { splitPerUser } from '../data/splitPerUser.ts';
 import { evaluateRanking } from '../eval/evaluateRanking.ts';
 import { Adam } from './adam.ts';
+import { AliasTable, proposalWeights } from './aliasTable.ts';
+import { chooseObjective } from './chooseObjective.ts';
 import { DEFAULT_RECOMMENDER_HYPER_PARAMETERS, type RecommenderHyperParameters } from './hyperParameters.ts';
+import { LazyAdam } from './lazyAdam.ts';
 import { MiniBatch } from './miniBatch.ts';
 import { ParallelTrainer } from './parallelTrainer.ts';
 import { RecommenderParameters } from './recommenderParameters.ts';
-import { scoreItems, userVector } from './scoreHistory.ts';
+import { sampledSlots, sampledSoftmaxGradient, SampledSoftmaxWorkspace, type SampledProposal } from './sampledSoftmaxGradient.ts';
+import { BlockScorer } from './blockScorer.ts';
 import { softmaxGradient, SoftmaxWorkspace } from './softmaxGradient.ts';
+
+/**
+ * Users whose held-out interactions score the model after each epoch of early stopping: a
+ * fixed-seed sample, so that validation costs at most this many users × titles × dim per epoch.
+ */
+export const VALIDATION_MAX_USERS = 2000;
 
 /** One line of the training log. */
 export interface EpochLog {
@@ -41,6 +52,7 @@ export interface TrainRecommenderOptions {
 }
 
 export interface TrainedRecommender {
+  /** The hyper-parameters used, with `objective` resolved to 'full' or 'sampled'. */
   readonly hyperParameters: RecommenderHyperParameters;
   readonly parameters: RecommenderParameters;
   /** Epochs of the returned parameters. */
@@ -61,7 +73,12 @@ export interface TrainedRecommender {
  * that many epochs. Deterministic for a given seed.
  */
 export function trainRecommender(data: TrainingData, options: TrainRecommenderOptions = {}): TrainedRecommender {
-  const hp: RecommenderHyperParameters = { ...DEFAULT_RECOMMENDER_HYPER_PARAMETERS, ...options.hyperParameters };
+  const requested: RecommenderHyperParameters = { ...DEFAULT_RECOMMENDER_HYPER_PARAMETERS, ...options.hyperParameters };
+  const objective = chooseObjective(requested.objective, {
+    titles: data.itemIds.length,
+    negatives: requested.negatives + requested.batchNegatives,
+  });
+  const hp: RecommenderHyperParameters = { ...requested, objective };
   const interactions = data.userItems.length;
   if (data.itemIds.length === 0 || interactions === 0) throw new TrainingError('no interactions to train on');
   const threads = options.threads ?? 1;
@@ -81,7 +98,8 @@ export function trainRecommender(data: TrainingData, options: TrainRecommenderOp
 
   if (hp.validationFraction > 0) {
     const { train, validation } = splitPerUser(data, hp.validationFraction, new Random(hp.seed ^ 0x5eed));
-    const selected = fit(train, hp, hp.maxEpochs, validation, 'select', onEpoch, options.shouldStop, threads, initial);
+    const sample = sampleUsers(validation, VALIDATION_MAX_USERS, hp.seed ^ 0x5a3b);
+    const selected = fit(train, hp, hp.maxEpochs, sample, 'select', onEpoch, options.shouldStop, threads, initial);
     if (!hp.refit || (options.shouldStop?.() ?? false)) {
       return result(data, hp, selected.parameters, selected.epochs, selected.bestNdcg, log);
     }
@@ -117,9 +135,12 @@ function fit(
   if (initial) params.values.set(initial.values);
   else params.initialise(rng, hp.initScale);
   const grad = params.like();
-  const optimiser = new Adam(params.values.length, hp.learningRate, hp.weightDecay);
-  const batch = new MiniBatch(hp.batchUsers);
-  const workspace = new SoftmaxWorkspace(hp.dim, itemCount, hp.batchUsers);
+  const sampled = hp.objective === 'sampled';
+  const batchUsers = sampled ? hp.sampledBatchUsers : hp.batchUsers;
+  const batch = new MiniBatch(batchUsers);
+  const dense = sampled
+    ? undefined
+    : { optimiser: new Adam(params.values.length, hp.learningRate, hp.weightDecay), workspace: new SoftmaxWorkspace(hp.dim, itemCount, batchUsers) };
   const order = new Int32Array(userCount);
   for (let u = 0; u < userCount; u++) order[u] = u;
   const keep = hp.historyDropout;
@@ -129,6 +150,7 @@ function fit(
   // the iterates, which smooths the epoch-to-epoch noise of the last mini-batches.
   const decay = hp.parameterAverage;
   const average = decay > 0 ? new RecommenderParameters(hp.dim, itemCount, featureCount, params.values.slice()) : params;
+  const sparse = sampled ? sampledStep(data, hp, batchUsers, params, average, grad) : undefined;
   const averageStep = (): void => {
     if (decay <= 0) return;
     const a = average.values;
@@ -137,16 +159,17 @@ function fit(
     for (let i = 0; i < a.length; i++) a[i] = decay * a[i] + fresh * p[i];
   };
 
+  let scorer: BlockScorer | undefined;
   let best: Float32Array | undefined;
   let bestEpoch = 0;
   let bestNdcg = -Infinity;
   let epoch = 0;
   // With threads > 1 the workers compute each step (gradient and Adam) and write params back.
   const parallel =
-    threads > 1
+    threads > 1 && !sampled
       ? new ParallelTrainer(params, data, {
           threads,
-          maxUsers: hp.batchUsers,
+          maxUsers: batchUsers,
           historyExponent: hp.historyExponent,
           learningRate: hp.learningRate,
           weightDecay: hp.weightDecay,
@@ -158,9 +181,9 @@ function fit(
       rng.shuffle(order);
       let lossSum = 0;
       let batches = 0;
-      for (let start = 0; start < userCount; start += hp.batchUsers) {
+      for (let start = 0; start < userCount; start += batchUsers) {
         batch.clear();
-        const end = Math.min(start + hp.batchUsers, userCount);
+        const end = Math.min(start + batchUsers, userCount);
         for (let k = start; k < end; k++) {
           const u = order[k];
           const from = data.userOffsets[u];
@@ -168,22 +191,28 @@ function fit(
           if (to > from) batch.addUser(data.userItems, data.userWeights, from, to, keepEntry, targetAll);
         }
         if (batch.count === 0) continue;
-        if (parallel) {
+        if (sparse) {
+          // The lazy optimiser updates the touched rows and their average; the rest catch up at flush.
+          lossSum += sparse.step(batch);
+        } else if (parallel) {
           lossSum += parallel.step(batch);
-        } else {
+          averageStep();
+        } else if (dense) {
           grad.values.fill(0);
-          lossSum += softmaxGradient(params, data.itemFeatureOffsets, data.itemFeatures, batch, hp.historyExponent, workspace, grad);
-          optimiser.apply(params.values, grad.values);
+          lossSum += softmaxGradient(params, data.itemFeatureOffsets, data.itemFeatures, batch, hp.historyExponent, dense.workspace, grad);
+          dense.optimiser.apply(params.values, grad.values);
+          averageStep();
         }
-        averageStep();
         batches++;
       }
+      sparse?.flush();
       epoch++;
       const loss = lossSum / Math.max(batches, 1);
       if (!Number.isFinite(loss)) throw new TrainingError(`loss became ${loss} at epoch ${epoch}`);
       let validationNdcgAt10: number | undefined;
       if (validation) {
-        validationNdcgAt10 = validationNdcg(average, data, validation, hp);
+        scorer ??= new BlockScorer(hp.dim, itemCount);
+        validationNdcgAt10 = validationNdcg(average, data, validation, hp, scorer);
         if (validationNdcgAt10 > bestNdcg) {
           bestNdcg = validationNdcgAt10;
           bestEpoch = epoch;
@@ -202,26 +231,80 @@ function fit(
   return { parameters: average, epochs: epoch };
 }
 
+/**
+ * The sampled objective's step: the proposal from the data's popularity, the workspace, and the
+ * lazy optimiser over the touched rows (params and their average updated in place).
+ */
+function sampledStep(
+  data: TrainingData,
+  hp: RecommenderHyperParameters,
+  batchUsers: number,
+  params: RecommenderParameters,
+  average: RecommenderParameters,
+  grad: RecommenderParameters,
+): { step: (batch: MiniBatch) => number; flush: () => void } {
+  const { dim, itemCount, featureCount } = params;
+  const counts = new Float64Array(itemCount);
+  for (let r = 0; r < data.userItems.length; r++) counts[data.userItems[r]]++;
+  const positiveShare = new Float64Array(itemCount);
+  for (let i = 0; i < itemCount; i++) positiveShare[i] = counts[i] / Math.max(data.userItems.length, 1);
+  const proposal: SampledProposal = {
+    table: new AliasTable(proposalWeights(counts, hp.proposalExponent, hp.uniformMix)),
+    positiveShare,
+    negatives: hp.negatives,
+    batchNegatives: hp.batchNegatives,
+  };
+  const maxTargets = largestUserRows(data.userOffsets, batchUsers);
+  const ws = new SampledSoftmaxWorkspace(dim, itemCount, featureCount, batchUsers, sampledSlots(hp.negatives, hp.batchNegatives, maxTargets));
+  const optimiser = new LazyAdam(dim, 2 * (itemCount + featureCount), itemCount, hp.learningRate, hp.weightDecay, Math.max(hp.parameterAverage, 0));
+  // Negatives get their own stream, so that the batches and dropout are those of the full objective.
+  const rng = new Random(hp.seed ^ 0x0bad5eed);
+  const p = params.values;
+  const a = average.values;
+  const g = grad.values;
+  const featureInputRow = itemCount;
+  const itemOutputRow = itemCount + featureCount;
+  const featureOutputRow = 2 * itemCount + featureCount;
+  const biasRow = 2 * (itemCount + featureCount);
+  return {
+    step: (batch) => {
+      const loss = sampledSoftmaxGradient(params, data.itemFeatureOffsets, data.itemFeatures, batch, hp.historyExponent, proposal, rng, ws, grad);
+      const t = ws.touched;
+      optimiser.beginStep();
+      for (let k = 0; k < t.itemInputCount; k++) optimiser.applyRow(p, a, g, t.itemInput[k]);
+      for (let k = 0; k < t.featureInputCount; k++) optimiser.applyRow(p, a, g, featureInputRow + t.featureInput[k]);
+      for (let k = 0; k < t.itemOutputCount; k++) {
+        optimiser.applyRow(p, a, g, itemOutputRow + t.itemOutput[k]);
+        optimiser.applyRow(p, a, g, biasRow + t.itemOutput[k]);
+      }
+      for (let k = 0; k < t.featureOutputCount; k++) optimiser.applyRow(p, a, g, featureOutputRow + t.featureOutput[k]);
+      return loss;
+    },
+    flush: () => optimiser.flush(p, a),
+  };
+}
+
+/** Rows of the `users` users with most rows: the most target entries a batch can hold. */
+function largestUserRows(userOffsets: Readonly<Int32Array>, users: number): number {
+  const userCount = userOffsets.length - 1;
+  const counts = new Int32Array(userCount);
+  for (let u = 0; u < userCount; u++) counts[u] = userOffsets[u + 1] - userOffsets[u];
+  counts.sort();
+  let total = 0;
+  for (let k = 0; k < Math.min(users, userCount); k++) total += counts[userCount - 1 - k];
+  return Math.max(total, 1);
+}
+
 function validationNdcg(
   params: RecommenderParameters,
   train: TrainingData,
   validation: TrainingData,
   hp: RecommenderHyperParameters,
+  scorer: BlockScorer,
 ): number {
   const model = params.toScoringModel(train.itemFeatureOffsets, train.itemFeatures, hp.historyExponent, hp.preferenceWeight);
-  const user = new Float32Array(hp.dim);
-  const none = new Int32Array(0);
-  const metrics = evaluateRanking({
-    train,
-    test: validation,
-    score: (u, out) => {
-      const from = train.userOffsets[u];
-      const to = train.userOffsets[u + 1];
-      userVector(model, train.userItems.subarray(from, to), train.userWeights.subarray(from, to), none, user);
-      scoreItems(model, user, out);
-    },
-  });
-  return metrics.ndcgAt10;
+  scorer.load(model, train, validation);
+  return evaluateRanking({ train, test: validation, score: scorer.score }).ndcgAt10;
 }
 
 function result(

@@ -14,12 +14,12 @@ import {
   type TrainingData,
 } from '../../../model/index.ts';
 import { CliUsageError } from '../cliUsageError.ts';
-import { optionalNumber, parseOptions, required } from '../parseOptions.ts';
+import { objectiveOption, optionalNumber, parseOptions, required } from '../parseOptions.ts';
 import { Progress } from '../progress.ts';
 import { readTrainingFiles } from '../readTrainingFiles.ts';
 
 export const EVALUATE_USAGE =
-  'marquee evaluate --protocol ranking|rating --train <file> --test <file> [--items <file>] [--seed N] [--json]';
+  'marquee evaluate --protocol ranking|rating --train <file> --test <file> [--items <file>] [--seed N] [--objective full|sampled|auto] [--json]';
 
 /**
  * Trains on --train and evaluates on --test with the protocols of the datasets README:
@@ -32,6 +32,7 @@ export async function evaluateCommand(args: readonly string[]): Promise<number> 
     test: { type: 'string' },
     items: { type: 'string' },
     seed: { type: 'string' },
+    objective: { type: 'string' },
     json: { type: 'boolean', default: false },
   });
   const protocol = required(values, 'protocol');
@@ -44,17 +45,25 @@ export async function evaluateCommand(args: readonly string[]): Promise<number> 
   ]);
 
   const result =
-    protocol === 'ranking' ? evaluateRankingProtocol(train, testTable, seed, progress) : evaluateRatingProtocol(train, testTable, seed, progress);
+    protocol === 'ranking'
+      ? evaluateRankingProtocol(train, testTable, seed, objectiveOption(values), progress)
+      : evaluateRatingProtocol(train, testTable, seed, progress);
   process.stdout.write(
     values.json
       ? `${JSON.stringify(result)}\n`
-      : `${Object.entries(result).map(([key, value]) => `${key.padEnd(14)} ${value.toFixed(4)}`).join('\n')}\n`,
+      : `${Object.entries(result).map(([key, value]) => `${key.padEnd(14)} ${typeof value === 'number' ? value.toFixed(4) : value}`).join('\n')}\n`,
   );
   return 0;
 }
 
-function evaluateRankingProtocol(train: TrainingData, testTable: InteractionTable, seed: number | undefined, progress: Progress) {
-  const trained = trainModel(train, { seed, rating: false, onRankingEpoch: progress.rankingEpoch });
+function evaluateRankingProtocol(
+  train: TrainingData,
+  testTable: InteractionTable,
+  seed: number | undefined,
+  objective: 'full' | 'sampled' | 'auto',
+  progress: Progress,
+) {
+  const trained = trainModel(train, { seed, rating: false, ranking: { objective }, onRankingEpoch: progress.rankingEpoch });
   // Test items never seen in train still count as relevant (they can never be hit).
   const known = new Set(train.itemIds);
   const itemIds = [...train.itemIds, ...testTable.itemIds.filter((id) => !known.has(id))];
@@ -80,6 +89,8 @@ function evaluateRankingProtocol(train: TrainingData, testTable: InteractionTabl
     hrAt10: metrics.hrAt10,
     coverageAt10: metrics.coverageAt10,
     trainSeconds: trained.trainSeconds,
+    objective: trained.ranking.hyperParameters.objective,
+    epochs: trained.ranking.epochs,
   };
 }
 

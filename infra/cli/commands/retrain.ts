@@ -1,9 +1,9 @@
 import type { RetrainReport } from '../../../functions/retrain/retrainReport.ts';
 import { CliUsageError } from '../cliUsageError.ts';
-import { optionalNumber, parseOptions } from '../parseOptions.ts';
+import { objectiveOption, optionalNumber, parseOptions } from '../parseOptions.ts';
 import { loadServiceEnvironment } from '../serviceEnvironment.ts';
 
-export const RETRAIN_USAGE = 'marquee retrain [--data-dir <dir> | --bucket <name>] [--budget-minutes N] [--json]';
+export const RETRAIN_USAGE = 'marquee retrain [--data-dir <dir> | --bucket <name>] [--budget-minutes N] [--objective full|sampled|auto] [--json]';
 
 /** Exit code of a run that kept the served model (the gate refused the candidate). */
 export const EXIT_KEPT = 3;
@@ -20,6 +20,7 @@ export async function retrainCommand(args: readonly string[]): Promise<number> {
     'data-dir': { type: 'string' },
     bucket: { type: 'string' },
     'budget-minutes': { type: 'string' },
+    objective: { type: 'string' },
     json: { type: 'boolean', default: false },
   });
   const budgetMinutes = optionalNumber(values, 'budget-minutes') ?? 15;
@@ -32,7 +33,8 @@ export async function retrainCommand(args: readonly string[]): Promise<number> {
     import('../../../functions/retrain/retrainConfig.ts'),
     import('../../../functions/retrain/runRetrain.ts'),
   ]);
-  const config = loadRetrainConfig(process.env);
+  // --objective overrides RETRAIN_OBJECTIVE; without either, auto.
+  const config = { ...loadRetrainConfig(process.env), ...(values.objective === undefined ? {} : { objective: objectiveOption(values) }) };
   const { s3, dynamo } = createAwsClients(config);
   const deadline = Date.now() + budgetMinutes * 60_000;
   const log = cliLogger(!json && process.stderr.isTTY === true);

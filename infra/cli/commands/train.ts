@@ -2,12 +2,12 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { trainModel, writeModelFiles } from '../../../model/index.ts';
-import { optionalNumber, parseOptions, required } from '../parseOptions.ts';
+import { objectiveOption, optionalNumber, parseOptions, required } from '../parseOptions.ts';
 import { Progress } from '../progress.ts';
 import { readTrainingFiles } from '../readTrainingFiles.ts';
 import { modelVersion } from '../modelVersion.ts';
 
-export const TRAIN_USAGE = 'marquee train --train <ratings file> [--items <u.item|movies.csv>] --out <dir> [--seed N] [--dim N] [--json]';
+export const TRAIN_USAGE = 'marquee train --train <ratings file> [--items <u.item|movies.csv>] --out <dir> [--seed N] [--dim N] [--objective full|sampled|auto] [--json]';
 
 /** Trains on a ratings file and writes model.onnx, similar.onnx and manifest.json into --out. */
 export async function trainCommand(args: readonly string[]): Promise<number> {
@@ -17,6 +17,7 @@ export async function trainCommand(args: readonly string[]): Promise<number> {
     out: { type: 'string' },
     seed: { type: 'string' },
     dim: { type: 'string' },
+    objective: { type: 'string' },
     json: { type: 'boolean', default: false },
   });
   const trainPath = required(values, 'train');
@@ -29,7 +30,7 @@ export async function trainCommand(args: readonly string[]): Promise<number> {
   const { data, catalog } = await readTrainingFiles(trainPath, values.items);
   const trained = trainModel(data, {
     seed,
-    ranking: dim === undefined ? {} : { dim },
+    ranking: { objective: objectiveOption(values), ...(dim === undefined ? {} : { dim }) },
     onRankingEpoch: progress.rankingEpoch,
     onRatingEpoch: progress.ratingEpoch,
   });

@@ -18,6 +18,7 @@ describe('loadRetrainConfig', () => {
       seed: 42,
       threads: availableParallelism(),
       warmStart: true,
+      objective: 'auto',
     });
   });
 
@@ -37,6 +38,7 @@ describe('loadRetrainConfig', () => {
       RETRAIN_SEED: '7',
       RETRAIN_THREADS: '4',
       RETRAIN_WARM_START: 'false',
+      RETRAIN_OBJECTIVE: 'sampled',
     });
     expect(config).toMatchObject({
       s3ForcePathStyle: true,
@@ -52,6 +54,7 @@ describe('loadRetrainConfig', () => {
       seed: 7,
       threads: 4,
       warmStart: false,
+      objective: 'sampled',
     });
   });
 
@@ -60,5 +63,6 @@ describe('loadRetrainConfig', () => {
     expect(() => loadRetrainConfig({ BUCKET_NAME: 'bucket', RETRAIN_GATE_TOLERANCE: '-1', RETRAIN_KEEP_VERSIONS: '0' })).toThrow(
       /RETRAIN_GATE_TOLERANCE.*RETRAIN_KEEP_VERSIONS/,
     );
+    expect(() => loadRetrainConfig({ BUCKET_NAME: 'bucket', RETRAIN_OBJECTIVE: 'fast' })).toThrow(/RETRAIN_OBJECTIVE/);
   });
 });

@@ -69,6 +69,7 @@ export function retrainConfig(bucket: string, overrides: Partial<RetrainConfig> 
     seed: 42,
     threads: 1,
     warmStart: true,
+    objective: 'auto',
     ...overrides,
   };
 }

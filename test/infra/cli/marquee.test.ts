@@ -64,12 +64,25 @@ describe('marquee CLI', () => {
     expect(result.code).toBe(0);
     const metrics = JSON.parse(result.stdout);
     expect(Object.keys(metrics).sort()).toEqual(
-      ['coverageAt10', 'hrAt10', 'mapAt10', 'ndcgAt10', 'precisionAt10', 'recallAt10', 'trainSeconds'].sort(),
+      ['coverageAt10', 'epochs', 'hrAt10', 'mapAt10', 'ndcgAt10', 'objective', 'precisionAt10', 'recallAt10', 'trainSeconds'].sort(),
     );
     for (const key of ['coverageAt10', 'hrAt10', 'mapAt10', 'ndcgAt10', 'precisionAt10', 'recallAt10']) {
       expect(metrics[key]).toBeGreaterThan(0);
       expect(metrics[key]).toBeLessThanOrEqual(1);
     }
+    // A small catalog: auto keeps the full softmax.
+    expect(metrics.objective).toBe('full');
+  });
+
+  it('evaluate --objective sampled trains the sampled objective, and refuses an unknown one', async () => {
+    const result = await marquee('evaluate', '--protocol', 'ranking', '--train', trainFile, '--test', testFile, '--objective', 'sampled', '--json');
+    expect(result.code).toBe(0);
+    const metrics = JSON.parse(result.stdout);
+    expect(metrics.objective).toBe('sampled');
+    expect(metrics.ndcgAt10).toBeGreaterThan(0);
+    const bad = await marquee('evaluate', '--protocol', 'ranking', '--train', trainFile, '--test', testFile, '--objective', 'fast');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--objective/);
   });
 
   it('evaluate --protocol rating prints rmse, mae and trainSeconds', async () => {

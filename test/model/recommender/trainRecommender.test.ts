@@ -101,6 +101,27 @@ describe('trainRecommender', () => {
     expect(shareAmongSimilar).toBeGreaterThanOrEqual(0.7);
   });
 
+  it('trains the sampled objective deterministically, recording the objective it used', () => {
+    const options = { ...SMALL, maxEpochs: 3, validationFraction: 0, objective: 'sampled' as const, negatives: 40, batchNegatives: 20 };
+    const a = trainRecommender(data, { hyperParameters: { ...options, seed: 5 } });
+    const b = trainRecommender(data, { hyperParameters: { ...options, seed: 5 } });
+    expect(a.hyperParameters.objective).toBe('sampled');
+    expect(Buffer.from(a.parameters.values.buffer).equals(Buffer.from(b.parameters.values.buffer))).toBe(true);
+    // auto resolves by catalog size: this small catalog keeps the full softmax.
+    expect(trainRecommender(data, { hyperParameters: { ...SMALL, maxEpochs: 1, validationFraction: 0 } }).hyperParameters.objective).toBe('full');
+  });
+
+  it('learns the viewers’ tastes with the sampled objective too', () => {
+    const { train, validation: test } = splitPerUser(data, 0.25, new Random(11));
+    const trained = trainRecommender(train, {
+      hyperParameters: { ...SMALL, validationFraction: 0.1, seed: 1, objective: 'sampled', negatives: 40, batchNegatives: 20 },
+    });
+    const popularity = new Float32Array(train.itemIds.length);
+    for (const i of train.userItems) popularity[i]++;
+    const popularityNdcg = ndcgOf(train, test, (_u, out) => out.set(popularity));
+    expect(ndcgOf(train, test, modelScorer(trained.model, train))).toBeGreaterThan(popularityNdcg * 1.2);
+  });
+
   it('refuses data without interactions', () => {
     const empty: TrainingData = {
       ...data,

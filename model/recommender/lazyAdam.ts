@@ -1,0 +1,113 @@
+/**
+ * AdamW (as Adam in adam.ts) that updates only the rows given a gradient in a step, with the
+ * exponential moving average of the parameters (Polyak averaging) kept alongside, so that a step
+ * costs its touched rows and not the whole model.
+ *
+ * Rows are the embedding rows (length dim) of the parameters' flat layout, then one row per
+ * scalar (the biases). A row last updated at step s and touched again at step t first catches up
+ * the t − s − 1 steps in which its gradient was zero, in closed form:
+ *   moments  m ← β1^k m,  v ← β2^k v                       (exactly Adam's, for a zero gradient)
+ *   decay    p ← r^k p with r = 1 − lr · weightDecay       (exactly AdamW's decoupled decay)
+ *   average  ā ← d^k ā + (1 − d) p Σ_{s=1..k} d^{k−s} r^s  (the average of those decayed iterates)
+ * and leaves out only the steps that the decaying moments alone would have taken (as lazy Adam
+ * does): with every row touched every step it is AdamW plus averaging, to the byte. flush() brings
+ * every row to the current step, before the parameters or their average are read.
+ */
+export class LazyAdam {
+  readonly rows: number;
+  private readonly m: Float32Array;
+  private readonly v: Float32Array;
+  /** The step each row was last brought up to. */
+  private readonly last: Int32Array;
+  private step = 0;
+  private correction1 = 1;
+  private correction2 = 1;
+
+  constructor(
+    private readonly dim: number,
+    /** Rows of length dim at the start of the parameters. */
+    private readonly embeddingRows: number,
+    /** Rows of length 1 after them. */
+    private readonly scalarRows: number,
+    private readonly learningRate: number,
+    private readonly weightDecay: number,
+    /** d of the average (0: no average). */
+    private readonly averageDecay: number,
+    private readonly beta1 = 0.9,
+    private readonly beta2 = 0.999,
+    private readonly epsilon = 1e-8,
+  ) {
+    this.rows = embeddingRows + scalarRows;
+    const size = embeddingRows * dim + scalarRows;
+    this.m = new Float32Array(size);
+    this.v = new Float32Array(size);
+    this.last = new Int32Array(this.rows);
+  }
+
+  /** Starts a step: rows updated until the next beginStep() get this step's update. */
+  beginStep(): void {
+    this.step++;
+    this.correction1 = 1 / (1 - Math.pow(this.beta1, this.step));
+    this.correction2 = 1 / (1 - Math.pow(this.beta2, this.step));
+  }
+
+  /**
+   * Catches row `row` up and applies this step's update from `grad`, then zeroes that row of
+   * `grad`. `average` is the averaged copy (ignored when averageDecay is 0). Each row at most
+   * once per step.
+   */
+  applyRow(params: Float32Array, average: Float32Array, grad: Float32Array, row: number): void {
+    const start = row < this.embeddingRows ? row * this.dim : this.embeddingRows * this.dim + (row - this.embeddingRows);
+    const end = row < this.embeddingRows ? start + this.dim : start + 1;
+    this.catchUp(params, average, row, start, end, this.step - 1);
+    const { m, v, beta1, beta2, epsilon, correction1, correction2 } = this;
+    const lr = this.learningRate;
+    const decay = 1 - lr * this.weightDecay;
+    const d = this.averageDecay;
+    const fresh = 1 - d;
+    for (let p = start; p < end; p++) {
+      const g = grad[p];
+      const mp = beta1 * m[p] + (1 - beta1) * g;
+      const vp = beta2 * v[p] + (1 - beta2) * g * g;
+      m[p] = mp;
+      v[p] = vp;
+      params[p] = params[p] * decay - (lr * mp * correction1) / (Math.sqrt(vp * correction2) + epsilon);
+      grad[p] = 0;
+    }
+    if (d > 0) for (let p = start; p < end; p++) average[p] = d * average[p] + fresh * params[p];
+    this.last[row] = this.step;
+  }
+
+  /** Brings every row up to the current step. */
+  flush(params: Float32Array, average: Float32Array): void {
+    const { dim, embeddingRows } = this;
+    for (let row = 0; row < this.rows; row++) {
+      const start = row < embeddingRows ? row * dim : embeddingRows * dim + (row - embeddingRows);
+      this.catchUp(params, average, row, start, row < embeddingRows ? start + dim : start + 1, this.step);
+      this.last[row] = this.step;
+    }
+  }
+
+  /** Applies the zero-gradient steps last[row]+1 .. to to the row. */
+  private catchUp(params: Float32Array, average: Float32Array, row: number, start: number, end: number, to: number): void {
+    const k = to - this.last[row];
+    if (k <= 0) return;
+    const r = 1 - this.learningRate * this.weightDecay;
+    const momentum = Math.pow(this.beta1, k);
+    const second = Math.pow(this.beta2, k);
+    const decay = Math.pow(r, k);
+    const { m, v } = this;
+    const d = this.averageDecay;
+    if (d > 0) {
+      const dk = Math.pow(d, k);
+      // (1 − d) Σ_{s=1..k} d^{k−s} r^s
+      const share = (1 - d) * (Math.abs(r - d) < 1e-12 ? k * dk : (r * (decay - dk)) / (r - d));
+      for (let p = start; p < end; p++) average[p] = dk * average[p] + share * params[p];
+    }
+    for (let p = start; p < end; p++) {
+      m[p] *= momentum;
+      v[p] *= second;
+      params[p] *= decay;
+    }
+  }
+}
