@@ -10,7 +10,7 @@ export interface ObjectiveCostInputs {
  * The full softmax scores every title for every user of a batch; the sampled one scores the
  * batch's shared negatives plus each user's own positives. The full softmax is kept while it costs
  * at most FULL_COST_RATIO times the sampled one, because there it is also the better estimate (no
- * proposal, no variance): at the defaults (768 negatives) up to 3,072 titles.
+ * proposal, no variance): at the defaults (512 negatives) up to 2,048 titles.
  */
 export const FULL_COST_RATIO = 4;
 

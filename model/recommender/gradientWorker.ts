@@ -13,11 +13,14 @@ try {
   const thread = new TrainingThread(setup, rank);
   Atomics.add(control, CONTROL.ready, 1);
   Atomics.notify(control, CONTROL.ready);
+  // No barrier after a step: the next step's opening one closes it, and the trainer's read()
+  // waits for the count of finished steps (see ParallelTrainer).
   for (;;) {
     barrier.wait();
     if (Atomics.load(control, CONTROL.stop) !== 0) break;
     thread.step(barrier);
-    barrier.wait();
+    Atomics.add(control, CONTROL.stepsDone, 1);
+    Atomics.notify(control, CONTROL.stepsDone);
   }
 } catch (error) {
   // A barrier that throws because another thread failed has nothing to add.

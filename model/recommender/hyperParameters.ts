@@ -16,8 +16,12 @@ export interface RecommenderHyperParameters {
   /** Sampled objective: the proposal is (1 − uniformMix) · popularity^α / Σ + uniformMix / titles. */
   readonly proposalExponent: number;
   readonly uniformMix: number;
-  /** Sampled objective: users per mini-batch (a larger batch shares the negatives more widely). */
+  /**
+   * Sampled objective: users per mini-batch (a larger batch shares the negatives, the touched rows
+   * and their update more widely) and its Adam step size.
+   */
   readonly sampledBatchUsers: number;
+  readonly sampledLearningRate: number;
   /** Embedding dimension. */
   readonly dim: number;
   /** Upper bound on epochs; early stopping usually ends sooner. */
@@ -51,16 +55,17 @@ export interface RecommenderHyperParameters {
 
 export const DEFAULT_RECOMMENDER_HYPER_PARAMETERS: RecommenderHyperParameters = {
   objective: 'auto',
-  negatives: 512,
-  batchNegatives: 256,
+  negatives: 384,
+  batchNegatives: 128,
   proposalExponent: 0.75,
   uniformMix: 0.1,
-  sampledBatchUsers: 32,
+  sampledBatchUsers: 128,
+  sampledLearningRate: 0.04,
   dim: 64,
   maxEpochs: 200,
-  patience: 10,
+  patience: 5,
   batchUsers: 32,
-  learningRate: 0.004,
+  learningRate: 0.02,
   weightDecay: 1,
   historyDropout: 0.5,
   targets: 'all',

@@ -15,13 +15,18 @@
  */
 export class LazyAdam {
   readonly rows: number;
-  private readonly m: Float32Array;
-  private readonly v: Float32Array;
+  /** First and second moments interleaved (m at 2p, v at 2p + 1): one memory stream per row instead of two. */
+  private readonly moments: Float32Array;
   /** The step each row was last brought up to. */
   private readonly last: Int32Array;
   private step = 0;
   private correction1 = 1;
   private correction2 = 1;
+  /**
+   * Per missed-step count k: β1^k, β2^k, r^k and the average's d^k and share, so that a catch-up
+   * costs lookups instead of four Math.pow per row (k runs up to the steps taken; grown by doubling).
+   */
+  private powers = new Float64Array(0);
 
   constructor(
     private readonly dim: number,
@@ -39,8 +44,7 @@ export class LazyAdam {
   ) {
     this.rows = embeddingRows + scalarRows;
     const size = embeddingRows * dim + scalarRows;
-    this.m = new Float32Array(size);
-    this.v = new Float32Array(size);
+    this.moments = new Float32Array(2 * size);
     this.last = new Int32Array(this.rows);
   }
 
@@ -60,22 +64,72 @@ export class LazyAdam {
     const start = row < this.embeddingRows ? row * this.dim : this.embeddingRows * this.dim + (row - this.embeddingRows);
     const end = row < this.embeddingRows ? start + this.dim : start + 1;
     this.catchUp(params, average, row, start, end, this.step - 1);
-    const { m, v, beta1, beta2, epsilon, correction1, correction2 } = this;
+    const { moments, beta1, beta2, epsilon, correction1, correction2 } = this;
     const lr = this.learningRate;
     const decay = 1 - lr * this.weightDecay;
     const d = this.averageDecay;
     const fresh = 1 - d;
     for (let p = start; p < end; p++) {
       const g = grad[p];
-      const mp = beta1 * m[p] + (1 - beta1) * g;
-      const vp = beta2 * v[p] + (1 - beta2) * g * g;
-      m[p] = mp;
-      v[p] = vp;
+      const mp = beta1 * moments[2 * p] + (1 - beta1) * g;
+      const vp = beta2 * moments[2 * p + 1] + (1 - beta2) * g * g;
+      moments[2 * p] = mp;
+      moments[2 * p + 1] = vp;
       params[p] = params[p] * decay - (lr * mp * correction1) / (Math.sqrt(vp * correction2) + epsilon);
       grad[p] = 0;
     }
     if (d > 0) for (let p = start; p < end; p++) average[p] = d * average[p] + fresh * params[p];
     this.last[row] = this.step;
+  }
+
+  /**
+   * applyRow for rows `offset + list[k]`, k < count, with the catch-up and the update inlined
+   * (a sparse step calls this for thousands of short rows).
+   */
+  applyRows(params: Float32Array, average: Float32Array, grad: Float32Array, list: Readonly<Int32Array>, count: number, offset: number): void {
+    const { moments, beta1, beta2, epsilon, correction1, correction2, dim, embeddingRows, last } = this;
+    const lr = this.learningRate;
+    const decay = 1 - lr * this.weightDecay;
+    const d = this.averageDecay;
+    const fresh = 1 - d;
+    const step = this.step;
+    const b1 = 1 - beta1;
+    const b2 = 1 - beta2;
+    if (step - 1 >= this.powers.length / 5 - 1) this.growPowers(step);
+    const table = this.powers;
+    for (let k = 0; k < count; k++) {
+      const row = offset + list[k];
+      const start = row < embeddingRows ? row * dim : embeddingRows * dim + (row - embeddingRows);
+      const end = row < embeddingRows ? start + dim : start + 1;
+      const missed = step - 1 - last[row];
+      if (missed > 0) {
+        const at = 5 * missed;
+        const momentum = table[at];
+        const second = table[at + 1];
+        const catchUp = table[at + 2];
+        if (d > 0) {
+          const dk = table[at + 3];
+          const share = table[at + 4];
+          for (let p = start; p < end; p++) average[p] = dk * average[p] + share * params[p];
+        }
+        for (let p = start; p < end; p++) {
+          moments[2 * p] *= momentum;
+          moments[2 * p + 1] *= second;
+          params[p] *= catchUp;
+        }
+      }
+      for (let p = start; p < end; p++) {
+        const g = grad[p];
+        const mp = beta1 * moments[2 * p] + b1 * g;
+        const vp = beta2 * moments[2 * p + 1] + b2 * g * g;
+        moments[2 * p] = mp;
+        moments[2 * p + 1] = vp;
+        params[p] = params[p] * decay - (lr * mp * correction1) / (Math.sqrt(vp * correction2) + epsilon);
+        grad[p] = 0;
+      }
+      if (d > 0) for (let p = start; p < end; p++) average[p] = d * average[p] + fresh * params[p];
+      last[row] = step;
+    }
   }
 
   /** Brings every row up to the current step. */
@@ -92,22 +146,40 @@ export class LazyAdam {
   private catchUp(params: Float32Array, average: Float32Array, row: number, start: number, end: number, to: number): void {
     const k = to - this.last[row];
     if (k <= 0) return;
-    const r = 1 - this.learningRate * this.weightDecay;
-    const momentum = Math.pow(this.beta1, k);
-    const second = Math.pow(this.beta2, k);
-    const decay = Math.pow(r, k);
-    const { m, v } = this;
-    const d = this.averageDecay;
-    if (d > 0) {
-      const dk = Math.pow(d, k);
-      // (1 − d) Σ_{s=1..k} d^{k−s} r^s
-      const share = (1 - d) * (Math.abs(r - d) < 1e-12 ? k * dk : (r * (decay - dk)) / (r - d));
+    if (5 * k >= this.powers.length) this.growPowers(k);
+    const table = this.powers;
+    const at = 5 * k;
+    const momentum = table[at];
+    const second = table[at + 1];
+    const decay = table[at + 2];
+    const { moments } = this;
+    if (this.averageDecay > 0) {
+      const dk = table[at + 3];
+      const share = table[at + 4];
       for (let p = start; p < end; p++) average[p] = dk * average[p] + share * params[p];
     }
     for (let p = start; p < end; p++) {
-      m[p] *= momentum;
-      v[p] *= second;
+      moments[2 * p] *= momentum;
+      moments[2 * p + 1] *= second;
       params[p] *= decay;
     }
+  }
+
+  private growPowers(k: number): void {
+    const size = Math.max(2 * k, 1024);
+    const table = new Float64Array(5 * (size + 1));
+    const r = 1 - this.learningRate * this.weightDecay;
+    const d = this.averageDecay;
+    for (let n = 0; n <= size; n++) {
+      const decay = Math.pow(r, n);
+      const dn = Math.pow(d, n);
+      table[5 * n] = Math.pow(this.beta1, n);
+      table[5 * n + 1] = Math.pow(this.beta2, n);
+      table[5 * n + 2] = decay;
+      table[5 * n + 3] = dn;
+      // (1 − d) Σ_{s=1..n} d^{n−s} r^s
+      table[5 * n + 4] = (1 - d) * (Math.abs(r - d) < 1e-12 ? n * dn : (r * (decay - dn)) / (r - d));
+    }
+    this.powers = table;
   }
 }

@@ -16,6 +16,8 @@ export interface ParallelTrainerOptions {
   readonly historyExponent: number;
   readonly learningRate: number;
   readonly weightDecay: number;
+  /** d of the parameters' moving average, updated by the threads after every step (default 0: none). */
+  readonly averageDecay?: number;
   /** How long to wait for the workers to start (default 120 s). */
   readonly startTimeoutMs?: number;
 }
@@ -26,12 +28,15 @@ const MESSAGE_BYTES = 4096;
 
 /**
  * Adam steps on the full-softmax gradient of mini-batches, computed by `threads` threads: the
- * calling thread and `threads − 1` worker threads sharing the parameters, gradient and batch in
- * SharedArrayBuffers (see TrainingThread for how a step is split). step() is synchronous: the
- * calling thread does its share and waits on Atomics, so the trainer's loop, random numbers and
- * batches stay as in the single-thread path. Every gradient row is computed by one thread exactly
- * as the single-thread path computes it, so the parameters are the same bytes for every thread
- * count (and every run); only the reported loss is summed in another order.
+ * calling thread and `threads − 1` worker threads sharing the parameters, their moving average,
+ * gradient and batch in SharedArrayBuffers (see TrainingThread for how a step is split). step()
+ * is synchronous: the calling thread does its share and waits on Atomics, so the trainer's loop,
+ * random numbers and batches stay as in the single-thread path. The threads pass one barrier per
+ * phase and none after a step: the next step's opening barrier closes it (the batch buffer is
+ * not read in a step's last phase, so the next batch is copied in meanwhile), and read() waits
+ * until the workers have counted every step finished before copying the parameters out. Every gradient row is computed by one thread
+ * exactly as the single-thread path computes it, so the parameters are the same bytes for every
+ * thread count (and every run); only the reported loss is summed in another order.
  *
  * The workers are started by the constructor and stopped by close(), which the caller must call
  * (try/finally); they are unref'd, so a trainer left open does not keep the process alive. They
@@ -40,10 +45,10 @@ const MESSAGE_BYTES = 4096;
  */
 export class ParallelTrainer {
   readonly threads: number;
-  /** The gradient of the last step (shared memory; valid until the next step). */
+  /** The gradient of the last step (shared memory; complete after read(), valid until the next step). */
   readonly gradient: RecommenderParameters;
-  private readonly target: RecommenderParameters;
   private readonly shared: RecommenderParameters;
+  private readonly average: RecommenderParameters;
   private readonly setup: ParallelSetup;
   private readonly control: Int32Array;
   private readonly barrier: SharedBarrier;
@@ -52,10 +57,12 @@ export class ParallelTrainer {
   private readonly main: TrainingThread;
   private readonly workers: Worker[] = [];
   private closed = false;
+  /** Steps started, for read() to wait until the workers have finished them all. */
+  private steps = 0;
 
   /**
-   * Starts the workers for training `params` (copied in now; every step writes the new values
-   * back into `params.values`). `data` gives the catalog's item features and the users' row
+   * Starts the workers for training `params` (copied in now, and the moving average starts from
+   * them; read() copies both out). `data` gives the catalog's item features and the users' row
    * counts, which bound the size of a batch.
    */
   constructor(
@@ -71,7 +78,6 @@ export class ParallelTrainer {
       throw new ShapeError(`itemFeatureOffsets has ${data.itemFeatureOffsets.length} entries, expected ${itemCount + 1}`);
     }
     this.threads = threads;
-    this.target = params;
     const size = params.values.length;
     const maxEntries = largestBatchEntries(data.userOffsets, maxUsers);
     // The logits' row stride of the threads' workspaces (SIMD or not), the same in every thread.
@@ -92,6 +98,8 @@ export class ParallelTrainer {
       messages: new SharedArrayBuffer(MESSAGE_BYTES),
       parameters: new SharedArrayBuffer(4 * size),
       gradient: new SharedArrayBuffer(4 * size),
+      averageDecay: options.averageDecay ?? 0,
+      average: new SharedArrayBuffer((options.averageDecay ?? 0) > 0 ? 4 * size : 0),
       logitStride,
       userRows: new SharedArrayBuffer(userRowsBytes(maxUsers, dim, logitStride)),
       vectors: new SharedArrayBuffer(4 * 2 * itemCount * dim),
@@ -100,6 +108,8 @@ export class ParallelTrainer {
     };
     this.shared = new RecommenderParameters(dim, itemCount, featureCount, new Float32Array(this.setup.parameters));
     this.shared.values.set(params.values);
+    this.average = new RecommenderParameters(dim, itemCount, featureCount, (options.averageDecay ?? 0) > 0 ? new Float32Array(this.setup.average) : this.shared.values);
+    if (this.average.values !== this.shared.values) this.average.values.set(params.values);
     this.gradient = new RecommenderParameters(dim, itemCount, featureCount, new Float32Array(this.setup.gradient));
     this.control = new Int32Array(this.setup.control);
     this.barrier = new SharedBarrier(this.control, threads, new Uint8Array(this.setup.messages));
@@ -120,26 +130,54 @@ export class ParallelTrainer {
     }
   }
 
-  /** One Adam step on `batch` (at most maxUsers users); updates the parameters and returns the batch's mean loss. */
+  /** One Adam step on `batch` (at most maxUsers users) on the shared parameters; returns the batch's mean loss. */
   step(batch: Readonly<MiniBatch>): number {
     if (this.closed) throw new TrainingError('ParallelTrainer: step after close');
     const count = batch.count;
     if (count < 1 || count > this.setup.maxUsers) throw new ShapeError(`batch has ${count} users, expected 1..${this.setup.maxUsers}`);
     this.copyBatch(batch);
-    try {
+    this.guarded(() => {
       this.barrier.wait();
       this.main.step(this.barrier);
-      this.barrier.wait();
+    });
+    this.steps++;
+    // Each thread wrote its users' loss before the phase-3 barrier.
+    let loss = 0;
+    for (let r = 0; r < this.threads; r++) loss += this.losses[r];
+    return loss / count;
+  }
+
+  /**
+   * Waits until every thread has finished the last step, then copies the parameters (and, when
+   * given, their moving average) into these arrays.
+   */
+  read(params: RecommenderParameters, average?: RecommenderParameters): void {
+    if (this.closed) throw new TrainingError('ParallelTrainer: read after close');
+    this.guarded(() => this.awaitSteps());
+    params.values.set(this.shared.values);
+    if (average && average !== params) average.values.set(this.average.values);
+  }
+
+  /** Blocks until every worker has finished every step started (or one failed). */
+  private awaitSteps(): void {
+    const expected = this.steps * (this.threads - 1);
+    for (;;) {
+      const done = Atomics.load(this.control, CONTROL.stepsDone);
+      if (done === expected) return;
+      if (this.barrier.failed) throw new TrainingError(this.barrier.failure());
+      Atomics.wait(this.control, CONTROL.stepsDone, done, 20);
+    }
+  }
+
+  private guarded(run: () => void): void {
+    try {
+      run();
     } catch (error) {
       // Ours or a worker's: either way the threads are out of step, so stop them all.
       if (!this.barrier.failed) this.barrier.fail(0, error instanceof Error ? error.message : String(error));
       this.abort();
       throw error instanceof TrainingError ? error : new TrainingError(this.barrier.failure(), { cause: error });
     }
-    this.target.values.set(this.shared.values);
-    let loss = 0;
-    for (let r = 0; r < this.threads; r++) loss += this.losses[r];
-    return loss / count;
   }
 
   /** Stops the workers; the trainer cannot step afterwards. Safe to call twice. */

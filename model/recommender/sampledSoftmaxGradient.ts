@@ -88,7 +88,8 @@ export class SampledSoftmaxWorkspace {
     this.featureCount = featureCount;
     this.maxUsers = maxUsers;
     this.maxSlots = draws + 2;
-    const simd = (options.simd ?? true) ? SimdKernels.create(dim, this.maxSlots, maxUsers) : undefined;
+    // The gathered kernels' slot lists hold a batch's target entries, fewer than its slots.
+    const simd = (options.simd ?? true) ? SimdKernels.create(dim, this.maxSlots, maxUsers, this.maxSlots) : undefined;
     this.simd = simd;
     this.history = new Float32Array(itemCount * dim);
     this.slotBiasGradients = new Float64Array(this.maxSlots);
@@ -147,22 +148,13 @@ export class SampledSoftmaxWorkspace {
    */
   drawCandidates(batch: BatchRows, users: number, proposal: SampledProposal, rng: Random): void {
     const mark = this.nextMark();
-    const { slotOf, itemMark, candidates, counts } = this;
-    let slots = 0;
-    const take = (j: number): void => {
-      if (itemMark[j] === mark) {
-        counts[slotOf[j]]++;
-      } else {
-        itemMark[j] = mark;
-        slotOf[j] = slots;
-        candidates[slots] = j;
-        counts[slots] = 1;
-        slots++;
-      }
-    };
-    for (let k = 0; k < proposal.negatives; k++) take(proposal.table.sample(rng));
+    const { slotOf, itemMark, candidates } = this;
+    this.slotCount = 0;
+    for (let k = 0; k < proposal.negatives; k++) this.take(proposal.table.sample(rng), mark);
     const entries = batch.targetOffsets[users];
-    if (entries > 0) for (let k = 0; k < proposal.batchNegatives; k++) take(batch.targetItems[rng.nextInt(entries)]);
+    if (entries > 0) for (let k = 0; k < proposal.batchNegatives; k++) this.take(batch.targetItems[rng.nextInt(entries)], mark);
+    const counts = this.counts;
+    let slots = this.slotCount;
     this.sharedCount = slots;
     // An even number of shared slots (the SIMD products run on pairs); the padding slot is zero.
     if (slots & 1) {
@@ -188,6 +180,19 @@ export class SampledSoftmaxWorkspace {
       targetSlots[p] = slotOf[j];
     }
     this.slotCount = slots;
+  }
+
+  /** One draw of item j: a new shared slot, or one more count on its slot. */
+  private take(j: number, mark: number): void {
+    if (this.itemMark[j] === mark) {
+      this.counts[this.slotOf[j]]++;
+      return;
+    }
+    const slot = this.slotCount++;
+    this.itemMark[j] = mark;
+    this.slotOf[j] = slot;
+    this.candidates[slot] = j;
+    this.counts[slot] = 1;
   }
 
   /** The slot of item j in this batch, or −1. */
@@ -314,7 +319,12 @@ export function sampledSoftmaxGradient(
   ws.touched.featureInputCount = 0;
   ws.touched.featureOutputCount = 0;
   if (B === 0) return 0;
-  const rows = ws.featureRows.set(itemCount, featureCount, itemFeatureOffsets, itemFeatures);
+  // The transpose is built once per catalog, not per step (its cost grows with the titles).
+  const known = ws.featureRows;
+  const rows =
+    known.offsets === itemFeatureOffsets && known.features === itemFeatures && known.itemCount === itemCount
+      ? known
+      : known.set(itemCount, featureCount, itemFeatureOffsets, itemFeatures);
 
   ws.drawCandidates(batch, B, proposal, rng);
   const { sharedCount, sharedSlots, slotCount, candidates, counts, slotVectors, slotBias } = ws;
@@ -378,6 +388,10 @@ function sampledUserRows(
   if (simd) simd.computeLogits(0, B, stride);
   else logitsOf(dim, stride, 0, B, users, slotVectors, ws.slotBias, logits);
   const marks = ws.userMarks();
+  if (simd) {
+    const slots = simd.slots;
+    for (let q = 0, end = batch.targetOffsets[B]; q < end; q++) slots[q] = targetSlots[q];
+  }
   let loss = 0;
   for (let b = 0; b < B; b++) {
     const zo = b * stride;
@@ -393,13 +407,18 @@ function sampledUserRows(
     let max = -Infinity;
     let targetWeight = 0;
     let targetLogits = 0;
+    // Gather-dot: z_bt = u_b · v_t + bias_t, the SIMD kernel's sums in coefficients.
+    if (simd) simd.gatherDot(b, tStart, tEnd - tStart);
     for (let q = tStart; q < tEnd; q++) {
       const k = targetSlots[q];
       if (k < sharedCount) logits[zo + k] = -Infinity;
-      // Gather-dot: z_bt = u_b · v_t + bias_t.
       let z = itemBias[ws.candidates[k]];
-      const vo = k * dim;
-      for (let c = 0; c < dim; c++) z += users[uo + c] * slotVectors[vo + c];
+      if (simd) {
+        z += simd.coefficients[q];
+      } else {
+        const vo = k * dim;
+        for (let c = 0; c < dim; c++) z += users[uo + c] * slotVectors[vo + c];
+      }
       targetGradients[q] = z;
       const w = batch.targetWeights[q];
       targetWeight += w;
@@ -436,6 +455,7 @@ function sampledUserRows(
         g += targetWeight * scale * Math.exp(targetGradients[q] - logSumExp);
       }
       targetGradients[q] = g;
+      if (simd) simd.coefficients[q] = g;
     }
   }
   // dU_b = Σ_k g_bk v_k over the shared slots (dense), then + Σ_t g_bt v_t (gathered).
@@ -443,6 +463,11 @@ function sampledUserRows(
   else userGradientsOf(dim, stride, 0, B, logits, slotVectors, ws.userGradients);
   const du = ws.userGradients;
   for (let b = 0; b < B; b++) {
+    if (simd) {
+      // Gather-axpy: du_b += Σ_t g_bt v_t.
+      simd.gatherAxpy(b, batch.targetOffsets[b], batch.targetOffsets[b + 1] - batch.targetOffsets[b]);
+      continue;
+    }
     const uo = b * dim;
     for (let q = batch.targetOffsets[b], end = batch.targetOffsets[b + 1]; q < end; q++) {
       const g = targetGradients[q];
@@ -479,11 +504,17 @@ function sampledItemRows(dim: number, batch: BatchRows, B: number, ws: SampledSo
   slotGradients.fill(0, sharedSlots * dim, slotCount * dim);
   for (let b = 0; b < B; b++) {
     const uo = b * dim;
-    for (let q = batch.targetOffsets[b], end = batch.targetOffsets[b + 1]; q < end; q++) {
+    const tStart = batch.targetOffsets[b];
+    const tEnd = batch.targetOffsets[b + 1];
+    for (let q = tStart; q < tEnd; q++) slotBiasGradients[targetSlots[q]] += targetGradients[q];
+    if (simd) {
+      // Scatter-axpy: dv_t += g_bt u_b, entries in order.
+      simd.scatterAxpy(b, tStart, tEnd - tStart);
+      continue;
+    }
+    for (let q = tStart; q < tEnd; q++) {
       const g = targetGradients[q];
-      const k = targetSlots[q];
-      slotBiasGradients[k] += g;
-      const vo = k * dim;
+      const vo = targetSlots[q] * dim;
       for (let c = 0; c < dim; c++) slotGradients[vo + c] += g * users[uo + c];
     }
   }

@@ -16,7 +16,9 @@ export const CONTROL = {
   batchCount: 5,
   /** Bytes of the failure message in the message buffer. */
   messageLength: 6,
-  size: 7,
+  /** Steps the workers have finished, summed over workers. */
+  stepsDone: 7,
+  size: 8,
 } as const;
 
 /** Polling interval while waiting, so that a failure elsewhere is noticed (milliseconds). */

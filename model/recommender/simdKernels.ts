@@ -45,16 +45,32 @@ export class SimdKernels {
   readonly itemGradient: Float32Array;
   /** userSlots × dim gradient of the user vectors. */
   readonly userGradient: Float32Array;
+  /** maxEntries slot indices (rows of items / itemGradient) for the gathered kernels. */
+  readonly slots: Int32Array;
+  /** maxEntries coefficients: gatherDot's output, the axpy kernels' factors. */
+  readonly coefficients: Float32Array;
   private readonly exports: {
+    gatherDot: (dim: number, user: number, items: number, slots: number, count: number, out: number) => void;
+    gatherAxpy: (dim: number, out: number, items: number, slots: number, coefficients: number, count: number) => void;
+    scatterAxpy: (dim: number, x: number, rows: number, slots: number, coefficients: number, count: number) => void;
     logits: (...args: number[]) => void;
     itemGradients: (...args: number[]) => void;
     userGradients: (...args: number[]) => void;
     expShifted: (pointer: number, count: number, shift: number) => number;
     scale: (pointer: number, count: number, factor: number) => void;
   };
-  private readonly pointers: { users: number; items: number; bias: number; logits: number; itemGradient: number; userGradient: number };
+  private readonly pointers: {
+    users: number;
+    items: number;
+    bias: number;
+    logits: number;
+    itemGradient: number;
+    userGradient: number;
+    slots: number;
+    coefficients: number;
+  };
 
-  private constructor(dim: number, itemCount: number, maxUsers: number) {
+  private constructor(dim: number, itemCount: number, maxUsers: number, maxEntries: number) {
     this.dim = dim;
     this.itemCount = itemCount;
     this.itemSlots = SimdKernels.itemSlotsFor(itemCount);
@@ -66,6 +82,8 @@ export class SimdKernels {
       logits: (this.userSlots + 1) * this.itemSlots,
       itemGradient: (this.itemSlots + 2) * dim,
       userGradient: this.userSlots * dim,
+      slots: maxEntries,
+      coefficients: maxEntries,
     };
     let bytes = 0;
     const pointers = {} as Record<keyof typeof sizes, number>;
@@ -86,6 +104,8 @@ export class SimdKernels {
     this.logits = view('logits');
     this.itemGradient = view('itemGradient');
     this.userGradient = view('userGradient');
+    this.slots = new Int32Array(memory.buffer, pointers.slots, sizes.slots);
+    this.coefficients = view('coefficients');
   }
 
   /** Whether create() gives kernels for this dimension: a multiple of 4, on a runtime with WebAssembly SIMD. */
@@ -93,9 +113,12 @@ export class SimdKernels {
     return dim % 4 === 0 && simdAvailable();
   }
 
-  /** Kernels for these sizes, or undefined when not supported (see supports). */
-  static create(dim: number, itemCount: number, maxUsers: number): SimdKernels | undefined {
-    return SimdKernels.supports(dim) ? new SimdKernels(dim, itemCount, maxUsers) : undefined;
+  /**
+   * Kernels for these sizes, or undefined when not supported (see supports). `maxEntries` sizes
+   * the slots and coefficients of the gathered kernels (default 0: not used).
+   */
+  static create(dim: number, itemCount: number, maxUsers: number, maxEntries = 0): SimdKernels | undefined {
+    return SimdKernels.supports(dim) ? new SimdKernels(dim, itemCount, maxUsers, maxEntries) : undefined;
   }
 
   /** The logits' row stride of kernels for this many items. */
@@ -151,6 +174,27 @@ export class SimdKernels {
     this.exports.scale(this.pointers.logits + 4 * at, count, factor);
   }
 
+  /**
+   * Gather-dot: coefficients[at + k] = users row `user` · items row slots[at + k], k < count (no
+   * bias): a user's logits of the rows it alone scores (its own positives in a sampled step).
+   */
+  gatherDot(user: number, at: number, count: number): void {
+    const p = this.pointers;
+    this.exports.gatherDot(this.dim, p.users + 4 * user * this.dim, p.items, p.slots + 4 * at, count, p.coefficients + 4 * at);
+  }
+
+  /** Gather-axpy: userGradient row `user` += Σ_k coefficients[at + k] · items row slots[at + k]. */
+  gatherAxpy(user: number, at: number, count: number): void {
+    const p = this.pointers;
+    this.exports.gatherAxpy(this.dim, p.userGradient + 4 * user * this.dim, p.items, p.slots + 4 * at, p.coefficients + 4 * at, count);
+  }
+
+  /** Scatter-axpy: itemGradient row slots[at + k] += coefficients[at + k] · users row `user`, k < count, in order. */
+  scatterAxpy(user: number, at: number, count: number): void {
+    const p = this.pointers;
+    this.exports.scatterAxpy(this.dim, p.users + 4 * user * this.dim, p.itemGradient, p.slots + 4 * at, p.coefficients + 4 * at, count);
+  }
+
   /** userGradient rows from..from+count-1 (and the rest of the last block) from the gradient rows of logits. */
   computeUserGradients(from: number, count: number, slots = this.itemSlots): void {
     const p = this.pointers;
@@ -180,7 +224,19 @@ function simdAvailable(): boolean {
 
 let bytesCache: Uint8Array | undefined;
 function compiledBytes(): Uint8Array {
-  bytesCache ??= assembleModule([logitsFunction(), itemGradientsFunction(), userGradientsFunction(), expShiftedFunction(), scaleFunction()], 1);
+  bytesCache ??= assembleModule(
+    [
+      logitsFunction(),
+      itemGradientsFunction(),
+      userGradientsFunction(),
+      expShiftedFunction(),
+      scaleFunction(),
+      gatherDotFunction(),
+      axpyFunction('gatherAxpy'),
+      axpyFunction('scatterAxpy'),
+    ],
+    1,
+  );
   return bytesCache;
 }
 
@@ -500,6 +556,88 @@ function expShiftedFunction(): FunctionDefinition {
   f.end().end();
   horizontalSum(f, sum);
   return { name: 'expShifted', params: [I32, I32, F32], results: [F32], body: f };
+}
+
+/**
+ * gatherDot(dim, user, items, slots, count, out): out[k] = user · items row slots[k], one f32x4
+ * running sum per row over its columns, then the four lanes added.
+ */
+function gatherDotFunction(): FunctionDefinition {
+  const f = new FunctionBody(6);
+  const [dim, user, items, slots, count, out] = [0, 1, 2, 3, 4, 5];
+  const rowBytes = f.local(I32);
+  const k = f.local(I32);
+  const c = f.local(I32);
+  const row = f.local(I32);
+  const sum = f.local(V128);
+  f.get(dim).i32(2).i32Shl().set(rowBytes);
+  f.i32(0).set(k);
+  f.block().loop(); // entries
+  {
+    f.get(k).get(count).i32GeS().brIf(1);
+    f.get(items).get(slots).get(k).i32(2).i32Shl().i32Add().i32Load().get(rowBytes).i32Mul().i32Add().set(row);
+    f.v128Zero().set(sum);
+    f.i32(0).set(c);
+    f.block().loop(); // columns, four at a time
+    {
+      f.get(c).get(rowBytes).i32GeS().brIf(1);
+      multiplyAdd(f, sum, () => f.get(user).get(c).i32Add().v128Load(), () => f.get(row).get(c).i32Add().v128Load());
+      f.get(c).i32(16).i32Add().set(c);
+      f.br(0);
+    }
+    f.end().end();
+    f.get(out).get(k).i32(2).i32Shl().i32Add();
+    horizontalSum(f, sum);
+    f.f32Store();
+    f.get(k).i32(1).i32Add().set(k);
+    f.br(0);
+  }
+  f.end().end();
+  return { name: 'gatherDot', params: [I32, I32, I32, I32, I32, I32], body: f };
+}
+
+/**
+ * gatherAxpy(dim, out, items, slots, coefficients, count): out += Σ_k coefficients[k] · items row
+ * slots[k]; scatterAxpy(dim, x, rows, slots, coefficients, count): rows row slots[k] +=
+ * coefficients[k] · x. Entries in order, four columns at a time, the coefficient splatted once
+ * per entry. (One loop, with the fixed row and the gathered row in swapped roles.)
+ */
+function axpyFunction(name: 'gatherAxpy' | 'scatterAxpy'): FunctionDefinition {
+  const f = new FunctionBody(6);
+  const [dim, fixed, base, slots, coefficients, count] = [0, 1, 2, 3, 4, 5];
+  const rowBytes = f.local(I32);
+  const k = f.local(I32);
+  const c = f.local(I32);
+  const row = f.local(I32);
+  const a = f.local(V128);
+  const gathered = name === 'gatherAxpy';
+  // gatherAxpy writes the fixed row from the gathered ones; scatterAxpy the gathered rows from the fixed one.
+  const destination = gathered ? fixed : row;
+  const source = gathered ? row : fixed;
+  f.get(dim).i32(2).i32Shl().set(rowBytes);
+  f.i32(0).set(k);
+  f.block().loop(); // entries
+  {
+    f.get(k).get(count).i32GeS().brIf(1);
+    f.get(base).get(slots).get(k).i32(2).i32Shl().i32Add().i32Load().get(rowBytes).i32Mul().i32Add().set(row);
+    f.get(coefficients).get(k).i32(2).i32Shl().i32Add().f32Load().f32x4Splat().set(a);
+    f.i32(0).set(c);
+    f.block().loop(); // columns, four at a time
+    {
+      f.get(c).get(rowBytes).i32GeS().brIf(1);
+      f.get(destination).get(c).i32Add();
+      f.get(destination).get(c).i32Add().v128Load();
+      f.get(a).get(source).get(c).i32Add().v128Load().f32x4Mul();
+      f.f32x4Add().v128Store();
+      f.get(c).i32(16).i32Add().set(c);
+      f.br(0);
+    }
+    f.end().end();
+    f.get(k).i32(1).i32Add().set(k);
+    f.br(0);
+  }
+  f.end().end();
+  return { name, params: [I32, I32, I32, I32, I32, I32], body: f };
 }
 
 /** scale(pointer, count, factor): each float *= factor, four at a time. */

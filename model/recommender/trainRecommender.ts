@@ -40,8 +40,9 @@ export interface TrainRecommenderOptions {
   /** Asked before every epoch; returning true ends training with the best model so far (time budgets). */
   readonly shouldStop?: () => boolean;
   /**
-   * Threads computing each mini-batch step (default 1: in this thread, no workers). The trained
-   * parameters are the same bytes for every thread count.
+   * Threads computing each mini-batch step of the full softmax (default 1: in this thread, no
+   * workers). The trained parameters are the same bytes for every thread count. The sampled
+   * objective trains in this thread whatever this says.
    */
   readonly threads?: number;
   /**
@@ -173,6 +174,7 @@ function fit(
           historyExponent: hp.historyExponent,
           learningRate: hp.learningRate,
           weightDecay: hp.weightDecay,
+          averageDecay: Math.max(decay, 0),
         })
       : undefined;
   try {
@@ -195,8 +197,8 @@ function fit(
           // The lazy optimiser updates the touched rows and their average; the rest catch up at flush.
           lossSum += sparse.step(batch);
         } else if (parallel) {
+          // The threads update the parameters and their average in shared memory; read at epoch end.
           lossSum += parallel.step(batch);
-          averageStep();
         } else if (dense) {
           grad.values.fill(0);
           lossSum += softmaxGradient(params, data.itemFeatureOffsets, data.itemFeatures, batch, hp.historyExponent, dense.workspace, grad);
@@ -206,6 +208,7 @@ function fit(
         batches++;
       }
       sparse?.flush();
+      parallel?.read(params, average);
       epoch++;
       const loss = lossSum / Math.max(batches, 1);
       if (!Number.isFinite(loss)) throw new TrainingError(`loss became ${loss} at epoch ${epoch}`);
@@ -256,7 +259,7 @@ function sampledStep(
   };
   const maxTargets = largestUserRows(data.userOffsets, batchUsers);
   const ws = new SampledSoftmaxWorkspace(dim, itemCount, featureCount, batchUsers, sampledSlots(hp.negatives, hp.batchNegatives, maxTargets));
-  const optimiser = new LazyAdam(dim, 2 * (itemCount + featureCount), itemCount, hp.learningRate, hp.weightDecay, Math.max(hp.parameterAverage, 0));
+  const optimiser = new LazyAdam(dim, 2 * (itemCount + featureCount), itemCount, hp.sampledLearningRate, hp.weightDecay, Math.max(hp.parameterAverage, 0));
   // Negatives get their own stream, so that the batches and dropout are those of the full objective.
   const rng = new Random(hp.seed ^ 0x0bad5eed);
   const p = params.values;
@@ -271,13 +274,11 @@ function sampledStep(
       const loss = sampledSoftmaxGradient(params, data.itemFeatureOffsets, data.itemFeatures, batch, hp.historyExponent, proposal, rng, ws, grad);
       const t = ws.touched;
       optimiser.beginStep();
-      for (let k = 0; k < t.itemInputCount; k++) optimiser.applyRow(p, a, g, t.itemInput[k]);
-      for (let k = 0; k < t.featureInputCount; k++) optimiser.applyRow(p, a, g, featureInputRow + t.featureInput[k]);
-      for (let k = 0; k < t.itemOutputCount; k++) {
-        optimiser.applyRow(p, a, g, itemOutputRow + t.itemOutput[k]);
-        optimiser.applyRow(p, a, g, biasRow + t.itemOutput[k]);
-      }
-      for (let k = 0; k < t.featureOutputCount; k++) optimiser.applyRow(p, a, g, featureOutputRow + t.featureOutput[k]);
+      optimiser.applyRows(p, a, g, t.itemInput, t.itemInputCount, 0);
+      optimiser.applyRows(p, a, g, t.featureInput, t.featureInputCount, featureInputRow);
+      optimiser.applyRows(p, a, g, t.itemOutput, t.itemOutputCount, itemOutputRow);
+      optimiser.applyRows(p, a, g, t.itemOutput, t.itemOutputCount, biasRow);
+      optimiser.applyRows(p, a, g, t.featureOutput, t.featureOutputCount, featureOutputRow);
       return loss;
     },
     flush: () => optimiser.flush(p, a),

@@ -31,6 +31,10 @@ export interface ParallelSetup {
   readonly parameters: SharedArrayBuffer;
   /** The batch's full gradient (same layout), complete after each step. */
   readonly gradient: SharedArrayBuffer;
+  /** d of the parameters' moving average, ā ← d ā + (1 − d) p after every step (0: none). */
+  readonly averageDecay: number;
+  /** The moving average (same layout), when averageDecay > 0. */
+  readonly average: SharedArrayBuffer;
   /** Floats between rows of the logits (the workspaces' logitStride; the same in every thread). */
   readonly logitStride: number;
   /** Each user's rows from the first half of a step, for the second: u_b, g_b (logits' gradient), dU_b (float32), divisor_b (float64). */
@@ -84,13 +88,15 @@ export function rangeStart(count: number, parts: number, k: number): number {
 
 /**
  * One thread's part of a parallel training step (the main thread is rank 0, workers 1…). A step
- * has four phases separated by barriers; each writes only rows it owns:
+ * has four phases separated by barriers (the last closed by the next step's opening barrier);
+ * each writes only rows it owns:
  *
  *   1. compose h (of the batch's input items) and v for the thread's items, from the parameters;
  *   2. for the thread's users: u_b, logits, their gradient g_b and dU_b (softmaxUserRows), shared;
  *   3. for the thread's items, over every user: dv, dbias and dh (softmaxItemRows) into the
- *      gradient, then Adam on those item rows and biases;
- *   4. for the thread's features: spread the item gradients onto them, then Adam on those rows.
+ *      gradient, then Adam and the moving average on those item rows and biases;
+ *   4. for the thread's features: spread the item gradients onto them, then Adam and the average
+ *      on those rows.
  *
  * Items are split evenly, users of each batch evenly, features by their number of items. Every
  * row of every result is computed by one thread with the same sums in the same order as the
@@ -114,8 +120,8 @@ export class TrainingThread {
   private readonly itemTo: number;
   private readonly featureFrom: number;
   private readonly featureTo: number;
-  /** Adam over this thread's rows, with the parameter and gradient views each one updates. */
-  private readonly updates: { adam: Adam; parameters: Float32Array; gradient: Float32Array }[];
+  /** Adam over this thread's rows, with the parameter, gradient and average views each one updates. */
+  private readonly updates: { adam: Adam; parameters: Float32Array; gradient: Float32Array; average: Float32Array }[];
 
   constructor(setup: ParallelSetup, rank: number) {
     this.setup = setup;
@@ -148,15 +154,19 @@ export class TrainingThread {
     const adam = (size: number): Adam => new Adam(size, setup.learningRate, setup.weightDecay);
     const p = this.parameters;
     const g = this.gradient;
+    // Without an average the views are never written (update() returns first).
+    const a = setup.averageDecay > 0 ? new RecommenderParameters(dim, itemCount, featureCount, new Float32Array(setup.average)) : p;
     const itemRows = (block: 'itemInput' | 'itemOutput') => ({
       adam: adam((this.itemTo - this.itemFrom) * dim),
       parameters: p[block].subarray(this.itemFrom * dim, this.itemTo * dim),
       gradient: g[block].subarray(this.itemFrom * dim, this.itemTo * dim),
+      average: a[block].subarray(this.itemFrom * dim, this.itemTo * dim),
     });
     const featureRows = (block: 'featureInput' | 'featureOutput') => ({
       adam: adam((this.featureTo - this.featureFrom) * dim),
       parameters: p[block].subarray(this.featureFrom * dim, this.featureTo * dim),
       gradient: g[block].subarray(this.featureFrom * dim, this.featureTo * dim),
+      average: a[block].subarray(this.featureFrom * dim, this.featureTo * dim),
     });
     this.updates = [
       itemRows('itemInput'),
@@ -165,6 +175,7 @@ export class TrainingThread {
         adam: adam(this.itemTo - this.itemFrom),
         parameters: p.itemBias.subarray(this.itemFrom, this.itemTo),
         gradient: g.itemBias.subarray(this.itemFrom, this.itemTo),
+        average: a.itemBias.subarray(this.itemFrom, this.itemTo),
       },
       featureRows('featureInput'),
       featureRows('featureOutput'),
@@ -201,14 +212,24 @@ export class TrainingThread {
     g.itemOutput.fill(0, itemFrom * dim, itemTo * dim);
     g.itemBias.fill(0, itemFrom, itemTo);
     softmaxItemRows(dim, itemCount, this.batch, count, itemFrom, itemTo, ws, g.itemInput, g.itemOutput, g.itemBias);
-    for (let k = 0; k < 3; k++) this.updates[k].adam.apply(this.updates[k].parameters, this.updates[k].gradient);
+    for (let k = 0; k < 3; k++) this.update(k);
     barrier.wait();
 
     g.featureInput.fill(0, featureFrom * dim, featureTo * dim);
     g.featureOutput.fill(0, featureFrom * dim, featureTo * dim);
     rows.spread(dim, g.itemInput, featureFrom, featureTo, g.featureInput);
     rows.spread(dim, g.itemOutput, featureFrom, featureTo, g.featureOutput);
-    for (let k = 3; k < 5; k++) this.updates[k].adam.apply(this.updates[k].parameters, this.updates[k].gradient);
+    for (let k = 3; k < 5; k++) this.update(k);
+  }
+
+  /** Adam on block k of this thread's rows, then their moving average (as the one-thread trainer does it). */
+  private update(k: number): void {
+    const { adam, parameters, gradient, average } = this.updates[k];
+    adam.apply(parameters, gradient);
+    const decay = this.setup.averageDecay;
+    if (decay <= 0) return;
+    const fresh = 1 - decay;
+    for (let i = 0; i < average.length; i++) average[i] = decay * average[i] + fresh * parameters[i];
   }
 }
 

@@ -55,6 +55,8 @@ export class FunctionBody {
   i32GeS(): this { return this.op(0x4e); }
   i32GtS(): this { return this.op(0x4a); }
 
+  i32Load(offset = 0): this { return this.op(0x28, 2, ...unsignedLeb(offset)); }
+
   // f32, memory operands aligned to 4 bytes with a constant byte offset.
   f32Load(offset = 0): this { return this.op(0x2a, 2, ...unsignedLeb(offset)); }
   f32Store(offset = 0): this { return this.op(0x38, 2, ...unsignedLeb(offset)); }

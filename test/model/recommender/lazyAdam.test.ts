@@ -87,4 +87,33 @@ describe('LazyAdam', () => {
     const update = (LR * m) / (1 - 0.9 ** 9) / (Math.sqrt(v / (1 - 0.999 ** 9)) + 1e-8);
     afterFirst.forEach((p, c) => expect(row(lazy.params)[c]).toBeCloseTo(p * r ** 7 * r - update, 5));
   });
+
+  it('applyRows over a list is applyRow row by row, to the byte', () => {
+    const one = start(4);
+    const many = start(4);
+    const a = new LazyAdam(DIM, EMBEDDING_ROWS, SCALAR_ROWS, LR, DECAY, AVERAGE);
+    const b = new LazyAdam(DIM, EMBEDDING_ROWS, SCALAR_ROWS, LR, DECAY, AVERAGE);
+    const gradA = new Float32Array(SIZE);
+    const gradB = new Float32Array(SIZE);
+    const lists = [[0, 2], [1], [], [0, 3], [2, 1, 0]];
+    for (let step = 0; step < 12; step++) {
+      const g = Float32Array.from({ length: SIZE }, () => one.rng.nextGaussian());
+      gradA.set(g);
+      gradB.set(g);
+      const list = lists[step % lists.length];
+      a.beginStep();
+      b.beginStep();
+      // Embedding rows from the list, then the scalar rows offset past them.
+      for (const row of list) a.applyRow(one.params, one.average, gradA, row);
+      for (const row of list.filter((r) => r < SCALAR_ROWS)) a.applyRow(one.params, one.average, gradA, EMBEDDING_ROWS + row);
+      b.applyRows(many.params, many.average, gradB, Int32Array.from(list), list.length, 0);
+      const scalars = Int32Array.from(list.filter((r) => r < SCALAR_ROWS));
+      b.applyRows(many.params, many.average, gradB, scalars, scalars.length, EMBEDDING_ROWS);
+    }
+    a.flush(one.params, one.average);
+    b.flush(many.params, many.average);
+    expect(Buffer.from(many.params.buffer).equals(Buffer.from(one.params.buffer))).toBe(true);
+    expect(Buffer.from(many.average.buffer).equals(Buffer.from(one.average.buffer))).toBe(true);
+  });
 });
+

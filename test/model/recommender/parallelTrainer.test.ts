@@ -67,6 +67,7 @@ describe('ParallelTrainer', () => {
           grad.values.fill(0);
           const expectedLoss = softmaxGradient(single, data.itemFeatureOffsets, data.itemFeatures, batch, HP.historyExponent, workspace, grad);
           const loss = trainer.step(batch);
+          trainer.read(parallel);
           // Only the loss is summed in another order (per thread, then across threads).
           expect(Math.abs(loss - expectedLoss)).toBeLessThanOrEqual(1e-9 * expectedLoss);
           // Every gradient row is computed by one thread exactly as the single thread computes it.

@@ -92,4 +92,44 @@ describe('SimdKernels', () => {
       expect(k.userGradient.subarray(dim, users * dim)).toEqual(wholeUsers.subarray(dim, users * dim));
     });
   }
+
+  for (const dim of [4, 20, 64]) {
+    it(`gathers dot products and scatters / gathers axpys by slot list as plain loops do (dim ${dim})`, () => {
+      const rows = 11;
+      const users = 3;
+      const k = SimdKernels.create(dim, rows, users, 16) as SimdKernels;
+      const rng = new Random(dim);
+      for (let p = 0; p < rows * dim; p++) k.items[p] = rng.nextGaussian();
+      for (let p = 0; p < users * dim; p++) k.users[p] = rng.nextGaussian();
+      for (let p = 0; p < rows * dim; p++) k.itemGradient[p] = rng.nextGaussian();
+      for (let p = 0; p < users * dim; p++) k.userGradient[p] = rng.nextGaussian();
+      // Slots 2..9 of the list for user 1, with a repeated row (scatters add up in order).
+      const slots = [0, 0, 5, 3, 10, 3, 0, 7, 1, 9];
+      k.slots.set(slots);
+      const at = 2;
+      const count = 8;
+      k.gatherDot(1, at, count);
+      for (let q = at; q < at + count; q++) {
+        let dot = 0;
+        for (let c = 0; c < dim; c++) dot += k.users[dim + c] * k.items[slots[q] * dim + c];
+        expect(k.coefficients[q]).toBeCloseTo(dot, 4);
+      }
+      for (let q = 0; q < 10; q++) k.coefficients[q] = Math.fround(0.5 - 0.1 * q);
+      const items = k.items.slice(0, rows * dim);
+      const user = k.users.slice(dim, 2 * dim);
+      const expectedUser = Array.from(k.userGradient.subarray(dim, 2 * dim), Number);
+      const expectedItems = Array.from(k.itemGradient.subarray(0, rows * dim), Number);
+      for (let q = at; q < at + count; q++) {
+        for (let c = 0; c < dim; c++) {
+          expectedUser[c] = Math.fround(expectedUser[c] + Math.fround(k.coefficients[q] * items[slots[q] * dim + c]));
+          const o = slots[q] * dim + c;
+          expectedItems[o] = Math.fround(expectedItems[o] + Math.fround(k.coefficients[q] * user[c]));
+        }
+      }
+      k.gatherAxpy(1, at, count);
+      k.scatterAxpy(1, at, count);
+      expect(Array.from(k.userGradient.subarray(dim, 2 * dim))).toEqual(expectedUser);
+      expect(Array.from(k.itemGradient.subarray(0, rows * dim))).toEqual(expectedItems);
+    });
+  }
 });
