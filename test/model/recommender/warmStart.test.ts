@@ -96,8 +96,8 @@ describe('warmStartParameters', () => {
     expect(() => warmStartParameters({ model, itemIds: source.itemIds, vocabulary: source.vocabulary }, data, dim * 2, new Random(1), 0.05)).toThrow(ShapeError);
   });
 
-  it('is where training starts: one warm epoch scores closer to the served model than one cold epoch', () => {
-    const one = { ...SMALL, maxEpochs: 1, validationFraction: 0, parameterAverage: 0 };
+  it.each(['full', 'sampled'] as const)('is where training starts (%s objective): one warm epoch stays closer to the served model than one cold epoch', (objective) => {
+    const one = { ...SMALL, objective, maxEpochs: 1, validationFraction: 0, parameterAverage: 0 };
     const warmOne = trainRecommender(data, { hyperParameters: one, initialParameters: warm.parameters });
     const coldOne = trainRecommender(data, { hyperParameters: one });
     const distance = (candidate: ScoringModel): number => {
