@@ -203,6 +203,9 @@ async function measured(
     selectEpochs: select.length,
     refitEpochs: log.filter((entry) => entry.phase === 'refit').length,
     trainSeconds: round(result.seconds),
+    // The ranking model's epochs alone (selection, validation and refit; no rating head).
+    rankingSeconds: round(log.reduce((sum, entry) => sum + entry.seconds, 0)),
+    ratingHead: report.training?.ratingHead ?? null,
     peakRssMb: Math.round(result.peakRssMb),
     gateNdcgAt10: report.gate.candidate ? round4(report.gate.candidate.ndcgAt10) : null,
     servedNdcgAt10: report.gate.served.metrics ? round4(report.gate.served.metrics.ndcgAt10) : null,
