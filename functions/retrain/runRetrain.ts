@@ -385,7 +385,12 @@ function trainCandidate(
     if (wantsRating) {
       const needMs = ratingHeadMs(train.userItems.length, ratingOption ?? {});
       if (deps.remainingMs() - afterTrainingMs(selectEpochMs) >= needMs) {
-        rating = trainRatingModel(train, { ...ratingOption, seed: hyperParameters.seed });
+        // The estimate can be far off on a busy machine: the head also stops at the budget.
+        rating = trainRatingModel(train, {
+          ...ratingOption,
+          seed: hyperParameters.seed,
+          shouldStop: () => deps.remainingMs() - afterTrainingMs(selectEpochMs) < 0,
+        });
       } else {
         logger.warn('rating head skipped: the time left does not hold it', { estimatedMs: Math.round(needMs), remainingMs: deps.remainingMs() });
       }
