@@ -2,6 +2,7 @@
 //
 //   npm run bench:train [-- --json] [-- --threads 1,2] [-- --epochs 8] [-- --no-default]
 //       [-- --objective full,sampled] [-- --titles N --viewers N --per-viewer N]
+//       [-- --hyper '{"sampledBatchUsers":512}'] (hyper-parameters over the defaults, for tuning)
 //
 // Each objective in --objective (default both) is measured in turn; `auto` is the trainer's choice.
 // --titles generates a demo catalog of that many titles (--viewers, default 25 000; --per-viewer
@@ -36,6 +37,7 @@ import {
 import { evaluateRanking } from '../model/eval/evaluateRanking.ts';
 import { Random } from '../model/random.ts';
 import { scoreItems, userVector } from '../model/recommender/scoreHistory.ts';
+import type { RecommenderHyperParameters } from '../model/recommender/hyperParameters.ts';
 import { trainRecommender, type TrainedRecommender } from '../model/recommender/trainRecommender.ts';
 import type { TrainingData } from '../model/types/trainingData.ts';
 
@@ -46,6 +48,7 @@ const threadCounts = option('--threads', '1,2').split(',').map(Number);
 const epochs = Number(option('--epochs', '8'));
 const trainDefault = !args.includes('--no-default');
 const objectives = option('--objective', 'full,sampled').split(',') as ('full' | 'sampled' | 'auto')[];
+const hyper = JSON.parse(option('--hyper', '{}')) as Partial<RecommenderHyperParameters>;
 
 function option(name: string, fallback: string): string {
   const at = args.indexOf(name);
@@ -104,7 +107,7 @@ function throughput(
 ): { examplesPerSecond: number; epochSeconds: number; cpuSecondsPerEpoch: number } {
   const cpuAtEpoch: number[] = [];
   const trained = trainRecommender(train, {
-    hyperParameters: { dim: DIM, maxEpochs: epochs, validationFraction: 0, objective },
+    hyperParameters: { ...hyper, dim: DIM, maxEpochs: epochs, validationFraction: 0, objective },
     threads,
     onEpoch: (log) => {
       const used = process.cpuUsage();
@@ -152,7 +155,7 @@ for (const threads of threadCounts) {
   let defaults: { epochs: number; epochsRun: number; trainSeconds: number; ndcgAt10: number } | undefined;
   if (trainDefault) {
     const started = performance.now();
-    const trained = trainRecommender(train, { threads, hyperParameters: { objective } });
+    const trained = trainRecommender(train, { threads, hyperParameters: { ...hyper, objective } });
     const trainSeconds = (performance.now() - started) / 1000;
     defaults = { epochs: trained.epochs, epochsRun: trained.log.length, trainSeconds, ndcgAt10: testNdcg(trained, train, split.test) };
   }

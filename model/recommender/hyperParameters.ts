@@ -22,6 +22,19 @@ export interface RecommenderHyperParameters {
    */
   readonly sampledBatchUsers: number;
   readonly sampledLearningRate: number;
+  /**
+   * Sampled objective: with more viewers than sampledBatchUsers × this, the batch grows so that an
+   * epoch takes this many steps (up to SAMPLED_MAX_BATCH_USERS), and the step size with the square
+   * root of the batch: each touched row is updated once for more events. ml-100k keeps 128 viewers.
+   */
+  readonly sampledStepsPerEpoch: number;
+  /**
+   * Sampled objective: the most steps over which the content-feature rows' gradients are summed
+   * before one update, never more than a sixteenth of an epoch's steps (default 1: every step).
+   * Cheaper at 50 k titles (16: 9.4 → 6.6 CPU s an epoch), but at 20 k titles and 20 k viewers
+   * summing 9 steps lost a fifth of nDCG@10 (BENCHMARKS.md, issue 12), so it stays off.
+   */
+  readonly sampledFeatureSteps: number;
   /** Embedding dimension. */
   readonly dim: number;
   /** Upper bound on epochs; early stopping usually ends sooner. */
@@ -61,6 +74,8 @@ export const DEFAULT_RECOMMENDER_HYPER_PARAMETERS: RecommenderHyperParameters = 
   uniformMix: 0.1,
   sampledBatchUsers: 128,
   sampledLearningRate: 0.04,
+  sampledStepsPerEpoch: 40,
+  sampledFeatureSteps: 1,
   dim: 64,
   maxEpochs: 200,
   patience: 5,

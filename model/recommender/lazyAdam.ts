@@ -102,32 +102,44 @@ export class LazyAdam {
       const start = row < embeddingRows ? row * dim : embeddingRows * dim + (row - embeddingRows);
       const end = row < embeddingRows ? start + dim : start + 1;
       const missed = step - 1 - last[row];
+      // One pass over the row's param, moments and average (a cache miss each at 50 k titles)
+      // instead of three; Math.fround stores where applyRow stores, so the bytes are the same.
+      let momentum = 1;
+      let second = 1;
+      let catchUp = 1;
+      let dk = 1;
+      let share = 0;
       if (missed > 0) {
         const at = 5 * missed;
-        const momentum = table[at];
-        const second = table[at + 1];
-        const catchUp = table[at + 2];
-        if (d > 0) {
-          const dk = table[at + 3];
-          const share = table[at + 4];
-          for (let p = start; p < end; p++) average[p] = dk * average[p] + share * params[p];
-        }
-        for (let p = start; p < end; p++) {
-          moments[2 * p] *= momentum;
-          moments[2 * p + 1] *= second;
-          params[p] *= catchUp;
-        }
+        momentum = table[at];
+        second = table[at + 1];
+        catchUp = table[at + 2];
+        dk = table[at + 3];
+        share = table[at + 4];
       }
+      const late = missed > 0;
+      const averaged = d > 0;
       for (let p = start; p < end; p++) {
+        let m = moments[2 * p];
+        let v = moments[2 * p + 1];
+        let x = params[p];
+        let avg = averaged ? average[p] : 0;
+        if (late) {
+          if (averaged) avg = Math.fround(dk * avg + share * x);
+          m = Math.fround(m * momentum);
+          v = Math.fround(v * second);
+          x = Math.fround(x * catchUp);
+        }
         const g = grad[p];
-        const mp = beta1 * moments[2 * p] + b1 * g;
-        const vp = beta2 * moments[2 * p + 1] + b2 * g * g;
+        const mp = beta1 * m + b1 * g;
+        const vp = beta2 * v + b2 * g * g;
         moments[2 * p] = mp;
         moments[2 * p + 1] = vp;
-        params[p] = params[p] * decay - (lr * mp * correction1) / (Math.sqrt(vp * correction2) + epsilon);
+        x = Math.fround(x * decay - (lr * mp * correction1) / (Math.sqrt(vp * correction2) + epsilon));
+        params[p] = x;
         grad[p] = 0;
+        if (averaged) average[p] = d * avg + fresh * x;
       }
-      if (d > 0) for (let p = start; p < end; p++) average[p] = d * average[p] + fresh * params[p];
       last[row] = step;
     }
   }

@@ -39,6 +39,8 @@ export class SampledSoftmaxWorkspace {
   readonly maxUsers: number;
   /** Largest number of candidate slots: S + R shared draws (+1 padding) plus a batch's target entries. */
   readonly maxSlots: number;
+  /** Largest number of shared slots (S + R + 1): the width of the dense logits rows. */
+  readonly maxSharedSlots: number;
   readonly simd: SimdKernels | undefined;
   /** itemCount × dim history vectors (only the batch's input rows are written). */
   readonly history: Float32Array;
@@ -82,14 +84,26 @@ export class SampledSoftmaxWorkspace {
   private readonly userMark: Int32Array;
   private userStamp = 0;
 
-  constructor(dim: number, itemCount: number, featureCount: number, maxUsers: number, draws: number, options: { simd?: boolean } = {}) {
+  /**
+   * `draws`: sampledSlots(S, R, most target entries of a batch); `options.sharedSlots`: S + R + 1
+   * (default: draws), which sizes the logits, users × shared slots, instead of users × all slots.
+   */
+  constructor(
+    dim: number,
+    itemCount: number,
+    featureCount: number,
+    maxUsers: number,
+    draws: number,
+    options: { simd?: boolean; sharedSlots?: number } = {},
+  ) {
     this.dim = dim;
     this.itemCount = itemCount;
     this.featureCount = featureCount;
     this.maxUsers = maxUsers;
     this.maxSlots = draws + 2;
+    this.maxSharedSlots = Math.min(options.sharedSlots ?? this.maxSlots, this.maxSlots);
     // The gathered kernels' slot lists hold a batch's target entries, fewer than its slots.
-    const simd = (options.simd ?? true) ? SimdKernels.create(dim, this.maxSlots, maxUsers, this.maxSlots) : undefined;
+    const simd = (options.simd ?? true) ? SimdKernels.create(dim, this.maxSlots, maxUsers, this.maxSlots, this.maxSharedSlots + 1) : undefined;
     this.simd = simd;
     this.history = new Float32Array(itemCount * dim);
     this.slotBiasGradients = new Float64Array(this.maxSlots);
@@ -103,7 +117,7 @@ export class SampledSoftmaxWorkspace {
     this.slotVectors = simd ? simd.items : new Float32Array(this.maxSlots * dim);
     this.slotBias = simd ? simd.bias : new Float32Array(this.maxSlots);
     this.slotGradients = simd ? simd.itemGradient : new Float32Array(this.maxSlots * dim);
-    this.logits = simd ? simd.logits : new Float32Array(maxUsers * this.maxSlots);
+    this.logits = simd ? simd.logits : new Float32Array(maxUsers * (this.maxSharedSlots + 1));
     this.targetSlots = new Int32Array(1024);
     this.targetGradients = new Float64Array(1024);
     this.slotOf = new Int32Array(itemCount);
@@ -313,6 +327,9 @@ export function sampledSoftmaxGradient(
   }
   if (ws.maxSlots < sampledSlots(proposal.negatives, proposal.batchNegatives, batch.targetOffsets[B])) {
     throw new ShapeError(`sampledSoftmaxGradient: workspace has ${ws.maxSlots} slots, the batch needs more`);
+  }
+  if (ws.maxSharedSlots < proposal.negatives + proposal.batchNegatives + 1) {
+    throw new ShapeError(`sampledSoftmaxGradient: workspace has ${ws.maxSharedSlots} shared slots, the proposal draws more`);
   }
   ws.touched.itemInputCount = 0;
   ws.touched.itemOutputCount = 0;

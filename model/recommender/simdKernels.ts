@@ -70,7 +70,7 @@ export class SimdKernels {
     coefficients: number;
   };
 
-  private constructor(dim: number, itemCount: number, maxUsers: number, maxEntries: number) {
+  private constructor(dim: number, itemCount: number, maxUsers: number, maxEntries: number, logitItems: number) {
     this.dim = dim;
     this.itemCount = itemCount;
     this.itemSlots = SimdKernels.itemSlotsFor(itemCount);
@@ -79,7 +79,7 @@ export class SimdKernels {
       users: this.userSlots * dim,
       items: (this.itemSlots + 2) * dim,
       bias: this.itemSlots + 2,
-      logits: (this.userSlots + 1) * this.itemSlots,
+      logits: (this.userSlots + 1) * SimdKernels.itemSlotsFor(logitItems),
       itemGradient: (this.itemSlots + 2) * dim,
       userGradient: this.userSlots * dim,
       slots: maxEntries,
@@ -115,10 +115,11 @@ export class SimdKernels {
 
   /**
    * Kernels for these sizes, or undefined when not supported (see supports). `maxEntries` sizes
-   * the slots and coefficients of the gathered kernels (default 0: not used).
+   * the slots and coefficients of the gathered kernels (default 0: not used); `logitItems` the
+   * logits rows (default itemCount; fewer when only the first rows are ever scored densely).
    */
-  static create(dim: number, itemCount: number, maxUsers: number, maxEntries = 0): SimdKernels | undefined {
-    return SimdKernels.supports(dim) ? new SimdKernels(dim, itemCount, maxUsers, maxEntries) : undefined;
+  static create(dim: number, itemCount: number, maxUsers: number, maxEntries = 0, logitItems = itemCount): SimdKernels | undefined {
+    return SimdKernels.supports(dim) ? new SimdKernels(dim, itemCount, maxUsers, maxEntries, logitItems) : undefined;
   }
 
   /** The logits' row stride of kernels for this many items. */

@@ -56,6 +56,12 @@ describe('runRetrain against s3rver', () => {
     expect(report.data.trainInteractions + report.data.gateInteractions).toBe(report.data.interactions);
     expect(report.training?.epochs).toBeGreaterThan(0);
     expect(report.training?.ratingHead).toBe(true);
+    // objective 'auto' resolved by catalog size, in the report and the manifest.
+    expect(report.training?.hyperParameters.objective).toBe('full');
+    const manifestOf = JSON.parse(await readText(s3, bucket, modelFileKey(report.version, 'manifest.json'))) as {
+      hyperParameters: { ranking: { objective: string } };
+    };
+    expect(manifestOf.hyperParameters.ranking.objective).toBe('full');
     // The candidate is a real model: it beats recommending the most popular titles to everyone.
     expect(report.gate.candidate?.ndcgAt10).toBeGreaterThan(report.gate.popularity?.ndcgAt10 ?? 1);
 
@@ -270,6 +276,15 @@ describe('runRetrain against s3rver', () => {
       modelFileKey(report.version, 'report.json'),
       modelFileKey(report.version, 'report.svg'),
     ]);
+  });
+
+  it('trains the objective RETRAIN_OBJECTIVE asks for and records it', async () => {
+    const bucket = await freshBucket(s3);
+    await seedDemo(s3, bucket);
+    const { deps } = retrainDependencies(s3, bucket, { config: retrainConfig(bucket, { objective: 'sampled' }) });
+    const report = await runRetrain(deps);
+    expect(report.training?.hyperParameters.objective).toBe('sampled');
+    expect(report.outcome).toBe('published');
   });
 
   it('stops training when the budget runs short and still publishes a model that passes the gate', async () => {

@@ -99,7 +99,8 @@ function runKernel(
 ): { loss: number; grad: RecommenderParameters; drawn: Drawn; ws: SampledSoftmaxWorkspace } {
   const grad = params.like();
   const slots = sampledSlots(proposal.negatives, proposal.batchNegatives, batch.targetOffsets[batch.count]);
-  const ws = new SampledSoftmaxWorkspace(params.dim, params.itemCount, params.featureCount, batch.count, slots, { simd });
+  const sharedSlots = proposal.negatives + proposal.batchNegatives + 1;
+  const ws = new SampledSoftmaxWorkspace(params.dim, params.itemCount, params.featureCount, batch.count, slots, { simd, sharedSlots });
   const loss = sampledSoftmaxGradient(params, f.offsets, f.features, batch, beta, proposal, new Random(seed), ws, grad);
   const shared = Array.from({ length: ws.sharedCount }, (_, k) => ({ item: ws.candidates[k], count: ws.counts[k] }));
   return { loss, grad, drawn: { shared }, ws };
@@ -256,5 +257,10 @@ describe('sampledSoftmaxGradient', () => {
     expect(() =>
       sampledSoftmaxGradient(params, features.offsets, features.features, batch, beta, proposal, new Random(1), ws, params.like()),
     ).toThrow(ShapeError);
+    const slots = sampledSlots(proposal.negatives, proposal.batchNegatives, batch.targetOffsets[batch.count]);
+    const narrow = new SampledSoftmaxWorkspace(4, 9, 3, 3, slots, { sharedSlots: 5 });
+    expect(() =>
+      sampledSoftmaxGradient(params, features.offsets, features.features, batch, beta, proposal, new Random(1), narrow, params.like()),
+    ).toThrow(/shared slots/);
   });
 });

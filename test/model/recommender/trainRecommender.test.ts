@@ -13,6 +13,8 @@ import {
   type ScoringModel,
   type TrainingData,
 } from '../../../model/index.ts';
+import { DEFAULT_RECOMMENDER_HYPER_PARAMETERS } from '../../../model/recommender/hyperParameters.ts';
+import { SAMPLED_MAX_BATCH_USERS, sampledBatch } from '../../../model/recommender/trainRecommender.ts';
 import { demoTrainingData } from '../../helpers/demoTrainingData.ts';
 
 const SMALL = { dim: 16, maxEpochs: 25, patience: 5, batchUsers: 16, learningRate: 0.01 };
@@ -120,6 +122,45 @@ describe('trainRecommender', () => {
     for (const i of train.userItems) popularity[i]++;
     const popularityNdcg = ndcgOf(train, test, (_u, out) => out.set(popularity));
     expect(ndcgOf(train, test, modelScorer(trained.model, train))).toBeGreaterThan(popularityNdcg * 1.2);
+  });
+
+  it('sums the feature rows over sampledFeatureSteps steps: still deterministic, and a different model than every step', () => {
+    // 120 viewers, 2 a batch: 60 steps an epoch, so up to 3 steps (a sixteenth) may be summed.
+    const options = { ...SMALL, maxEpochs: 2, validationFraction: 0, objective: 'sampled' as const, negatives: 40, batchNegatives: 20, sampledBatchUsers: 2, sampledStepsPerEpoch: 1000, seed: 5 };
+    const every = trainRecommender(data, { hyperParameters: { ...options, sampledFeatureSteps: 1 } });
+    const a = trainRecommender(data, { hyperParameters: { ...options, sampledFeatureSteps: 3 } });
+    const b = trainRecommender(data, { hyperParameters: { ...options, sampledFeatureSteps: 3 } });
+    expect(Buffer.from(a.parameters.values.buffer).equals(Buffer.from(b.parameters.values.buffer))).toBe(true);
+    expect(Buffer.from(a.parameters.values.buffer).equals(Buffer.from(every.parameters.values.buffer))).toBe(false);
+    for (const value of a.parameters.values) expect(Number.isFinite(value)).toBe(true);
+  });
+
+  it('updates the feature rows every step when an epoch has fewer than 32 steps, whatever sampledFeatureSteps says', () => {
+    // 120 viewers, 16 a batch: 8 steps an epoch, as ml-100k.
+    const options = { ...SMALL, maxEpochs: 2, validationFraction: 0, objective: 'sampled' as const, negatives: 40, batchNegatives: 20, sampledBatchUsers: 16, sampledStepsPerEpoch: 1000, seed: 5 };
+    const every = trainRecommender(data, { hyperParameters: { ...options, sampledFeatureSteps: 1 } });
+    const summed = trainRecommender(data, { hyperParameters: { ...options, sampledFeatureSteps: 16 } });
+    expect(Buffer.from(summed.parameters.values.buffer).equals(Buffer.from(every.parameters.values.buffer))).toBe(true);
+  });
+
+  it('grows the sampled batch with the viewers beyond sampledStepsPerEpoch steps, and the step size by its square root', () => {
+    const hp = { ...DEFAULT_RECOMMENDER_HYPER_PARAMETERS, sampledBatchUsers: 128, sampledLearningRate: 0.04, sampledStepsPerEpoch: 40 };
+    // ml-100k's 943 viewers: 8 steps of 128, as before.
+    expect(sampledBatch(hp, 943)).toEqual({ users: 128, learningRate: 0.04 });
+    const large = sampledBatch(hp, 20_480);
+    expect(large.users).toBe(512);
+    expect(large.learningRate).toBeCloseTo(0.08, 12);
+    expect(sampledBatch(hp, 10_000_000).users).toBe(SAMPLED_MAX_BATCH_USERS);
+  });
+
+  it('trains the same bytes with a grown sampled batch as with that batch asked for', () => {
+    const options = { ...SMALL, maxEpochs: 2, validationFraction: 0, objective: 'sampled' as const, negatives: 40, batchNegatives: 20, seed: 5 };
+    // 120 viewers, 10 steps an epoch: batches of 12 at 0.04 × √(12/4).
+    const grown = trainRecommender(data, { hyperParameters: { ...options, sampledBatchUsers: 4, sampledLearningRate: 0.04, sampledStepsPerEpoch: 10 } });
+    const asked = trainRecommender(data, {
+      hyperParameters: { ...options, sampledBatchUsers: 12, sampledLearningRate: 0.04 * Math.sqrt(3), sampledStepsPerEpoch: 1000 },
+    });
+    expect(Buffer.from(grown.parameters.values.buffer).equals(Buffer.from(asked.parameters.values.buffer))).toBe(true);
   });
 
   it('refuses data without interactions', () => {
