@@ -7,6 +7,7 @@ export { RecommenderParameters } from './recommender/recommenderParameters.ts';
 export { trainRecommender, type EpochLog, type TrainedRecommender, type TrainRecommenderOptions } from './recommender/trainRecommender.ts';
 export { contributions, predictRatings, scoreItems, userVector } from './recommender/scoreHistory.ts';
 export { newItemVector } from './recommender/newItemVector.ts';
+export { warmStartParameters, type WarmStart, type WarmStartSource } from './recommender/warmStart.ts';
 export { similarItems } from './recommender/similarItems.ts';
 export { topK } from './recommender/topK.ts';
 export { trainModel, type TrainedModel, type TrainModelOptions } from './trainModel.ts';

@@ -2,6 +2,7 @@ import type { TrainingData } from './types/trainingData.ts';
 import type { ScoringModel } from './types/scoringModel.ts';
 import { trainRecommender, type EpochLog, type TrainedRecommender } from './recommender/trainRecommender.ts';
 import type { RecommenderHyperParameters } from './recommender/hyperParameters.ts';
+import type { RecommenderParameters } from './recommender/recommenderParameters.ts';
 import { trainRatingModel } from './rating/trainRatingModel.ts';
 import type { RatingEpochLog } from './rating/trainRatingModel.ts';
 import type { RatingHyperParameters } from './rating/ratingHyperParameters.ts';
@@ -17,10 +18,12 @@ export interface TrainModelOptions {
   /** Asked between epochs; true ends training with the best model so far (time budgets). */
   readonly shouldStop?: () => boolean;
   /**
-   * Threads of the ranking model's training (worker threads beside this one; they load the
-   * TypeScript sources through tsx, so a bundled Lambda trains on one). Default 1.
+   * Threads of the ranking model's training (worker threads beside this one: from the sources
+   * through tsx, or in a bundle from the gradientWorker.mjs bundled beside it). Default 1.
    */
   readonly threads?: number;
+  /** Where the ranking model's training starts (a warm start); random embeddings when absent. */
+  readonly initialParameters?: RecommenderParameters;
 }
 
 export interface TrainedModel {
@@ -43,6 +46,7 @@ export function trainModel(data: TrainingData, options: TrainModelOptions = {}):
     onEpoch: options.onRankingEpoch,
     shouldStop: options.shouldStop,
     threads: options.threads,
+    ...(options.initialParameters ? { initialParameters: options.initialParameters } : {}),
   });
   let rating: RatingModel | undefined;
   if (options.rating !== false && hasRatings(data)) {

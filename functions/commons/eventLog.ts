@@ -133,6 +133,10 @@ export interface EventLogStats {
 }
 
 const DEFAULT_WINDOW_SECONDS = 24 * 3_600;
+/** Objects parsed between two turns of the event loop. */
+const YIELD_EVERY_OBJECTS = 4;
+/** Tries at reading one object whose connection drops. */
+const READ_ATTEMPTS = 4;
 const HOUR_MS = 3_600_000;
 
 /**
@@ -157,6 +161,10 @@ export async function readEventLog(
     const acceptedMs = object.hour?.getTime();
     const acceptedAtMs = object.acceptedAt?.getTime();
     if (acceptedMs !== undefined) window.advanceTo(acceptedMs);
+    // Reads that finished ahead are awaited without passing through the I/O phase: without this
+    // turn, parsing a run of them holds the event loop long enough that idle sockets the server
+    // closed meanwhile are handed out again (ECONNRESET, "socket hang up").
+    if (objects % YIELD_EVERY_OBJECTS === 0) await nextTurn();
     const { key, text } = await read;
     let lineNumber = 0;
     for (const line of text.split('\n')) {
@@ -222,12 +230,38 @@ async function readLiveObject(s3: S3Client, bucket: string, object: EventObject)
   const candidates = [object.key, ...[1, 2, 3].map((step) => compactedEventsKey(object.key, object.generation + step))];
   for (const key of candidates) {
     try {
-      return { key, text: await readObjectText(s3, bucket, key) };
+      return { key, text: await readObjectTextRetried(s3, bucket, key) };
     } catch (error) {
       if ((error as Error).name !== 'NoSuchKey') throw error;
     }
   }
   return { key: object.key, text: '' };
+}
+
+/**
+ * readObjectText, again after a connection that dropped mid-response (the SDK retries a request
+ * that fails, not a body that breaks off): one such drop among thousands of objects must not
+ * fail a retrain of many minutes. Other errors are thrown at once.
+ */
+async function readObjectTextRetried(s3: S3Client, bucket: string, key: string): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await readObjectText(s3, bucket, key);
+    } catch (error) {
+      if (attempt >= READ_ATTEMPTS || !isDroppedConnection(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+    }
+  }
+}
+
+function isDroppedConnection(error: unknown): boolean {
+  const { name, code } = error as { name?: string; code?: string };
+  return name === 'TimeoutError' || code === 'ECONNRESET' || code === 'EPIPE' || code === 'ETIMEDOUT';
+}
+
+/** A turn of the event loop, through its I/O phase. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /**

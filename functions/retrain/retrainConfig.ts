@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import * as z from 'zod';
 import type { RecommenderObjective } from '../../model/recommender/hyperParameters.ts';
 import { ConfigError } from '../commons/config.ts';
@@ -30,11 +31,10 @@ const schema = z.object({
   RETRAIN_SEED: z.coerce.number().int().min(0).default(42),
   /** The ranking model's objective (see chooseObjective for auto). */
   RETRAIN_OBJECTIVE: z.enum(['full', 'sampled', 'auto']).default('auto'),
-  /**
-   * Training threads. Worker threads load the TypeScript sources (through tsx), which the
-   * container task ships and the bundled Lambda does not: keep 1 there.
-   */
-  RETRAIN_THREADS: positiveInteger.max(64).default(1),
+  /** Training threads; by default one per core of the machine (os.availableParallelism()). */
+  RETRAIN_THREADS: positiveInteger.max(64).optional(),
+  /** Start training from the served model's parameters where ids and features overlap. */
+  RETRAIN_WARM_START: z.enum(['true', 'false']).default('true'),
 });
 
 export interface RetrainConfig {
@@ -51,6 +51,7 @@ export interface RetrainConfig {
   readonly maxEpochs?: number;
   readonly seed: number;
   readonly threads: number;
+  readonly warmStart: boolean;
   readonly objective: RecommenderObjective;
 }
 
@@ -75,6 +76,7 @@ export function loadRetrainConfig(env: NodeJS.ProcessEnv = process.env): Retrain
     ...(e.RETRAIN_MAX_EPOCHS === undefined ? {} : { maxEpochs: e.RETRAIN_MAX_EPOCHS }),
     seed: e.RETRAIN_SEED,
     objective: e.RETRAIN_OBJECTIVE,
-    threads: e.RETRAIN_THREADS,
+    threads: e.RETRAIN_THREADS ?? availableParallelism(),
+    warmStart: e.RETRAIN_WARM_START === 'true',
   };
 }

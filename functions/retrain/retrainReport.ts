@@ -5,6 +5,7 @@ import type { EventLogStats } from '../commons/eventLog.ts';
 import type { CompactionReport } from '../commons/eventCompaction.ts';
 import type { CurrentModelPointer } from '../commons/storageLayout.ts';
 import type { GateMetrics, ServedMapping } from './qualityGate.ts';
+import type { WarmStartReport } from './servedWarmStart.ts';
 
 /**
  * What one retrain run did: returned by the handler, logged, and stored as
@@ -83,6 +84,8 @@ export interface RetrainTrainingReport {
   readonly trainSeconds: number;
   /** Threads the ranking model trained on (RETRAIN_THREADS). */
   readonly threads: number;
+  /** Where training started: the served model's parameters (with the rows found and new), or cold and why. */
+  readonly warmStart?: WarmStartReport;
   /** The ranking trainer's log, one entry per epoch. */
   readonly log: readonly EpochLog[];
   /** Why training failed (diverged), when it did. */

@@ -36,6 +36,7 @@ import { chooseObjective } from '../../model/recommender/chooseObjective.ts';
 import { evaluationMs, firstEpochMs, ratingHeadMs } from './retrainCosts.ts';
 import type { RetrainGateReport, RetrainReport, RetrainTrainingReport } from './retrainReport.ts';
 import { readServedModel, type ServedModel } from './servedModel.ts';
+import { servedWarmStart } from './servedWarmStart.ts';
 import { TrainingBudget } from './trainingBudget.ts';
 import { renderTrainingChart } from './trainingChart.ts';
 import { readTrainingSnapshot, type TrainingSnapshot, type TrainingSnapshotOptions } from './trainingSnapshot.ts';
@@ -139,7 +140,7 @@ async function retrain(deps: RetrainDependencies): Promise<RetrainReport> {
   let trained: TrainedModel | undefined;
   let training: RetrainTrainingReport | undefined;
   if (enoughData) {
-    ({ trained, training } = trainCandidate(deps, split, hyperParameters, {
+    ({ trained, training } = trainCandidate(deps, split, served, hyperParameters, {
       evaluationPriorMs,
       evaluationShare: (2 * split.evaluatedUsers) / Math.max(1, trainUsers),
     }));
@@ -320,11 +321,15 @@ async function readData(deps: RetrainDependencies, clock: ReturnType<typeof stop
 function trainCandidate(
   deps: RetrainDependencies,
   split: GateSplit,
-  hyperParameters: RecommenderHyperParameters,
+  served: ServedModel,
+  configured: RecommenderHyperParameters,
   evaluation: { evaluationPriorMs: number; evaluationShare: number },
 ): { trained?: TrainedModel; training: RetrainTrainingReport } {
   const { config, logger } = deps;
   const train = split.train;
+  const warm = servedWarmStart(served, train, configured, config.warmStart);
+  const { hyperParameters } = warm;
+  logger.info('training starts', { warmStart: warm.report });
   const reserveMs = config.reserveSeconds * 1000;
   const validation = hyperParameters.validationFraction > 0;
   // A selection epoch holds a training step and a validation pass over the users: scaled to the
@@ -349,6 +354,7 @@ function trainCandidate(
     ratingHead: false,
     trainSeconds: 0,
     threads: config.threads,
+    warmStart: warm.report,
     log,
     ...fields,
   });
@@ -367,6 +373,7 @@ function trainCandidate(
       rating: false,
       seed: hyperParameters.seed,
       threads: config.threads,
+      ...(warm.initialParameters ? { initialParameters: warm.initialParameters } : {}),
       shouldStop: budget.shouldStop,
       onRankingEpoch: (entry) => {
         log.push(entry);
@@ -378,7 +385,12 @@ function trainCandidate(
     if (wantsRating) {
       const needMs = ratingHeadMs(train.userItems.length, ratingOption ?? {});
       if (deps.remainingMs() - afterTrainingMs(selectEpochMs) >= needMs) {
-        rating = trainRatingModel(train, { ...ratingOption, seed: hyperParameters.seed });
+        // The estimate can be far off on a busy machine: the head also stops at the budget.
+        rating = trainRatingModel(train, {
+          ...ratingOption,
+          seed: hyperParameters.seed,
+          shouldStop: () => deps.remainingMs() - afterTrainingMs(selectEpochMs) < 0,
+        });
       } else {
         logger.warn('rating head skipped: the time left does not hold it', { estimatedMs: Math.round(needMs), remainingMs: deps.remainingMs() });
       }

@@ -1,6 +1,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { bundleTrainingWorker, PARALLEL_TRAINER_SOURCE } from './bundleTrainingWorker.ts';
 import { copyOnnxRuntime, type OnnxRuntimeArch } from './onnxRuntimeFiles.ts';
 
 /** The file esbuild's metafile is written to (NodejsFunction's `metafile: true`). */
@@ -18,6 +19,7 @@ export interface FinishBundleOptions {
 }
 
 interface Metafile {
+  readonly inputs: Record<string, unknown>;
   readonly outputs: Record<string, { readonly imports: readonly { readonly path: string; readonly external?: boolean }[] }>;
 }
 
@@ -26,7 +28,9 @@ interface Metafile {
  * that only a function declared `usesOnnxRuntime` imports onnxruntime-node (else it would fail at
  * its first cold start in Lambda, where no node_modules would be beside it), removes the metafile
  * from the asset, and for onnxruntime functions copies the runtime's files for the target
- * architecture into the asset's node_modules.
+ * architecture into the asset's node_modules. A bundle that holds the parallel trainer gets its
+ * worker thread's bundle beside index.mjs (bundleTrainingWorker), so that training uses every core
+ * in Lambda too.
  */
 export function finishBundle(options: FinishBundleOptions): void {
   const metafilePath = join(options.outputDir, METAFILE);
@@ -40,6 +44,10 @@ export function finishBundle(options: FinishBundleOptions): void {
     );
   }
   if (options.usesOnnxRuntime) copyOnnxRuntime(join(options.projectRoot, 'node_modules'), options.outputDir, options.arch);
+  // Metafile inputs are relative to the working directory esbuild ran in (the project root).
+  if (Object.keys(metafile.inputs ?? {}).some((input) => input.replaceAll('\\', '/').endsWith(PARALLEL_TRAINER_SOURCE))) {
+    bundleTrainingWorker(options.projectRoot, options.outputDir);
+  }
 }
 
 // `node --import tsx infra/constructs/finishBundle.ts <projectRoot> <outputDir> <x64|arm64> <true|false> <functionName>`

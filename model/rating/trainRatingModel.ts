@@ -30,6 +30,11 @@ export interface TrainRatingOptions extends Partial<RatingHyperParameters> {
    * `patience` epochs without improvement.
    */
   readonly validation?: TrainingData;
+  /**
+   * Asked before every epoch but a member's first and before every member but the first; true
+   * ends training with what is trained so far (time budgets): fewer epochs, fewer members.
+   */
+  readonly shouldStop?: () => boolean;
 }
 
 /**
@@ -47,7 +52,7 @@ export interface TrainRatingOptions extends Partial<RatingHyperParameters> {
  * Deterministic for a fixed seed.
  */
 export function trainRatingModel(data: TrainingData, options: TrainRatingOptions = {}): RatingModel {
-  const { seed = 1, onEpoch, validation, ...overrides } = options;
+  const { seed = 1, onEpoch, validation, shouldStop, ...overrides } = options;
   const hyper = checkedHyperParameters({ ...DEFAULT_RATING_HYPER_PARAMETERS, ...definedOnly(overrides) });
   checkData(data);
   if (validation !== undefined) checkValidation(data, validation);
@@ -57,8 +62,9 @@ export function trainRatingModel(data: TrainingData, options: TrainRatingOptions
   const random = new Random(seed);
   const members: RatingModel[] = [];
   for (let m = 0; m < hyper.ensembleSize; m++) {
+    if (m > 0 && (shouldStop?.() ?? false)) break;
     const memberSeed = random.nextUint32();
-    members.push(trainMember(data, examples, hyper, memberSeed, m, validation, onEpoch));
+    members.push(trainMember(data, examples, hyper, memberSeed, m, validation, onEpoch, shouldStop));
   }
   return members.length === 1 ? members[0] : averageRatingModels(members);
 }
@@ -98,6 +104,7 @@ function trainMember(
   member: number,
   validation: TrainingData | undefined,
   onEpoch: ((log: RatingEpochLog) => void) | undefined,
+  shouldStop: (() => boolean) | undefined,
 ): RatingModel {
   const { dim } = hyper;
   const userCount = data.userIds.length;
@@ -134,6 +141,7 @@ function trainMember(
   let historyRate = hyper.historyLearningRate;
 
   for (let epoch = 1; epoch <= hyper.epochs; epoch++) {
+    if (epoch > 1 && (shouldStop?.() ?? false)) break;
     random.shuffle(userOrder);
     let squaredErrorSum = 0;
     for (let k = 0; k < userCount; k++) {

@@ -65,6 +65,11 @@ export interface TrainRecommenderOptions {
    * objective trains in this thread whatever this says.
    */
   readonly threads?: number;
+  /**
+   * Where training starts instead of random embeddings (a warm start, see warmStart.ts), in the
+   * layout of `data`: every phase (selection and refit) starts from these values.
+   */
+  readonly initialParameters?: RecommenderParameters;
 }
 
 export interface TrainedRecommender {
@@ -99,6 +104,13 @@ export function trainRecommender(data: TrainingData, options: TrainRecommenderOp
   if (data.itemIds.length === 0 || interactions === 0) throw new TrainingError('no interactions to train on');
   const threads = options.threads ?? 1;
   if (!Number.isInteger(threads) || threads < 1) throw new ShapeError(`threads must be a positive integer, got ${threads}`);
+  const initial = options.initialParameters;
+  if (initial && (initial.dim !== hp.dim || initial.itemCount !== data.itemIds.length || initial.featureCount !== data.vocabulary.length)) {
+    throw new ShapeError(
+      `initialParameters hold ${initial.itemCount} items and ${initial.featureCount} features of dimension ${initial.dim}, ` +
+        `the data ${data.itemIds.length} and ${data.vocabulary.length} at ${hp.dim}`,
+    );
+  }
   const log: EpochLog[] = [];
   const onEpoch = (entry: EpochLog): void => {
     log.push(entry);
@@ -108,14 +120,14 @@ export function trainRecommender(data: TrainingData, options: TrainRecommenderOp
   if (hp.validationFraction > 0) {
     const { train, validation } = splitPerUser(data, hp.validationFraction, new Random(hp.seed ^ 0x5eed));
     const sample = sampleUsers(validation, VALIDATION_MAX_USERS, hp.seed ^ 0x5a3b);
-    const selected = fit(train, hp, hp.maxEpochs, sample, 'select', onEpoch, options.shouldStop, threads);
+    const selected = fit(train, hp, hp.maxEpochs, sample, 'select', onEpoch, options.shouldStop, threads, initial);
     if (!hp.refit || (options.shouldStop?.() ?? false)) {
       return result(data, hp, selected.parameters, selected.epochs, selected.bestNdcg, log);
     }
-    const refit = fit(data, hp, selected.epochs, undefined, 'refit', onEpoch, options.shouldStop, threads);
+    const refit = fit(data, hp, selected.epochs, undefined, 'refit', onEpoch, options.shouldStop, threads, initial);
     return result(data, hp, refit.parameters, refit.epochs, selected.bestNdcg, log);
   }
-  const plain = fit(data, hp, hp.maxEpochs, undefined, 'fit', onEpoch, options.shouldStop, threads);
+  const plain = fit(data, hp, hp.maxEpochs, undefined, 'fit', onEpoch, options.shouldStop, threads, initial);
   return result(data, hp, plain.parameters, plain.epochs, undefined, log);
 }
 
@@ -134,13 +146,15 @@ function fit(
   onEpoch: (log: EpochLog) => void,
   shouldStop: (() => boolean) | undefined,
   threads: number,
+  initial: RecommenderParameters | undefined,
 ): FitResult {
   const itemCount = data.itemIds.length;
   const userCount = data.userIds.length;
   const featureCount = data.vocabulary.length;
   const rng = new Random(hp.seed);
   const params = new RecommenderParameters(hp.dim, itemCount, featureCount);
-  params.initialise(rng, hp.initScale);
+  if (initial) params.values.set(initial.values);
+  else params.initialise(rng, hp.initScale);
   const grad = params.like();
   const sampled = hp.objective === 'sampled';
   const sampledSize = sampledBatch(hp, userCount);

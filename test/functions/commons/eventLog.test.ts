@@ -119,4 +119,30 @@ describe('the event log in s3rver', () => {
     expect(events).toEqual(['i1', 'i3']);
     expect(stats.objects).toBe(1);
   });
+
+  it('reads an object again when its connection drops mid-response, and fails on other errors', async () => {
+    const k = key('2026-01-01T00:00:00.000Z', 'bbbbbbbbbbbbbbbb');
+    await putEventBatch(s3(), bucket(), k, EVENTS);
+    const real = s3();
+    const flaky = (failure: Error & { code?: string }, times: number): S3Client => {
+      const client = Object.create(real) as S3Client;
+      let left = times;
+      client.send = (async (command: unknown) => {
+        if (command instanceof GetObjectCommand && left > 0) {
+          left--;
+          throw failure;
+        }
+        return real.send(command as GetObjectCommand);
+      }) as S3Client['send'];
+      return client;
+    };
+    const hangUp = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    const events: string[] = [];
+    const stats = await readEventLog(flaky(hangUp, 2), bucket(), (event) => events.push(event.itemId));
+    expect(events).toEqual(['i1', 'i2', 'i3']);
+    expect(stats.objects).toBe(1);
+    await expect(readEventLog(flaky(hangUp, 10), bucket(), () => undefined)).rejects.toThrow('socket hang up');
+    const denied = Object.assign(new Error('Access Denied'), { name: 'AccessDenied' });
+    await expect(readEventLog(flaky(denied, 1), bucket(), () => undefined)).rejects.toThrow('Access Denied');
+  });
 });

@@ -1,9 +1,10 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../functions/commons/config.ts';
 import { loadRetrainConfig } from '../../../functions/retrain/retrainConfig.ts';
 
 describe('loadRetrainConfig', () => {
-  it('needs only the bucket and documents its defaults', () => {
+  it('needs only the bucket and documents its defaults: one training thread per core, warm starts on', () => {
     expect(loadRetrainConfig({ BUCKET_NAME: 'marquee-data' })).toEqual({
       bucketName: 'marquee-data',
       s3ForcePathStyle: false,
@@ -15,7 +16,8 @@ describe('loadRetrainConfig', () => {
       reserveSeconds: 60,
       readConcurrency: 32,
       seed: 42,
-      threads: 1,
+      threads: availableParallelism(),
+      warmStart: true,
       objective: 'auto',
     });
   });
@@ -35,6 +37,7 @@ describe('loadRetrainConfig', () => {
       RETRAIN_MAX_EPOCHS: '12',
       RETRAIN_SEED: '7',
       RETRAIN_THREADS: '4',
+      RETRAIN_WARM_START: 'false',
       RETRAIN_OBJECTIVE: 'sampled',
     });
     expect(config).toMatchObject({
@@ -50,6 +53,7 @@ describe('loadRetrainConfig', () => {
       maxEpochs: 12,
       seed: 7,
       threads: 4,
+      warmStart: false,
       objective: 'sampled',
     });
   });

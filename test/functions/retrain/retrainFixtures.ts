@@ -68,6 +68,7 @@ export function retrainConfig(bucket: string, overrides: Partial<RetrainConfig> 
     readConcurrency: 8,
     seed: 42,
     threads: 1,
+    warmStart: true,
     objective: 'auto',
     ...overrides,
   };

@@ -116,6 +116,17 @@ describe('trainRatingModel', () => {
     expect(ratingRmse(ensemble, test)).toBeLessThan(0.6 * globalMeanRmse(train, test));
   });
 
+  it('stops at shouldStop: fewer epochs, then fewer members, never less than one epoch', () => {
+    const log: RatingEpochLog[] = [];
+    let asked = 0;
+    // Answers "go on" twice (epochs 2 and 3 of the first member), then "stop".
+    const stopped = trainRatingModel(train, { ...small, seed: 3, ensembleSize: 3, onEpoch: (entry) => log.push(entry), shouldStop: () => ++asked > 2 });
+    expect(log.map((entry) => [entry.member, entry.epoch])).toEqual([[0, 1], [0, 2], [0, 3]]);
+    expect(stopped.head.dim).toBe(small.dim);
+    const never = trainRatingModel(train, { ...small, seed: 3, shouldStop: () => true });
+    expect(Number.isFinite(ratingRmse(never, test))).toBe(true);
+  });
+
   it('with userDropout 1 trains the history-only head alone, which then predicts known users', () => {
     const model = trainRatingModel(train, { ...small, userDropout: 1, seed: 4 });
     expect(model.userBias.every((b) => b === 0)).toBe(true);
