@@ -1,7 +1,7 @@
+import { sampleUsers } from '../../model/data/sampleUsers.ts';
 import { splitPerUser } from '../../model/data/splitPerUser.ts';
 import { evaluateRanking } from '../../model/eval/evaluateRanking.ts';
 import type { ModelManifest } from '../../model/onnx/manifest.ts';
-import { Random } from '../../model/random.ts';
 import { newItemVector } from '../../model/recommender/newItemVector.ts';
 import { scoreItems, userVector } from '../../model/recommender/scoreHistory.ts';
 import type { ScoringModel } from '../../model/types/scoringModel.ts';
@@ -44,34 +44,9 @@ export function splitGate(data: TrainingData, options: { maxUsers: number; seed:
   if (withRows.length <= options.maxUsers) {
     return { train, gate: validation, gateUsers: withRows.length, evaluatedUsers: withRows.length, gateInteractions };
   }
-  // Partial Fisher–Yates: the first maxUsers entries become a uniform sample.
-  const rng = new Random(options.seed);
-  for (let p = 0; p < options.maxUsers; p++) {
-    const q = p + rng.nextInt(withRows.length - p);
-    [withRows[p], withRows[q]] = [withRows[q], withRows[p]];
-  }
-  const chosen = new Uint8Array(userCount);
-  for (let p = 0; p < options.maxUsers; p++) chosen[withRows[p]] = 1;
-  const userOffsets = new Int32Array(userCount + 1);
-  let rows = 0;
-  for (let u = 0; u < userCount; u++) {
-    if (chosen[u]) rows += validation.userOffsets[u + 1] - validation.userOffsets[u];
-    userOffsets[u + 1] = rows;
-  }
-  const userItems = new Int32Array(rows);
-  const userWeights = new Float32Array(rows);
-  const userRatings = new Float32Array(rows);
-  for (let u = 0; u < userCount; u++) {
-    if (!chosen[u]) continue;
-    const from = validation.userOffsets[u];
-    const to = validation.userOffsets[u + 1];
-    userItems.set(validation.userItems.subarray(from, to), userOffsets[u]);
-    userWeights.set(validation.userWeights.subarray(from, to), userOffsets[u]);
-    userRatings.set(validation.userRatings.subarray(from, to), userOffsets[u]);
-  }
   return {
     train,
-    gate: { ...validation, userOffsets, userItems, userWeights, userRatings },
+    gate: sampleUsers(validation, options.maxUsers, options.seed),
     gateUsers: withRows.length,
     evaluatedUsers: options.maxUsers,
     gateInteractions,
