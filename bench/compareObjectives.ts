@@ -36,13 +36,25 @@ for (const objective of objectives) {
   const started = performance.now();
   const trained = trainRecommender(train, {
     hyperParameters: { ...hyper, objective, maxEpochs },
-    onEpoch: (log) => process.stderr.write(`  ${objective} ${log.phase} ${log.epoch} ${log.seconds.toFixed(2)} s ${log.validationNdcgAt10?.toFixed(4) ?? ''}\n`),
+    onEpoch: (log) =>
+      process.stderr.write(
+        `  ${objective} ${log.phase} ${log.epoch} ${log.seconds.toFixed(2)} s ${log.validationNdcgAt10?.toFixed(4) ?? ''}\n`,
+      ),
   });
   const trainSeconds = (performance.now() - started) / 1000;
   const scorer = new BlockScorer(trained.model.dim, trained.model.itemCount);
   scorer.load(trained.model, train, test);
   const ndcgAt10 = evaluateRanking({ train, test, score: scorer.score }).ndcgAt10;
   console.log(
-    JSON.stringify({ objective, hyper, titles, viewers, events: train.userItems.length, epochs: trained.epochs, trainSeconds: Math.round(trainSeconds), ndcgAt10: Math.round(ndcgAt10 * 1e4) / 1e4 }),
+    JSON.stringify({
+      objective,
+      hyper,
+      titles,
+      viewers,
+      events: train.userItems.length,
+      epochs: trained.epochs,
+      trainSeconds: Math.round(trainSeconds),
+      ndcgAt10: Math.round(ndcgAt10 * 1e4) / 1e4,
+    }),
   );
 }

@@ -54,9 +54,13 @@ async function bench(): Promise<void> {
   const concurrency = option('--concurrency', 8);
   const usersPerBatch = option('--users-per-batch', 10);
   const dir = await mkdtemp(join(tmpdir(), 'marquee-bench-events-'));
-  const child = spawn(process.execPath, [join(import.meta.dirname, '../infra/cli/run-ts.mjs'), import.meta.filename, '--serve-local-aws', dir], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(import.meta.dirname, '../infra/cli/run-ts.mjs'), import.meta.filename, '--serve-local-aws', dir],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
   try {
     const firstLine = await new Promise<string>((resolve, reject) => {
       createInterface({ input: child.stdout! }).once('line', resolve);
@@ -67,7 +71,10 @@ async function bench(): Promise<void> {
       POWERTOOLS_METRICS_DISABLED: 'true',
     });
     // Loaded after the environment is set: the logger, metrics and SDK clients read it when created.
-    const [{ createEventsHandler }, { apiEvent, context }] = await Promise.all([import('../functions/events/handler.ts'), Promise.resolve(gatewayEvents())]);
+    const [{ createEventsHandler }, { apiEvent, context }] = await Promise.all([
+      import('../functions/events/handler.ts'),
+      Promise.resolve(gatewayEvents()),
+    ]);
     const handler = createEventsHandler();
 
     let next = 0;
@@ -125,7 +132,10 @@ async function bench(): Promise<void> {
       stores: () => ({
         s3: { send: async () => ({}) } as unknown as S3Client,
         bucket: 'memory',
-        idempotency: { seen: async () => new Set<string>(), claim: async (ids: readonly string[]) => ({ claimed: ids, taken: [], failed: [] }) } as unknown as IdempotencyStore,
+        idempotency: {
+          seen: async () => new Set<string>(),
+          claim: async (ids: readonly string[]) => ({ claimed: ids, taken: [], failed: [] }),
+        } as unknown as IdempotencyStore,
         history: { forgottenAt: async () => new Map<string, number>(), put: async () => undefined } as unknown as UserHistoryStore,
       }),
     });

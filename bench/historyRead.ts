@@ -45,16 +45,23 @@ async function bench(): Promise<void> {
   const lengths = option('--entries', '50,200').split(',').map(Number);
   const reads = Number(option('--reads', '1000'));
   const dir = await mkdtemp(join(tmpdir(), 'marquee-bench-history-'));
-  const child = spawn(process.execPath, [join(import.meta.dirname, '../infra/cli/run-ts.mjs'), import.meta.filename, '--serve-local-aws', dir], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(import.meta.dirname, '../infra/cli/run-ts.mjs'), import.meta.filename, '--serve-local-aws', dir],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
   const loadBefore = loadavg()[0];
   try {
     const firstLine = await new Promise<string>((resolve, reject) => {
       createInterface({ input: child.stdout! }).once('line', resolve);
       child.once('exit', (code) => reject(new Error(`local servers exited with ${code}`)));
     });
-    Object.assign(process.env, JSON.parse(firstLine) as Record<string, string>, { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' });
+    Object.assign(process.env, JSON.parse(firstLine) as Record<string, string>, {
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+    });
     const env = JSON.parse(firstLine) as Record<string, string>;
     const [{ createAwsClients }, { IdempotencyStore }, { UserHistoryStore }, { acceptEvents }] = await Promise.all([
       import('../functions/commons/awsClients.ts'),
@@ -66,13 +73,18 @@ async function bench(): Promise<void> {
     const histories = [];
     for (const length of lengths) {
       const history = new UserHistoryStore(dynamo, env.HISTORY_TABLE_NAME, { maxLength: length, ttlSeconds: 86_400 });
-      const stores = { s3, bucket: env.BUCKET_NAME, idempotency: new IdempotencyStore(dynamo, env.IDEMPOTENCY_TABLE_NAME, 86_400), history };
+      const stores = {
+        s3,
+        bucket: env.BUCKET_NAME,
+        idempotency: new IdempotencyStore(dynamo, env.IDEMPOTENCY_TABLE_NAME, 86_400),
+        history,
+      };
       const userId = `reader-${length}`;
       for (let start = 0; start < length; start += 50) {
         const events = Array.from({ length: Math.min(50, length - start) }, (_, i) => ({
           eventId: `${userId}-${start + i}`,
           userId,
-          itemId: `title-${(start + i) * 7919 % 50_000}`,
+          itemId: `title-${((start + i) * 7919) % 50_000}`,
           type: (start + i) % 10 === 0 ? ('rating' as const) : ('watch' as const),
           value: (start + i) % 10 === 0 ? 4 : 0.75,
           timestamp: 1_700_000_000 + start + i,
@@ -92,17 +104,26 @@ async function bench(): Promise<void> {
       }
       const used = process.cpuUsage(cpu);
       const storeCpuAfter = await processCpuMs(child.pid);
-      const storeCpuMsPerRead = storeCpu === undefined || storeCpuAfter === undefined ? undefined : round((storeCpuAfter - storeCpu) / reads);
+      const storeCpuMsPerRead =
+        storeCpu === undefined || storeCpuAfter === undefined ? undefined : round((storeCpuAfter - storeCpu) / reads);
       times.sort((a, b) => a - b);
       const quantile = (q: number) => times[Math.min(times.length - 1, Math.ceil(q * times.length) - 1)];
-      histories.push({ entries: length, readP50Ms: round(quantile(0.5)), readP99Ms: round(quantile(0.99)), cpuMsPerRead: round((used.user + used.system) / 1000 / reads), storeCpuMsPerRead });
+      histories.push({
+        entries: length,
+        readP50Ms: round(quantile(0.5)),
+        readP99Ms: round(quantile(0.99)),
+        cpuMsPerRead: round((used.user + used.system) / 1000 / reads),
+        storeCpuMsPerRead,
+      });
     }
     const result = { histories, loadAverage: { before: loadBefore, after: loadavg()[0] } };
     if (json) {
       process.stdout.write(`${JSON.stringify(result)}\n`);
     } else {
       for (const h of histories) {
-        process.stdout.write(`history of ${h.entries}: read p50 ${h.readP50Ms} ms, p99 ${h.readP99Ms} ms, CPU ${h.cpuMsPerRead} ms per read (local store ${h.storeCpuMsPerRead ?? '?'} ms)\n`);
+        process.stdout.write(
+          `history of ${h.entries}: read p50 ${h.readP50Ms} ms, p99 ${h.readP99Ms} ms, CPU ${h.cpuMsPerRead} ms per read (local store ${h.storeCpuMsPerRead ?? '?'} ms)\n`,
+        );
       }
       process.stdout.write(`load average ${loadBefore.toFixed(2)} → ${loadavg()[0].toFixed(2)}\n`);
     }

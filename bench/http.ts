@@ -93,7 +93,8 @@ try {
   const after = loadavg()[0];
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  const quantile = (q: number) => (latencies.length === 0 ? Number.NaN : latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]);
+  const quantile = (q: number) =>
+    latencies.length === 0 ? Number.NaN : latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
   const figures: Figures = {
     requestsPerSecond: Math.round((ok / elapsedMs) * 1000),
     p99Ms: round(quantile(0.99)),
@@ -102,14 +103,18 @@ try {
     connections,
     seconds,
     loadAverage: { before: round(before), after: round(after), cpus: cpus().length },
-    ...(serverCpuBefore !== undefined && serverCpuAfter !== undefined && ok > 0 ? { serverCpuMsPerRequest: round((serverCpuAfter - serverCpuBefore) / ok, 3) } : {}),
+    ...(serverCpuBefore !== undefined && serverCpuAfter !== undefined && ok > 0
+      ? { serverCpuMsPerRequest: round((serverCpuAfter - serverCpuBefore) / ok, 3) }
+      : {}),
     clientCpuMsPerRequest: round((clientCpu.user + clientCpu.system) / 1000 / Math.max(1, ok + errors), 3),
   };
   if (values.json) {
     process.stdout.write(`${JSON.stringify(figures)}\n`);
   } else {
     say(`requests/s ${figures.requestsPerSecond}   p50 ${figures.p50Ms} ms   p99 ${figures.p99Ms} ms   errors ${errors}`);
-    say(`load average ${figures.loadAverage.before} → ${figures.loadAverage.after} on ${figures.loadAverage.cpus} CPUs (the machine may be shared)`);
+    say(
+      `load average ${figures.loadAverage.before} → ${figures.loadAverage.after} on ${figures.loadAverage.cpus} CPUs (the machine may be shared)`,
+    );
     say(
       `CPU per request: ${figures.serverCpuMsPerRequest === undefined ? '' : `service ${figures.serverCpuMsPerRequest} ms, `}load generator ${figures.clientCpuMsPerRequest} ms`,
     );

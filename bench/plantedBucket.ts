@@ -49,7 +49,8 @@ export async function writePlantedEvents(
   }
   const objects: { hour: number; from: number; to: number }[] = [];
   for (let h = 0; h < hours; h++) {
-    for (let from = offsets[h]; from < offsets[h + 1]; from += EVENTS_PER_OBJECT) objects.push({ hour: h, from, to: Math.min(from + EVENTS_PER_OBJECT, offsets[h + 1]) });
+    for (let from = offsets[h]; from < offsets[h + 1]; from += EVENTS_PER_OBJECT)
+      objects.push({ hour: h, from, to: Math.min(from + EVENTS_PER_OBJECT, offsets[h + 1]) });
   }
   let written = 0;
   await mapConcurrent(objects, 8, async ({ hour, from, to }) => {

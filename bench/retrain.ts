@@ -68,19 +68,27 @@ async function child(): Promise<void> {
   const generate = Number(option('--generate', '0'));
   const budgetMs = Number(option('--budget-minutes', '15')) * 60_000;
   const maxEpochs = option('--max-epochs', '');
-  const config = loadRetrainConfig({ ...process.env, BUCKET_NAME: option('--bucket', ''), ...(maxEpochs ? { RETRAIN_MAX_EPOCHS: maxEpochs } : {}) });
+  const config = loadRetrainConfig({
+    ...process.env,
+    BUCKET_NAME: option('--bucket', ''),
+    ...(maxEpochs ? { RETRAIN_MAX_EPOCHS: maxEpochs } : {}),
+  });
   const { s3 } = createAwsClients(config);
   const started = performance.now();
   const cpu = process.cpuUsage();
   const deadline = Date.now() + budgetMs;
-  const log = (level: string) => (message: string, attributes: Record<string, unknown> = {}) => {
-    if (message === 'epoch') {
-      const { phase, epoch, validationNdcgAt10, seconds } = attributes as Record<string, number | undefined>;
-      progress(`    ${String(phase)} epoch ${epoch}  ${Number(seconds).toFixed(1)} s${validationNdcgAt10 === undefined ? '' : `  val nDCG@10 ${validationNdcgAt10.toFixed(4)}`}`);
-    } else {
-      progress(`    ${level === 'info' ? '' : `${level}: `}${message}${level === 'info' ? '' : ` ${JSON.stringify(attributes)}`}`);
-    }
-  };
+  const log =
+    (level: string) =>
+    (message: string, attributes: Record<string, unknown> = {}) => {
+      if (message === 'epoch') {
+        const { phase, epoch, validationNdcgAt10, seconds } = attributes as Record<string, number | undefined>;
+        progress(
+          `    ${String(phase)} epoch ${epoch}  ${Number(seconds).toFixed(1)} s${validationNdcgAt10 === undefined ? '' : `  val nDCG@10 ${validationNdcgAt10.toFixed(4)}`}`,
+        );
+      } else {
+        progress(`    ${level === 'info' ? '' : `${level}: `}${message}${level === 'info' ? '' : ` ${JSON.stringify(attributes)}`}`);
+      }
+    };
   const report = await runRetrain({
     s3,
     config,
@@ -132,14 +140,19 @@ async function parent(): Promise<void> {
       const bucket = `bench-retrain-${size}`;
       await s3.send(new CreateBucketCommand({ Bucket: bucket }));
       const throughS3 = size <= s3Max;
-      progress(`${size} events over ${items} titles: ${throughS3 ? 'writing to s3rver' : 'generated in the retrain process (above --s3-max)'}`);
+      progress(
+        `${size} events over ${items} titles: ${throughS3 ? 'writing to s3rver' : 'generated in the retrain process (above --s3-max)'}`,
+      );
       const seeded = throughS3 ? await seed(s3, bucket, size, items) : await seedCatalog(s3, bucket, size, items);
       progress(`  ${seeded.events} events in ${seeded.objects} objects written in ${seeded.seconds.toFixed(1)} s; retraining`);
       const result = await runChild(bucket, local.env, throughS3 ? [] : ['--generate', String(size), '--items', String(items)]);
       const { report } = result;
       const log = report.training?.log ?? [];
       const median = (phase: string) => {
-        const seconds = log.filter((entry) => entry.phase === phase).map((entry) => entry.seconds).sort((a, b) => a - b);
+        const seconds = log
+          .filter((entry) => entry.phase === phase)
+          .map((entry) => entry.seconds)
+          .sort((a, b) => a - b);
         return seconds.length ? round(seconds[Math.floor(seconds.length / 2)]) : null;
       };
       runs.push({
@@ -174,7 +187,9 @@ async function parent(): Promise<void> {
     process.stdout.write(`${JSON.stringify({ runs })}\n`);
     return;
   }
-  process.stdout.write('events      users  titles   wall s   CPU s  peak RSS MB  read s  train s  select/refit epochs  s/select epoch  s/refit epoch  outcome\n');
+  process.stdout.write(
+    'events      users  titles   wall s   CPU s  peak RSS MB  read s  train s  select/refit epochs  s/select epoch  s/refit epoch  outcome\n',
+  );
   for (const run of runs) {
     const steps = run.steps as RetrainReport['seconds'];
     process.stdout.write(
@@ -189,7 +204,14 @@ async function parent(): Promise<void> {
 /** Runs the child retrain and returns what it printed. */
 function runChild(bucket: string, env: Record<string, string>, extra: readonly string[]): Promise<ChildResult> {
   const heapMb = option('--heap-mb', '8192');
-  const childArgs = [`--max-old-space-size=${heapMb}`, join(import.meta.dirname, '../infra/cli/run-ts.mjs'), join(import.meta.dirname, 'retrain.ts'), '--child', '--bucket', bucket];
+  const childArgs = [
+    `--max-old-space-size=${heapMb}`,
+    join(import.meta.dirname, '../infra/cli/run-ts.mjs'),
+    join(import.meta.dirname, 'retrain.ts'),
+    '--child',
+    '--bucket',
+    bucket,
+  ];
   childArgs.push('--budget-minutes', option('--budget-minutes', '15'));
   const maxEpochs = option('--max-epochs', '');
   if (maxEpochs) childArgs.push('--max-epochs', maxEpochs);
@@ -215,7 +237,12 @@ function runChild(bucket: string, env: Record<string, string>, extra: readonly s
  * 1.5 like, 0.25 click, 1 complete, 0 skip, anything else a watch of that fraction), which gives
  * every row the same weight and rating as the generator's event.
  */
-async function seed(s3: S3Client, bucket: string, size: number, items: number): Promise<{ events: number; objects: number; seconds: number }> {
+async function seed(
+  s3: S3Client,
+  bucket: string,
+  size: number,
+  items: number,
+): Promise<{ events: number; objects: number; seconds: number }> {
   const started = performance.now();
   const builder = new InteractionTableBuilder(size + size / 4);
   const { items: catalog } = generateDemoInteractions(demoOptions(size, items), builder);
@@ -224,7 +251,12 @@ async function seed(s3: S3Client, bucket: string, size: number, items: number): 
   for (let r = 0; r < table.size; r++) order[r] = r;
   order.sort((a, b) => table.timestamps[a] - table.timestamps[b] || a - b);
   const event = (r: number): LoggedEvent => {
-    const base = { eventId: `e${r}`, userId: table.userIds[table.users[r]], itemId: table.itemIds[table.items[r]], timestamp: table.timestamps[r] };
+    const base = {
+      eventId: `e${r}`,
+      userId: table.userIds[table.users[r]],
+      itemId: table.itemIds[table.items[r]],
+      timestamp: table.timestamps[r],
+    };
     const rating = table.ratings[r];
     const weight = table.weights[r];
     if (!Number.isNaN(rating)) return { ...base, type: 'rating', value: Math.round(rating * 2) / 2 };
@@ -250,7 +282,12 @@ async function seed(s3: S3Client, bucket: string, size: number, items: number): 
 }
 
 /** Only the catalog of the demo data for `size` (its events are generated by the child). */
-async function seedCatalog(s3: S3Client, bucket: string, size: number, items: number): Promise<{ events: number; objects: number; seconds: number }> {
+async function seedCatalog(
+  s3: S3Client,
+  bucket: string,
+  size: number,
+  items: number,
+): Promise<{ events: number; objects: number; seconds: number }> {
   const started = performance.now();
   const { items: catalog, eventCount } = generateDemoInteractions(demoOptions(size, items), new InteractionTableBuilder(size + size / 4));
   for (let start = 0; start < catalog.length; start += 100) await putCatalogItems(s3, bucket, catalog.slice(start, start + 100));

@@ -27,7 +27,14 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand, DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { createAwsClients } from '../functions/commons/awsClients.ts';
 import { CURRENT_MODEL_KEY, MODELS_PREFIX } from '../functions/commons/storageLayout.ts';
 import { loadRetrainConfig } from '../functions/retrain/retrainConfig.ts';
@@ -83,14 +90,18 @@ async function child(): Promise<void> {
   const started = performance.now();
   const cpu = process.cpuUsage();
   const deadline = Date.now() + budgetMs;
-  const log = (level: string) => (message: string, attributes: Record<string, unknown> = {}) => {
-    if (message === 'epoch') {
-      const { phase, epoch, validationNdcgAt10, seconds } = attributes as Record<string, number | undefined>;
-      progress(`    ${String(phase)} epoch ${epoch}  ${Number(seconds).toFixed(1)} s${validationNdcgAt10 === undefined ? '' : `  val nDCG@10 ${validationNdcgAt10.toFixed(4)}`}`);
-    } else {
-      progress(`    ${level === 'info' ? '' : `${level}: `}${message} ${JSON.stringify(attributes).slice(0, 400)}`);
-    }
-  };
+  const log =
+    (level: string) =>
+    (message: string, attributes: Record<string, unknown> = {}) => {
+      if (message === 'epoch') {
+        const { phase, epoch, validationNdcgAt10, seconds } = attributes as Record<string, number | undefined>;
+        progress(
+          `    ${String(phase)} epoch ${epoch}  ${Number(seconds).toFixed(1)} s${validationNdcgAt10 === undefined ? '' : `  val nDCG@10 ${validationNdcgAt10.toFixed(4)}`}`,
+        );
+      } else {
+        progress(`    ${level === 'info' ? '' : `${level}: `}${message} ${JSON.stringify(attributes).slice(0, 400)}`);
+      }
+    };
   const report = await runRetrain({
     s3,
     config,
@@ -113,8 +124,12 @@ async function child(): Promise<void> {
 async function parent(): Promise<void> {
   const quick = args.includes('--quick');
   const warm = args.includes('--warm');
-  const sizes = option('--sizes', quick ? '1,2' : warm ? '1' : '1,2,3,4').split(',').map((s) => SIZES[Number(s) - 1]);
-  const threads = option('--threads', quick ? '1' : warm ? '2' : '1,2').split(',').map(Number);
+  const sizes = option('--sizes', quick ? '1,2' : warm ? '1' : '1,2,3,4')
+    .split(',')
+    .map((s) => SIZES[Number(s) - 1]);
+  const threads = option('--threads', quick ? '1' : warm ? '2' : '1,2')
+    .split(',')
+    .map(Number);
   const dir = await mkdtemp(join(tmpdir(), 'marquee-bench-scale-'));
   const local = await startLocalAws({ dataDir: dir });
   Object.assign(process.env, local.env);
@@ -134,11 +149,15 @@ async function parent(): Promise<void> {
       });
       let clock = performance.now();
       const events = catalog.events();
-      progress(`${events.size} events of ${size.viewers} viewers on ${size.titles} titles generated in ${seconds(clock)} s; writing to s3rver`);
+      progress(
+        `${events.size} events of ${size.viewers} viewers on ${size.titles} titles generated in ${seconds(clock)} s; writing to s3rver`,
+      );
       clock = performance.now();
       const baseTitles = warm ? size.titles - Math.round(size.titles / 100) : size.titles;
       await writePlantedCatalog(s3, bucket, catalog, baseTitles);
-      const written = await writePlantedEvents(s3, bucket, catalog, events, { fromDay: 0, toDay: warm ? DAYS - 1 : DAYS }, (n) => progress(`  ${n} objects`));
+      const written = await writePlantedEvents(s3, bucket, catalog, events, { fromDay: 0, toDay: warm ? DAYS - 1 : DAYS }, (n) =>
+        progress(`  ${n} objects`),
+      );
       progress(`  ${written.events} events in ${written.objects} objects and ${baseTitles} titles written in ${seconds(clock)} s`);
       const shape = { events: written.events, viewers: size.viewers, titles: size.titles };
       if (!warm) {
@@ -170,7 +189,9 @@ async function parent(): Promise<void> {
     process.stdout.write(`${JSON.stringify({ runs })}\n`);
     return;
   }
-  process.stdout.write('events     viewers  titles  threads  start  epochs  s/epoch  retrain s  peak RSS MB  gate nDCG@10  outcome  load\n');
+  process.stdout.write(
+    'events     viewers  titles  threads  start  epochs  s/epoch  retrain s  peak RSS MB  gate nDCG@10  outcome  load\n',
+  );
   for (const run of runs) {
     process.stdout.write(
       `${String(run.events).padEnd(11)}${String(run.viewers).padStart(7)}${String(run.titles).padStart(8)}${String(run.threads).padStart(9)}` +
@@ -193,7 +214,10 @@ async function measured(
   const result = await runChild(bucket, { ...env, ...extraEnv }, threads);
   const { report } = result;
   const log = report.training?.log ?? [];
-  const select = log.filter((entry) => entry.phase === 'select').map((entry) => entry.seconds).sort((a, b) => a - b);
+  const select = log
+    .filter((entry) => entry.phase === 'select')
+    .map((entry) => entry.seconds)
+    .sort((a, b) => a - b);
   const row = {
     ...shape,
     objective: report.training?.hyperParameters.objective ?? null,
@@ -223,7 +247,15 @@ async function measured(
 }
 
 function runChild(bucket: string, env: Record<string, string>, threads: number): Promise<ChildResult> {
-  const childArgs = [join(import.meta.dirname, '../infra/cli/run-ts.mjs'), join(import.meta.dirname, 'scale.ts'), '--child', '--bucket', bucket, '--threads', String(threads)];
+  const childArgs = [
+    join(import.meta.dirname, '../infra/cli/run-ts.mjs'),
+    join(import.meta.dirname, 'scale.ts'),
+    '--child',
+    '--bucket',
+    bucket,
+    '--threads',
+    String(threads),
+  ];
   for (const name of ['--budget-minutes', '--max-epochs', '--objective']) {
     const value = option(name, '');
     if (value) childArgs.push(name, value);

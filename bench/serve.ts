@@ -48,7 +48,26 @@ const COUNT = 10;
  * mostly find the model's memory in cache as a loop of session.run alone would.
  */
 const BLOCK = 10;
-const GENRES = ['Action', 'Adventure', 'Animation', 'Comedy', 'Crime', 'Documentary', 'Drama', 'Fantasy', 'Horror', 'Musical', 'Mystery', 'Romance', 'Sci-Fi', 'Thriller', 'War', 'Western', 'Children', 'Film-Noir'];
+const GENRES = [
+  'Action',
+  'Adventure',
+  'Animation',
+  'Comedy',
+  'Crime',
+  'Documentary',
+  'Drama',
+  'Fantasy',
+  'Horror',
+  'Musical',
+  'Mystery',
+  'Romance',
+  'Sci-Fi',
+  'Thriller',
+  'War',
+  'Western',
+  'Children',
+  'Film-Noir',
+];
 
 interface CatalogFigures {
   readonly items: number;
@@ -94,7 +113,12 @@ function benchEvent(body: string): APIGatewayProxyEvent {
     stageVariables: null,
     body,
     isBase64Encoded: false,
-    requestContext: { requestId: 'bench', resourcePath: '/v1/recommendations', httpMethod: 'POST', stage: 'bench' } as APIGatewayProxyEvent['requestContext'],
+    requestContext: {
+      requestId: 'bench',
+      resourcePath: '/v1/recommendations',
+      httpMethod: 'POST',
+      stage: 'bench',
+    } as APIGatewayProxyEvent['requestContext'],
   };
 }
 
@@ -151,7 +175,8 @@ process.exit(0);
  * the parsed catalog), and virtual machines differ widely in it.
  */
 function firstTouchMsPerMb(): Promise<number> {
-  const code = "const t = performance.now(); Buffer.allocUnsafeSlow(64 << 20).fill(1); process.stdout.write(String((performance.now() - t) / 64));";
+  const code =
+    'const t = performance.now(); Buffer.allocUnsafeSlow(64 << 20).fill(1); process.stdout.write(String((performance.now() - t) / 64));';
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
@@ -185,7 +210,9 @@ async function warm(handler: Handler, event: APIGatewayProxyEvent, items: number
 
   // The same model.onnx the handler serves, read back from the bucket.
   const s3 = new S3Client({ forcePathStyle: true });
-  const object = await s3.send(new GetObjectCommand({ Bucket: process.env.BUCKET_NAME, Key: modelFileKey(`bench-${items}`, 'model.onnx') }));
+  const object = await s3.send(
+    new GetObjectCommand({ Bucket: process.env.BUCKET_NAME, Key: modelFileKey(`bench-${items}`, 'model.onnx') }),
+  );
   const session = await ort.InferenceSession.create(await object.Body!.transformToByteArray(), DEFAULT_SESSION_OPTIONS);
   s3.destroy();
 
@@ -235,16 +262,31 @@ async function warm(handler: Handler, event: APIGatewayProxyEvent, items: number
  * A dim-64 ranking model of `items` titles, with a rating head of `ratingDim` factors when > 0
  * (none by default: the head's factor matrices would otherwise dominate the file size).
  */
-async function publishBenchModel(s3: import('@aws-sdk/client-s3').S3Client, bucket: string, items: number, ratingDim: number): Promise<void> {
+async function publishBenchModel(
+  s3: import('@aws-sdk/client-s3').S3Client,
+  bucket: string,
+  items: number,
+  ratingDim: number,
+): Promise<void> {
   const { randomScoringModel } = await import('../model/recommender/randomScoringModel.ts');
   const { exportRecommendGraph, exportSimilarGraph, buildManifest, Random } = await import('../model/index.ts');
   const { publishModel } = await import('../functions/commons/modelPublisher.ts');
   const features = Math.max(50, Math.round(items / 10));
-  const model = randomScoringModel({ items, features, dim: DIM, seed: items, withRating: ratingDim > 0, ...(ratingDim > 0 ? { ratingDim } : {}) });
+  const model = randomScoringModel({
+    items,
+    features,
+    dim: DIM,
+    seed: items,
+    withRating: ratingDim > 0,
+    ...(ratingDim > 0 ? { ratingDim } : {}),
+  });
   const random = new Random(items + 1);
   const itemIds = Array.from({ length: items }, (_, i) => String(i + 1));
   // Genres first, so that `genre:drama` is index GENRES.indexOf('Drama') (the raw runs use it).
-  const vocabulary = [...GENRES.map((g) => `genre:${g.toLowerCase()}`), ...Array.from({ length: features - GENRES.length }, (_, f) => `person:person ${f}`)];
+  const vocabulary = [
+    ...GENRES.map((g) => `genre:${g.toLowerCase()}`),
+    ...Array.from({ length: features - GENRES.length }, (_, f) => `person:person ${f}`),
+  ];
   const servingItems = itemIds.map((itemId, i) => {
     const genreCount = 1 + Math.floor(random.next() * 3);
     const genres = [...new Set(Array.from({ length: genreCount }, () => GENRES[Math.floor(random.next() * GENRES.length)]))];
@@ -289,7 +331,9 @@ async function bundleHandler(): Promise<string> {
     format: 'esm',
     target: 'node20',
     mainFields: ['module', 'main'],
-    banner: { js: "import { createRequire as __marqueeCreateRequire } from 'node:module'; const require = __marqueeCreateRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __marqueeCreateRequire } from 'node:module'; const require = __marqueeCreateRequire(import.meta.url);",
+    },
     minify: true,
     keepNames: true,
     external: ['onnxruntime-node'],
@@ -298,7 +342,14 @@ async function bundleHandler(): Promise<string> {
   return HANDLER_BUNDLE;
 }
 
-function runChild(mode: 'warm' | 'cold', items: number, samples: number, entry: string, env: Record<string, string>, nodeArgs: readonly string[] = []): Promise<WarmResult | ColdResult> {
+function runChild(
+  mode: 'warm' | 'cold',
+  items: number,
+  samples: number,
+  entry: string,
+  env: Record<string, string>,
+  nodeArgs: readonly string[] = [],
+): Promise<WarmResult | ColdResult> {
   return new Promise((resolve, reject) => {
     const options = {
       env: { ...process.env, ...env },
@@ -309,8 +360,25 @@ function runChild(mode: 'warm' | 'cold', items: number, samples: number, entry: 
     };
     const proc =
       mode === 'cold'
-        ? spawn(process.execPath, [...nodeArgs, '--input-type=module', '-e', COLD_CHILD, '--', pathToFileURL(entry).href, JSON.stringify(benchEvent(benchRequest(items).body)), JSON.stringify(benchContext())], options)
-        : fork(join(ROOT, 'infra/cli/run-ts.mjs'), [fileURLToPath(import.meta.url), '--child', String(items), String(samples), entry], options);
+        ? spawn(
+            process.execPath,
+            [
+              ...nodeArgs,
+              '--input-type=module',
+              '-e',
+              COLD_CHILD,
+              '--',
+              pathToFileURL(entry).href,
+              JSON.stringify(benchEvent(benchRequest(items).body)),
+              JSON.stringify(benchContext()),
+            ],
+            options,
+          )
+        : fork(
+            join(ROOT, 'infra/cli/run-ts.mjs'),
+            [fileURLToPath(import.meta.url), '--child', String(items), String(samples), entry],
+            options,
+          );
     let settled = false;
     let stdout = '';
     proc.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
@@ -378,7 +446,12 @@ async function main(argv: readonly string[]): Promise<void> {
   const { S3Client } = await import('@aws-sdk/client-s3');
   const dir = await mkdtemp(join(tmpdir(), 'marquee-bench-serve-'));
   const local = await startLocalAws({ dataDir: dir });
-  const s3 = new S3Client({ region: 'us-east-1', endpoint: local.s3Endpoint, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+  const s3 = new S3Client({
+    region: 'us-east-1',
+    endpoint: local.s3Endpoint,
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  });
   const figures: CatalogFigures[] = [];
   const details: string[] = [];
   try {
@@ -393,7 +466,10 @@ async function main(argv: readonly string[]): Promise<void> {
       await runChild('cold', items, 0, entry, env); // unmeasured: disk and transform caches
       const colds: ColdResult[] = [];
       for (let run = 0; run < coldRuns; run++) colds.push((await runChild('cold', items, 0, entry, env, coldArgs)) as ColdResult);
-      const coldStartMs = percentile(colds.map((c) => c.coldStartMs), 50);
+      const coldStartMs = percentile(
+        colds.map((c) => c.coldStartMs),
+        50,
+      );
       const touch = await firstTouchMsPerMb();
       figures.push({
         items,
@@ -433,7 +509,9 @@ async function main(argv: readonly string[]): Promise<void> {
   ]);
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
   const line = (cells: string[]) => cells.map((cell, c) => cell.padStart(widths[c])).join('  ');
-  process.stdout.write(`${[line(header), ...rows.map(line), '', ...details, `cores: ${(await import('node:os')).cpus().length}`].join('\n')}\n`);
+  process.stdout.write(
+    `${[line(header), ...rows.map(line), '', ...details, `cores: ${(await import('node:os')).cpus().length}`].join('\n')}\n`,
+  );
 }
 
 await main(process.argv.slice(2));

@@ -79,7 +79,10 @@ async function readSplit(): Promise<Split> {
   }
   if (datasets) {
     const folder = join(datasets, 'ml-100k-ranking');
-    const train = buildTrainingData(await readRatingsFile(join(folder, 'train.tsv')), await readItemsFile(join(datasets, 'ml-100k', 'u.item')));
+    const train = buildTrainingData(
+      await readRatingsFile(join(folder, 'train.tsv')),
+      await readItemsFile(join(datasets, 'ml-100k', 'u.item')),
+    );
     const test = buildTrainingData(await readRatingsFile(join(folder, 'test.tsv')), [], {
       itemIds: train.itemIds,
       userIds: train.userIds,
@@ -115,10 +118,12 @@ function throughput(
       progress(`  ${objective}, threads ${threads}: epoch ${log.epoch} ${log.seconds.toFixed(3)} s`);
     },
   });
-  const seconds = trained.log.slice(epochs > 1 ? 1 : 0).map((log) => log.seconds).sort((a, b) => a - b);
+  const seconds = trained.log
+    .slice(epochs > 1 ? 1 : 0)
+    .map((log) => log.seconds)
+    .sort((a, b) => a - b);
   const epochSeconds = seconds[Math.floor(seconds.length / 2)];
-  const cpuSecondsPerEpoch =
-    cpuAtEpoch.length > 1 ? (cpuAtEpoch[cpuAtEpoch.length - 1] - cpuAtEpoch[0]) / (cpuAtEpoch.length - 1) : NaN;
+  const cpuSecondsPerEpoch = cpuAtEpoch.length > 1 ? (cpuAtEpoch[cpuAtEpoch.length - 1] - cpuAtEpoch[0]) / (cpuAtEpoch.length - 1) : NaN;
   return { examplesPerSecond: trained.examplesPerEpoch / epochSeconds, epochSeconds, cpuSecondsPerEpoch };
 }
 
@@ -145,46 +150,46 @@ progress(
     `${train.userItems.length} training examples per epoch`,
 );
 for (const objective of objectives)
-for (const threads of threadCounts) {
-  if (objective === 'sampled' && threads > 1) {
-    // The sampled objective trains on one thread (ParallelTrainer splits the full softmax only).
-    progress(`sampled, threads ${threads}: skipped (the sampled objective trains on one thread)`);
-    continue;
+  for (const threads of threadCounts) {
+    if (objective === 'sampled' && threads > 1) {
+      // The sampled objective trains on one thread (ParallelTrainer splits the full softmax only).
+      progress(`sampled, threads ${threads}: skipped (the sampled objective trains on one thread)`);
+      continue;
+    }
+    const speed = throughput(train, threads, objective);
+    let defaults: { epochs: number; epochsRun: number; trainSeconds: number; ndcgAt10: number } | undefined;
+    if (trainDefault) {
+      const started = performance.now();
+      const trained = trainRecommender(train, { threads, hyperParameters: { ...hyper, objective } });
+      const trainSeconds = (performance.now() - started) / 1000;
+      defaults = { epochs: trained.epochs, epochsRun: trained.log.length, trainSeconds, ndcgAt10: testNdcg(trained, train, split.test) };
+    }
+    const row = {
+      examplesPerSecond: Math.round(speed.examplesPerSecond),
+      threads,
+      objective,
+      dim: DIM,
+      ...(defaults ? { epochs: defaults.epochs, trainSeconds: round(defaults.trainSeconds, 2) } : {}),
+      dataset: split.name,
+      examplesPerEpoch: train.userItems.length,
+      scoredPairsPerSecond: Math.round((train.userIds.length * train.itemIds.length) / speed.epochSeconds),
+      epochSeconds: round(speed.epochSeconds, 4),
+      cpuSecondsPerEpoch: round(speed.cpuSecondsPerEpoch, 4),
+      ...(defaults ? { epochsRun: defaults.epochsRun, testNdcgAt10: round(defaults.ndcgAt10, 4) } : {}),
+    };
+    if (json) console.log(JSON.stringify(row));
+    else {
+      const line =
+        `${objective}, threads ${threads}: ${row.examplesPerSecond} examples/s at dim ${DIM}, ${row.scoredPairsPerSecond} scored (user, title) pairs/s ` +
+        `(median epoch ${row.epochSeconds} s, ${row.cpuSecondsPerEpoch} CPU s per epoch)`;
+      console.log(
+        defaults
+          ? `${line}; default model: ${defaults.epochs} epochs chosen, ${defaults.epochsRun} run, ` +
+              `${row.trainSeconds} s, test nDCG@10 ${row.testNdcgAt10}`
+          : line,
+      );
+    }
   }
-  const speed = throughput(train, threads, objective);
-  let defaults: { epochs: number; epochsRun: number; trainSeconds: number; ndcgAt10: number } | undefined;
-  if (trainDefault) {
-    const started = performance.now();
-    const trained = trainRecommender(train, { threads, hyperParameters: { ...hyper, objective } });
-    const trainSeconds = (performance.now() - started) / 1000;
-    defaults = { epochs: trained.epochs, epochsRun: trained.log.length, trainSeconds, ndcgAt10: testNdcg(trained, train, split.test) };
-  }
-  const row = {
-    examplesPerSecond: Math.round(speed.examplesPerSecond),
-    threads,
-    objective,
-    dim: DIM,
-    ...(defaults ? { epochs: defaults.epochs, trainSeconds: round(defaults.trainSeconds, 2) } : {}),
-    dataset: split.name,
-    examplesPerEpoch: train.userItems.length,
-    scoredPairsPerSecond: Math.round((train.userIds.length * train.itemIds.length) / speed.epochSeconds),
-    epochSeconds: round(speed.epochSeconds, 4),
-    cpuSecondsPerEpoch: round(speed.cpuSecondsPerEpoch, 4),
-    ...(defaults ? { epochsRun: defaults.epochsRun, testNdcgAt10: round(defaults.ndcgAt10, 4) } : {}),
-  };
-  if (json) console.log(JSON.stringify(row));
-  else {
-    const line =
-      `${objective}, threads ${threads}: ${row.examplesPerSecond} examples/s at dim ${DIM}, ${row.scoredPairsPerSecond} scored (user, title) pairs/s ` +
-      `(median epoch ${row.epochSeconds} s, ${row.cpuSecondsPerEpoch} CPU s per epoch)`;
-    console.log(
-      defaults
-        ? `${line}; default model: ${defaults.epochs} epochs chosen, ${defaults.epochsRun} run, ` +
-            `${row.trainSeconds} s, test nDCG@10 ${row.testNdcgAt10}`
-        : line,
-    );
-  }
-}
 
 function round(x: number, digits: number): number {
   const f = 10 ** digits;

@@ -143,10 +143,7 @@ async function validationSplit(features: boolean): Promise<Split> {
 
 /** The real split: train.tsv (+ u.item features) and test.tsv on train's indices. */
 async function realSplit(features: boolean): Promise<Split> {
-  const train = buildTrainingData(
-    await readRatingsFile(`${datasets}/ml-100k-ranking/train.tsv`),
-    features ? await readCatalog() : [],
-  );
+  const train = buildTrainingData(await readRatingsFile(`${datasets}/ml-100k-ranking/train.tsv`), features ? await readCatalog() : []);
   const test = buildTrainingData(await readRatingsFile(`${datasets}/ml-100k-ranking/test.tsv`), [], {
     itemIds: train.itemIds,
     userIds: train.userIds,
@@ -323,7 +320,14 @@ async function search(gridName: string, part: string | undefined): Promise<void>
     const began = performance.now();
     const fits: FitResult[] = [];
     for (let m = 0; m < config.ensemble; m++) fits.push(fit(train, split.test, config, config.seed + m));
-    const metrics = fits.length === 1 ? fits[0].best.metrics : evaluate(fits.map((f) => f.model), train, split.test);
+    const metrics =
+      fits.length === 1
+        ? fits[0].best.metrics
+        : evaluate(
+            fits.map((f) => f.model),
+            train,
+            split.test,
+          );
     const row: Row = {
       config: change,
       ndcgAt10: round(metrics.ndcgAt10),
@@ -368,7 +372,12 @@ async function final(config: Config, stoppingOnly = false): Promise<void> {
     report('fixed-epochs trainRecommender', trained.model, (performance.now() - began) / 1000, trained.epochs);
   } else {
     const fits = Array.from({ length: ensemble }, (_, m) => fit(train, undefined, config, config.seed + m));
-    report(`fixed-epochs copy x${ensemble}`, fits.map((f) => f.model), (performance.now() - began) / 1000, config.maxEpochs);
+    report(
+      `fixed-epochs copy x${ensemble}`,
+      fits.map((f) => f.model),
+      (performance.now() - began) / 1000,
+      config.maxEpochs,
+    );
   }
   if (!model) return;
 
@@ -383,7 +392,12 @@ async function final(config: Config, stoppingOnly = false): Promise<void> {
       refit: true,
     },
   });
-  report(`early-stopping+refit (val nDCG ${round(stopped.validationNdcgAt10 ?? NaN)})`, stopped.model, (performance.now() - began) / 1000, stopped.epochs);
+  report(
+    `early-stopping+refit (val nDCG ${round(stopped.validationNdcgAt10 ?? NaN)})`,
+    stopped.model,
+    (performance.now() - began) / 1000,
+    stopped.epochs,
+  );
 }
 
 /** The copied loop must give exactly trainRecommender's parameters for the same settings. */

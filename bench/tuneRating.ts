@@ -171,9 +171,7 @@ function folds(config: Config): void {
     const headRmse = ratingRmse(historyOnly(model), test);
     rmses.push(rmse);
     totalSeconds += seconds;
-    console.log(
-      `u${fold}  test RMSE ${rmse.toFixed(4)}  history-only head ${headRmse.toFixed(4)}  train ${seconds.toFixed(1)} s`,
-    );
+    console.log(`u${fold}  test RMSE ${rmse.toFixed(4)}  history-only head ${headRmse.toFixed(4)}  train ${seconds.toFixed(1)} s`);
   }
   const mean = rmses.reduce((a, b) => a + b, 0) / rmses.length;
   console.log(`mean test RMSE ${mean.toFixed(4)}  total train ${totalSeconds.toFixed(1)} s`);

@@ -31,7 +31,11 @@ export interface MarqueeClientOptions {
 
 /** An error answer of the API: `{error, message, field?}` and its HTTP status. */
 export declare class MarqueeApiError extends Error {
-  constructor(status: number, body: { error?: string; message?: string; field?: string }, options?: { retryAfterSeconds?: number; cause?: unknown });
+  constructor(
+    status: number,
+    body: { error?: string; message?: string; field?: string },
+    options?: { retryAfterSeconds?: number; cause?: unknown },
+  );
   readonly name: 'MarqueeApiError';
   /** The HTTP status. */
   readonly status: number;

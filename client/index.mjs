@@ -151,7 +151,8 @@ export class MarqueeClient {
   async #call(pending) {
     const { data, error, response } = await pending;
     if (response.ok) return data;
-    const body = typeof error === 'object' && error !== null ? error : { message: typeof error === 'string' && error !== '' ? error : undefined };
+    const body =
+      typeof error === 'object' && error !== null ? error : { message: typeof error === 'string' && error !== '' ? error : undefined };
     throw new MarqueeApiError(response.status, body, { retryAfterSeconds: retryAfterSeconds(response.headers.get('retry-after')) });
   }
 }

@@ -43,6 +43,11 @@ export const FUNCTIONS = [
     routes: [route('PUT', '/v1/items/{itemId}'), route('GET', '/v1/items/{itemId}'), route('POST', '/v1/items')],
   },
   { name: 'ForgetUser', entry: 'functions/forgetUser/handler.ts', usesOnnxRuntime: false, routes: [route('DELETE', '/v1/users/{userId}')] },
-  { name: 'UserHistory', entry: 'functions/userHistory/handler.ts', usesOnnxRuntime: false, routes: [route('GET', '/v1/users/{userId}/history')] },
+  {
+    name: 'UserHistory',
+    entry: 'functions/userHistory/handler.ts',
+    usesOnnxRuntime: false,
+    routes: [route('GET', '/v1/users/{userId}/history')],
+  },
   { name: 'Retrain', entry: 'functions/retrain/handler.ts', usesOnnxRuntime: false, routes: [] },
 ] as const satisfies readonly FunctionSpec[];

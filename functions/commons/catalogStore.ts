@@ -40,9 +40,20 @@ export async function putCatalogItems(
   const updatedAt = now.toISOString();
   const stored = items.map((item): StoredCatalogItem => ({ ...canonical(item), updatedAt }));
   await mapConcurrent(stored, CONCURRENCY, (item) =>
-    s3.send(new PutObjectCommand({ Bucket: bucket, Key: catalogItemKey(item.itemId), Body: JSON.stringify(item), ContentType: 'application/json' })),
+    s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: catalogItemKey(item.itemId),
+        Body: JSON.stringify(item),
+        ContentType: 'application/json',
+      }),
+    ),
   );
-  const change: CatalogChange = { key: catalogChangeKey(now, randomBytes(6).toString('hex')), changedAt: updatedAt, itemIds: stored.map((item) => item.itemId) };
+  const change: CatalogChange = {
+    key: catalogChangeKey(now, randomBytes(6).toString('hex')),
+    changedAt: updatedAt,
+    itemIds: stored.map((item) => item.itemId),
+  };
   await s3.send(
     new PutObjectCommand({
       Bucket: bucket,
@@ -71,7 +82,8 @@ export async function catalogItemExists(s3: S3Client, bucket: string, itemId: st
     await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: catalogItemKey(itemId) }));
     return true;
   } catch (error) {
-    if ((error as Error).name === 'NotFound' || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return false;
+    if ((error as Error).name === 'NotFound' || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404)
+      return false;
     throw error;
   }
 }

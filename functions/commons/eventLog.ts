@@ -40,7 +40,13 @@ export function eventLine(event: LoggedEvent): string {
 
 /** The history-store entry of an event (what the events function appends and the rebuild restores). */
 export function historyEntry(event: LoggedEvent): HistoryEntry {
-  return { ...(event.eventId === undefined ? {} : { eventId: event.eventId }), itemId: event.itemId, type: event.type, ...(event.value === undefined ? {} : { value: event.value }), timestamp: event.timestamp };
+  return {
+    ...(event.eventId === undefined ? {} : { eventId: event.eventId }),
+    itemId: event.itemId,
+    type: event.type,
+    ...(event.value === undefined ? {} : { value: event.value }),
+    timestamp: event.timestamp,
+  };
 }
 
 /** Writes one batch as one NDJSON object (one PUT: the batch is in the log whole or not at all). */

@@ -10,7 +10,12 @@ export class HttpError extends Error {
   readonly field?: string;
   readonly headers: Readonly<Record<string, string>>;
 
-  constructor(statusCode: number, code: string, message: string, options?: ErrorOptions & { field?: string; headers?: Record<string, string> }) {
+  constructor(
+    statusCode: number,
+    code: string,
+    message: string,
+    options?: ErrorOptions & { field?: string; headers?: Record<string, string> },
+  ) {
     super(message, options);
     this.name = 'HttpError';
     this.statusCode = statusCode;

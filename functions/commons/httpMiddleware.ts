@@ -19,7 +19,9 @@ export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
  * Parses a JSON request body into `request.internal.jsonBody`: 413 over `maxBytes`, 415 for a
  * non-JSON content type, 400 naming `body` for malformed JSON or a missing body when required.
  */
-export function jsonBody(options: { maxBytes?: number; required?: boolean } = {}): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
+export function jsonBody(
+  options: { maxBytes?: number; required?: boolean } = {},
+): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BODY_BYTES;
   const required = options.required ?? true;
   return {
@@ -104,8 +106,13 @@ export function headerValue(event: APIGatewayProxyEvent, name: string): string |
  * variable is unset or empty (CORS off, the default). Use it before jsonErrors() so it also sees
  * the error responses.
  */
-export function cors(allowed: string = process.env.CORS_ALLOW_ORIGINS ?? ''): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
-  const origins = allowed.split(',').map((origin) => origin.trim()).filter((origin) => origin.length > 0);
+export function cors(
+  allowed: string = process.env.CORS_ALLOW_ORIGINS ?? '',
+): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
+  const origins = allowed
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin.length > 0);
   const any = origins.includes('*');
   const addHeaders = async (request: Request): Promise<void> => {
     const response = request.response;

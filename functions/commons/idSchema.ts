@@ -13,7 +13,8 @@ export const MAX_ID_LENGTH = 256;
  */
 export function readId(value: unknown): { readonly id: string } | { readonly error: string } {
   if (value === undefined) return { error: 'is required' };
-  if (typeof value === 'number') return Number.isSafeInteger(value) ? { id: String(value) } : { error: 'must be a non-empty string or an integer' };
+  if (typeof value === 'number')
+    return Number.isSafeInteger(value) ? { id: String(value) } : { error: 'must be a non-empty string or an integer' };
   if (typeof value !== 'string') return { error: 'must be a non-empty string or an integer' };
   if (value.trim().length === 0) return { error: value.length === 0 ? 'must not be empty' : 'must not be blank' };
   if (/^\s|\s$/u.test(value)) return { error: 'must not start or end with whitespace' };
@@ -35,7 +36,13 @@ const ID_TEXT = { type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH, patter
 const ID_DESCRIPTION = 'An id: no leading or trailing whitespace, no control or format characters.';
 
 /** An id in a JSON body: a string or an integer (readId); its JSON Schema says so for the API description. */
-export const idSchema = z.unknown().transform(toId).meta({ description: `${ID_DESCRIPTION} An integer is read as its decimal text.`, anyOf: [ID_TEXT, { type: 'integer' }] });
+export const idSchema = z
+  .unknown()
+  .transform(toId)
+  .meta({ description: `${ID_DESCRIPTION} An integer is read as its decimal text.`, anyOf: [ID_TEXT, { type: 'integer' }] });
 
 /** An id in a path or a query string, which are text (readId). */
-export const idParamSchema = z.string().transform(toId).meta({ description: ID_DESCRIPTION, ...ID_TEXT });
+export const idParamSchema = z
+  .string()
+  .transform(toId)
+  .meta({ description: ID_DESCRIPTION, ...ID_TEXT });

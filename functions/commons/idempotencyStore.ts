@@ -41,10 +41,20 @@ export class IdempotencyStore {
     for (let start = 0; start < unique.length; start += BATCH_GET_LIMIT) {
       let keys: Record<string, unknown>[] = unique.slice(start, start + BATCH_GET_LIMIT).map((id) => ({ [this.key]: id }));
       for (let round = 0; keys.length > 0; round++) {
-        if (round === MAX_BATCH_GET_ROUNDS) throw new Error(`idempotency check: ${keys.length} keys still unprocessed after ${round} rounds`);
+        if (round === MAX_BATCH_GET_ROUNDS)
+          throw new Error(`idempotency check: ${keys.length} keys still unprocessed after ${round} rounds`);
         if (round > 0) await sleep(25 * 2 ** round);
         const result = await this.client.send(
-          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true, ProjectionExpression: '#id, expiresAt', ExpressionAttributeNames: { '#id': this.key } } } }),
+          new BatchGetCommand({
+            RequestItems: {
+              [this.tableName]: {
+                Keys: keys,
+                ConsistentRead: true,
+                ProjectionExpression: '#id, expiresAt',
+                ExpressionAttributeNames: { '#id': this.key },
+              },
+            },
+          }),
         );
         for (const item of result.Responses?.[this.tableName] ?? []) {
           if (typeof item.expiresAt !== 'number' || item.expiresAt > nowSeconds) seen.add(String(item[this.key]));

@@ -337,7 +337,11 @@ export class ModelLoader<T> {
       });
       return 'rejected';
     }
-    this.problem = { kind: 'failed', ...(read ? { version: read.pointer.version } : {}), reason: `${(error as Error)?.name}: ${(error as Error)?.message}` };
+    this.problem = {
+      kind: 'failed',
+      ...(read ? { version: read.pointer.version } : {}),
+      reason: `${(error as Error)?.name}: ${(error as Error)?.message}`,
+    };
     this.logOnce(`failed:${(error as Error)?.name}:${(error as Error)?.message}`, 'warn', 'model load failed', {
       loader: this.name,
       modelVersion: read?.pointer.version,
@@ -389,7 +393,10 @@ export class ModelLoader<T> {
   /** The 503 of a request with no model to serve: why, what to do, and when to retry. */
   private unavailable(): ServiceUnavailableError {
     const seconds = this.retryAfterSeconds();
-    return new ServiceUnavailableError(this.inflight ? 'the recommendation model is still loading; retry in a second' : unavailableMessage(this.problem, seconds), seconds);
+    return new ServiceUnavailableError(
+      this.inflight ? 'the recommendation model is still loading; retry in a second' : unavailableMessage(this.problem, seconds),
+      seconds,
+    );
   }
 }
 

@@ -32,7 +32,11 @@ export async function publishModel(
     put(modelFileKey(version, MODEL_FILES.similar), files.similarGraph, 'application/octet-stream'),
     put(modelFileKey(version, MODEL_FILES.items), encodeServingItems(files.items), 'application/json'),
     ...Object.entries(files.reports ?? {}).map(([name, body]) =>
-      put(modelFileKey(version, name), body, name.endsWith('.svg') ? 'image/svg+xml' : name.endsWith('.json') ? 'application/json' : 'application/octet-stream'),
+      put(
+        modelFileKey(version, name),
+        body,
+        name.endsWith('.svg') ? 'image/svg+xml' : name.endsWith('.json') ? 'application/json' : 'application/octet-stream',
+      ),
     ),
   ]);
   const manifestText = `${JSON.stringify(files.manifest, null, 2)}\n`;

@@ -86,7 +86,11 @@ export async function readModelPointer(options: ModelSourceOptions): Promise<Poi
  * the ONNX files' size and sha256 against the manifest; files the manifest does not hash
  * (items.json) are the caller's to validate. Throws InvalidModelError for a bad or missing file.
  */
-export async function openModelVersion(options: ModelSourceOptions, pointer: CurrentModelPointer, files: readonly string[]): Promise<ModelVersionDownload> {
+export async function openModelVersion(
+  options: ModelSourceOptions,
+  pointer: CurrentModelPointer,
+  files: readonly string[],
+): Promise<ModelVersionDownload> {
   const { version } = pointer;
   const hashed = new Set<string>(MODEL_FILE_NAMES);
   const fetchFile = async (name: string): Promise<Downloaded> => {
@@ -152,7 +156,8 @@ function checkFile(manifest: ModelManifest, name: string, file: Downloaded): voi
   if (file.bytes.length !== entry.bytes) {
     throw new InvalidModelError(`${name} of model ${version}: ${file.bytes.length} bytes, the manifest says ${entry.bytes}`, version);
   }
-  if (file.sha256 !== entry.sha256) throw new InvalidModelError(`${name} of model ${version}: sha256 ${file.sha256}, the manifest says ${entry.sha256}`, version);
+  if (file.sha256 !== entry.sha256)
+    throw new InvalidModelError(`${name} of model ${version}: sha256 ${file.sha256}, the manifest says ${entry.sha256}`, version);
 }
 
 function parseManifest(bytes: Uint8Array, version: string): ModelManifest {

@@ -55,7 +55,10 @@ export const REPORT_FILES = { json: 'report.json', chart: 'report.svg' } as cons
  * Names sort by time, and the time is read back for folders without a manifest (versionTime).
  */
 export function newModelVersion(at: Date): string {
-  const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return `${stamp}-${randomBytes(2).toString('hex')}`;
 }
 
@@ -69,7 +72,11 @@ export function versionTime(version: string): Date | undefined {
 }
 
 /** Every version folder under models/ with what its manifest or report says, and the pointer. */
-export async function listModelVersions(s3: S3Client, bucket: string, options: { concurrency?: number } = {}): Promise<ModelVersionListing> {
+export async function listModelVersions(
+  s3: S3Client,
+  bucket: string,
+  options: { concurrency?: number } = {},
+): Promise<ModelVersionListing> {
   const folders = await listVersionFolders(s3, bucket);
   const limit = Math.max(1, options.concurrency ?? 8);
   const versions: ModelVersionSummary[] = [];
@@ -164,7 +171,8 @@ export async function rollbackModel(s3: S3Client, bucket: string, options: { to?
   if (options.to !== undefined) {
     target = versions.find((v) => v.version === options.to);
     if (!target) throw new ModelVersionError(`no model version ${options.to} under ${MODELS_PREFIX}`);
-    if (target.status !== 'published') throw new ModelVersionError(`model version ${options.to} is ${target.status}, not a published model`);
+    if (target.status !== 'published')
+      throw new ModelVersionError(`model version ${options.to} is ${target.status}, not a published model`);
   } else {
     if (!current) throw new ModelVersionError('no model is current (models/current.json is missing or unreadable): name one with --to');
     target = previousVersion(versions, current.version);
@@ -174,7 +182,9 @@ export async function rollbackModel(s3: S3Client, bucket: string, options: { to?
   if (target.manifestSha256 === undefined) throw new ModelVersionError(`model version ${target.version} has no manifest`);
   const pointer: CurrentModelPointer = { version: target.version, sha256: target.manifestSha256 };
   await verifyVersion(s3, bucket, pointer);
-  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: CURRENT_MODEL_KEY, Body: JSON.stringify(pointer), ContentType: 'application/json' }));
+  await s3.send(
+    new PutObjectCommand({ Bucket: bucket, Key: CURRENT_MODEL_KEY, Body: JSON.stringify(pointer), ContentType: 'application/json' }),
+  );
   return { ...(current ? { from: current.version } : {}), to: target.version, pointer };
 }
 
@@ -190,11 +200,15 @@ export async function verifyVersion(s3: S3Client, bucket: string, pointer: Curre
       listed = undefined;
     }
     if (listed !== fetched.manifest.itemIds.length) {
-      throw new InvalidModelError(`items.json of model ${pointer.version} does not list the manifest's ${fetched.manifest.itemIds.length} items`, pointer.version);
+      throw new InvalidModelError(
+        `items.json of model ${pointer.version} does not list the manifest's ${fetched.manifest.itemIds.length} items`,
+        pointer.version,
+      );
     }
     return fetched.manifest;
   } catch (error) {
-    if (error instanceof InvalidModelError) throw new ModelVersionError(`model version ${pointer.version} cannot be served: ${error.message}`, { cause: error });
+    if (error instanceof InvalidModelError)
+      throw new ModelVersionError(`model version ${pointer.version} cannot be served: ${error.message}`, { cause: error });
     throw error;
   }
 }
@@ -203,7 +217,9 @@ async function listVersionFolders(s3: S3Client, bucket: string): Promise<string[
   const folders: string[] = [];
   let token: string | undefined;
   do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: MODELS_PREFIX, Delimiter: '/', ContinuationToken: token }));
+    const page = await s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: MODELS_PREFIX, Delimiter: '/', ContinuationToken: token }),
+    );
     for (const prefix of page.CommonPrefixes ?? []) {
       const version = prefix.Prefix?.slice(MODELS_PREFIX.length, -1);
       if (version) folders.push(version);
@@ -227,7 +243,8 @@ async function summarise(s3: S3Client, bucket: string, version: string): Promise
     };
   }
   const reportText = await readText(s3, bucket, modelFileKey(version, REPORT_FILES.json));
-  const report = reportText === undefined ? undefined : (parseJson(reportText) as { createdAt?: unknown; gate?: { reasons?: unknown } } | undefined);
+  const report =
+    reportText === undefined ? undefined : (parseJson(reportText) as { createdAt?: unknown; gate?: { reasons?: unknown } } | undefined);
   if (report) {
     const reasons = Array.isArray(report.gate?.reasons) ? report.gate.reasons.filter((r): r is string => typeof r === 'string') : [];
     return {

@@ -156,7 +156,11 @@ export class NewTitles {
     for (const change of changes) this.seenKeys.add(change.key);
     this.listFrom = Math.max(this.listFrom, lookedAt - this.marginMs);
     if (items.length > 0) {
-      (this.options.logger ?? defaultLogger).info('new titles loaded', { added: items.length, newTitles: this.byId.size, skipped: this.skippedIds.size });
+      (this.options.logger ?? defaultLogger).info('new titles loaded', {
+        added: items.length,
+        newTitles: this.byId.size,
+        skipped: this.skippedIds.size,
+      });
     }
   }
 

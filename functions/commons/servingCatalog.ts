@@ -91,7 +91,8 @@ export class ServingCatalog {
 
     this.itemIndex = new Map();
     for (let i = 0; i < n; i++) {
-      if (this.itemIndex.has(manifest.itemIds[i])) throw new InvalidModelError(`model ${this.version} lists item ${manifest.itemIds[i]} twice`, this.version);
+      if (this.itemIndex.has(manifest.itemIds[i]))
+        throw new InvalidModelError(`model ${this.version} lists item ${manifest.itemIds[i]} twice`, this.version);
       this.itemIndex.set(manifest.itemIds[i], i);
     }
     this.featureIndex = new Map(manifest.vocabulary.map((name, f) => [name, f]));
@@ -150,11 +151,16 @@ export class ServingCatalog {
     if (!itemsJson) throw new InvalidModelError(`model ${version} has no items.json`, version);
     let file: ServingItemsFile | ServingItemsColumns;
     try {
-      file = JSON.parse(Buffer.from(itemsJson.buffer, itemsJson.byteOffset, itemsJson.length).toString('utf8')) as ServingItemsFile | ServingItemsColumns;
+      file = JSON.parse(Buffer.from(itemsJson.buffer, itemsJson.byteOffset, itemsJson.length).toString('utf8')) as
+        | ServingItemsFile
+        | ServingItemsColumns;
     } catch (error) {
       throw new InvalidModelError(`items.json of model ${version} is not JSON`, version, { cause: error });
     }
-    const columns = (file as ServingItemsColumns | null)?.format === SERVING_ITEMS_FORMAT ? fromColumns(manifest, file as ServingItemsColumns) : fromItems(manifest, (file as ServingItemsFile | null)?.items);
+    const columns =
+      (file as ServingItemsColumns | null)?.format === SERVING_ITEMS_FORMAT
+        ? fromColumns(manifest, file as ServingItemsColumns)
+        : fromItems(manifest, (file as ServingItemsFile | null)?.items);
     return new ServingCatalog(manifest, columns);
   }
 
@@ -184,7 +190,13 @@ export class ServingCatalog {
   responseItem(index: number, score: number): ResponseItem {
     const { titles, years } = this.columns;
     const year = years[index];
-    return { itemId: this.manifest.itemIds[index], score, title: titles[index], genres: this.genresOf(index), year: year === NO_YEAR ? null : year };
+    return {
+      itemId: this.manifest.itemIds[index],
+      score,
+      title: titles[index],
+      genres: this.genresOf(index),
+      year: year === NO_YEAR ? null : year,
+    };
   }
 
   /** The genres of a title, as spelled in items.json. */
@@ -290,7 +302,8 @@ function fromColumns(manifest: ModelManifest, file: ServingItemsColumns): Catalo
     throw new InvalidModelError(`items.json of model ${version}${what}`, version);
   };
   const { titles, years, interactions, genreNames, genreOffsets, genres } = file;
-  if (!Array.isArray(file.itemIds) || file.itemIds.length !== n) bad(` holds ${Array.isArray(file.itemIds) ? file.itemIds.length : 'no'} items, the manifest ${n}`);
+  if (!Array.isArray(file.itemIds) || file.itemIds.length !== n)
+    bad(` holds ${Array.isArray(file.itemIds) ? file.itemIds.length : 'no'} items, the manifest ${n}`);
   for (const [name, column, length] of [
     ['titles', titles, n],
     ['years', years, n],
@@ -327,7 +340,8 @@ function fromColumns(manifest: ModelManifest, file: ServingItemsColumns): Catalo
   const genreColumn = new Int32Array(genres.length);
   for (let j = 0; j < genres.length; j++) {
     const id = genres[j];
-    if (!(Number.isInteger(id) && id >= 0 && id < genreNames.length)) bad(` has a genre index ${String(id)} outside its ${genreNames.length} names`);
+    if (!(Number.isInteger(id) && id >= 0 && id < genreNames.length))
+      bad(` has a genre index ${String(id)} outside its ${genreNames.length} names`);
     genreColumn[j] = id;
   }
   return { titles, years: yearColumn, interactions: interactionColumn, genreNames, genreOffsets: offsets, genres: genreColumn };
@@ -338,7 +352,10 @@ function fromItems(manifest: ModelManifest, items: readonly ServingItem[] | unde
   const { version, itemIds } = manifest;
   const n = itemIds.length;
   if (!Array.isArray(items) || items.length !== n) {
-    throw new InvalidModelError(`items.json of model ${version} holds ${Array.isArray(items) ? items.length : 'no'} items, the manifest ${n}`, version);
+    throw new InvalidModelError(
+      `items.json of model ${version} holds ${Array.isArray(items) ? items.length : 'no'} items, the manifest ${n}`,
+      version,
+    );
   }
   const titles = new Array<string | null>(n);
   const years = new Int32Array(n);

@@ -79,7 +79,15 @@ export function servingHandler<Input, Model>(options: ServingHandlerOptions<Inpu
         request.context = Object.create(request.context, { input: { value: input, enumerable: true } }) as Context;
       },
     });
-  if (options.loader) handler.use(withModel<Model, APIGatewayProxyEvent, APIGatewayProxyResult>(options.loader) as unknown as middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>);
+  if (options.loader)
+    handler.use(
+      withModel<Model, APIGatewayProxyEvent, APIGatewayProxyResult>(options.loader) as unknown as middy.MiddlewareObj<
+        APIGatewayProxyEvent,
+        APIGatewayProxyResult,
+        Error,
+        Context
+      >,
+    );
   return handler.handler(async (event, context) => {
     const serving = context as ServingContext<Model>;
     return options.handle(serving.input as Input, serving.model as Model, event);

@@ -70,7 +70,8 @@ export class ServingReadiness {
       this.servable = true;
     } catch (error) {
       this.verifiedKey = undefined;
-      if (this.servable !== false) (this.options.logger ?? defaultLogger).warn('health degraded: no servable model is published', { error: error as Error });
+      if (this.servable !== false)
+        (this.options.logger ?? defaultLogger).warn('health degraded: no servable model is published', { error: error as Error });
       this.servable = false;
     }
     return this.servable;

@@ -107,7 +107,8 @@ export class ServingRecommender {
   ): Promise<ServingRecommender> {
     const { manifest } = version;
     const file = 'file' in version ? (name: string) => version.file(name) : async (name: string) => version.files.get(name);
-    const graphFile = (graph: ServingGraph) => (graphs.includes(graph) ? file(graph === 'recommend' ? MODEL_FILES.recommend : MODEL_FILES.similar) : undefined);
+    const graphFile = (graph: ServingGraph) =>
+      graphs.includes(graph) ? file(graph === 'recommend' ? MODEL_FILES.recommend : MODEL_FILES.similar) : undefined;
     const recommend = graphFile('recommend');
     const similar = graphFile('similar');
     // Awaited after the catalog: the graphs are the larger files, still streaming in meanwhile.
@@ -121,26 +122,35 @@ export class ServingRecommender {
     try {
       onnx = await OnnxRecommender.fromGraphs(sessionGraphs, catalog.itemCount, catalog.featureCount);
     } catch (error) {
-      throw new InvalidModelError(`onnxruntime cannot load model ${manifest.version}: ${(error as Error).message}`, manifest.version, { cause: error });
+      throw new InvalidModelError(`onnxruntime cannot load model ${manifest.version}: ${(error as Error).message}`, manifest.version, {
+        cause: error,
+      });
     }
     try {
       await checkGraphs(onnx, catalog);
     } catch (error) {
       await onnx.release();
       if (error instanceof InvalidModelError) throw error;
-      throw new InvalidModelError(`model ${manifest.version} does not run: ${(error as Error).message}`, manifest.version, { cause: error });
+      throw new InvalidModelError(`model ${manifest.version} does not run: ${(error as Error).message}`, manifest.version, {
+        cause: error,
+      });
     }
     // model.onnx is read back only when a title added after training turns up (most versions never see one).
     const scoring = newTitlesSource ? new LazyScoringModel(await file(MODEL_FILES.recommend), manifest.version) : undefined;
     const newTitles =
       newTitlesSource && scoring
-        ? new NewTitles(() => scoring.get(), manifest.vocabulary, (itemId) => catalog.indexOf(itemId) >= 0, {
-            s3: newTitlesSource.s3,
-            bucket: newTitlesSource.bucket,
-            refreshIntervalMs: newTitlesSource.refreshIntervalMs,
-            since: new Date(manifest.createdAt),
-            ...(newTitlesSource.now ? { now: newTitlesSource.now } : {}),
-          })
+        ? new NewTitles(
+            () => scoring.get(),
+            manifest.vocabulary,
+            (itemId) => catalog.indexOf(itemId) >= 0,
+            {
+              s3: newTitlesSource.s3,
+              bucket: newTitlesSource.bucket,
+              refreshIntervalMs: newTitlesSource.refreshIntervalMs,
+              since: new Date(manifest.createdAt),
+              ...(newTitlesSource.now ? { now: newTitlesSource.now } : {}),
+            },
+          )
         : undefined;
     // The first poll starts with the version, so new titles are there by its first requests.
     newTitles?.poll();
@@ -165,7 +175,12 @@ export class ServingRecommender {
     const ignored = nonEmpty(signals.ignored);
 
     if (signals.historyItems.length === 0 && signals.preferences.length === 0) {
-      return { modelVersion: this.version, personalized: false, items: catalog.popularItems(request.count, filter, skip, true), ...ignored };
+      return {
+        modelVersion: this.version,
+        personalized: false,
+        items: catalog.popularItems(request.count, filter, skip, true),
+        ...ignored,
+      };
     }
     const result = await this.onnx.recommend({
       historyItems: signals.historyItems,
@@ -195,7 +210,10 @@ export class ServingRecommender {
     let query: Float32Array | undefined;
     if (index >= 0) {
       skip.add(index);
-      result = catalog.itemCount > 1 ? await this.onnx.similar(index, request.count, excludeList(filter, skip)) : { items: new Int32Array(0), scores: new Float32Array(0) };
+      result =
+        catalog.itemCount > 1
+          ? await this.onnx.similar(index, request.count, excludeList(filter, skip))
+          : { items: new Int32Array(0), scores: new Float32Array(0) };
       const scoring = this.newTitles && this.newTitles.size > 0 ? await this.scoring?.get() : undefined;
       if (scoring) query = unitRow(scoring.itemVectors, index, scoring.dim);
     } else {
@@ -206,7 +224,10 @@ export class ServingRecommender {
       result = this.cosineTopK(scoring, query, request.count, filter.allowed, skip);
     }
     const items = Array.from(result.items, (item, t) => catalog.responseItem(item, result.scores[t]));
-    if (query) this.mergeNew(items, request.count, request.filter, request.exclude, (title) => (title.item.itemId === request.itemId ? undefined : dot(query, title.unit)));
+    if (query)
+      this.mergeNew(items, request.count, request.filter, request.exclude, (title) =>
+        title.item.itemId === request.itemId ? undefined : dot(query, title.unit),
+      );
     this.pad(items, result.items, request.count, filter, skip);
     return { modelVersion: this.version, personalized: true, items };
   }
@@ -291,7 +312,13 @@ export class ServingRecommender {
    * Merges the new titles passing `filter` and not in `exclude` into `items` (sorted by score,
    * best first) by `score` (undefined: leave out), keeping at most `count`.
    */
-  private mergeNew(items: ResponseItem[], count: number, filter: ItemFilterSpec, exclude: readonly string[], score: (title: NewTitle) => number | undefined): void {
+  private mergeNew(
+    items: ResponseItem[],
+    count: number,
+    filter: ItemFilterSpec,
+    exclude: readonly string[],
+    score: (title: NewTitle) => number | undefined,
+  ): void {
     if (!this.newTitles || this.newTitles.size === 0) return;
     const excluded = new Set(exclude);
     let added = false;
@@ -309,7 +336,13 @@ export class ServingRecommender {
   }
 
   /** Top `count` model titles by cosine with the unit vector `query`, among those allowed and not skipped. */
-  private cosineTopK(scoring: ScoringModel, query: Float32Array, count: number, allowed: Uint8Array | undefined, skip: ReadonlySet<number>): { items: Int32Array; scores: Float32Array } {
+  private cosineTopK(
+    scoring: ScoringModel,
+    query: Float32Array,
+    count: number,
+    allowed: Uint8Array | undefined,
+    skip: ReadonlySet<number>,
+  ): { items: Int32Array; scores: Float32Array } {
     const { itemVectors, dim, itemCount } = scoring;
     const scores = new Float32Array(itemCount);
     let candidates = 0;
@@ -364,7 +397,11 @@ export class ServingRecommender {
         at--;
       }
     }
-    return top.map(({ j, value }) => ({ itemId: this.catalog.itemId(history[j]), title: this.catalog.title(history[j]), contribution: value }));
+    return top.map(({ j, value }) => ({
+      itemId: this.catalog.itemId(history[j]),
+      title: this.catalog.title(history[j]),
+      contribution: value,
+    }));
   }
 
   private indicesOf(itemIds: readonly string[]): Set<number> {
@@ -407,7 +444,10 @@ class LazyScoringModel {
       const { readScoringModel } = await import('../../model/onnx/readScoringModel.ts');
       model = readScoringModel(bytes);
     } catch (error) {
-      logger.error('model.onnx cannot be read back: titles added after it are not served until the next model', { modelVersion: version, error: error as Error });
+      logger.error('model.onnx cannot be read back: titles added after it are not served until the next model', {
+        modelVersion: version,
+        error: error as Error,
+      });
       return undefined;
     }
     if (!model.featureItemVectors || model.newItemBias === undefined) {
@@ -455,13 +495,22 @@ async function checkGraphs(onnx: OnnxRecommender, catalog: ServingCatalog): Prom
     const history = Int32Array.of(n - 1);
     const weights = Float32Array.of(1);
     const none = await onnx.recommend({ historyItems: history, historyWeights: weights, preferences, exclude: all, k: 1 });
-    if (none.items.length !== 0) throw new InvalidModelError(`the recommend graph of model ${version} holds more than the manifest's ${n} items`, version);
-    const some = await onnx.recommend({ historyItems: history, historyWeights: weights, preferences, exclude: new Int32Array(0), k: Math.min(10, n) });
-    if (some.items.length !== Math.min(10, n)) throw new InvalidModelError(`the recommend graph of model ${version} returned ${some.items.length} items`, version);
+    if (none.items.length !== 0)
+      throw new InvalidModelError(`the recommend graph of model ${version} holds more than the manifest's ${n} items`, version);
+    const some = await onnx.recommend({
+      historyItems: history,
+      historyWeights: weights,
+      preferences,
+      exclude: new Int32Array(0),
+      k: Math.min(10, n),
+    });
+    if (some.items.length !== Math.min(10, n))
+      throw new InvalidModelError(`the recommend graph of model ${version} returned ${some.items.length} items`, version);
   }
   if (onnx.hasSimilar && n > 1) {
     const none = await onnx.similar(0, 1, all.subarray(1));
-    if (none.items.length !== 0) throw new InvalidModelError(`the similar graph of model ${version} holds more than the manifest's ${n} items`, version);
+    if (none.items.length !== 0)
+      throw new InvalidModelError(`the similar graph of model ${version} holds more than the manifest's ${n} items`, version);
     await onnx.similar(n - 1, Math.min(10, n - 1));
   }
 }

@@ -112,13 +112,20 @@ const preferenceScalar = z.union([textSchema(MAX_TEXT_LENGTH), z.number().finite
  * case-insensitively against the known preference keys, and an unknown key is an error naming it.
  */
 export const preferencesSchema = z
-  .record(z.string(), z.union([preferenceScalar, z.array(preferenceScalar).max(50, 'must hold at most 50 values')], {
-    error: 'must be a string, a number, or an array of them',
-  }))
+  .record(
+    z.string(),
+    z.union([preferenceScalar, z.array(preferenceScalar).max(50, 'must hold at most 50 values')], {
+      error: 'must be a string, a number, or an array of them',
+    }),
+  )
   .superRefine((preferences, ctx) => {
     for (const key of Object.keys(preferences)) {
       if (!Object.hasOwn(PREFERENCE_KEYS, key.trim().toLowerCase())) {
-        ctx.addIssue({ code: 'custom', path: [key], message: `unknown preference '${key}'; known: ${Object.keys(PREFERENCE_KEYS).join(', ')}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `unknown preference '${key}'; known: ${Object.keys(PREFERENCE_KEYS).join(', ')}`,
+        });
       }
     }
   })
@@ -180,7 +187,11 @@ export function booleanParam(fallback: boolean) {
   );
 }
 
-export const genresParam = z.array(genreSchema).max(MAX_GENRES, `must hold at most ${MAX_GENRES} genres`).optional().transform((values) => values ?? []);
+export const genresParam = z
+  .array(genreSchema)
+  .max(MAX_GENRES, `must hold at most ${MAX_GENRES} genres`)
+  .optional()
+  .transform((values) => values ?? []);
 
 export const itemIdsParam = z
   .array(idParamSchema)
@@ -217,7 +228,8 @@ export function queryParser<S extends Record<string, ZodType<unknown, QueryValue
   const parse = (event: APIGatewayProxyEvent) => {
     const values = queryValues(event);
     for (const key of Object.keys(values)) {
-      if (!Object.hasOwn(shape, key)) throw new BadRequestError(`unknown query parameter '${key}'; this route takes ${known}`, `query.${key}`);
+      if (!Object.hasOwn(shape, key))
+        throw new BadRequestError(`unknown query parameter '${key}'; this route takes ${known}`, `query.${key}`);
     }
     return parseInput(schema, values, 'query') as { [K in keyof S]: z.output<S[K]> };
   };
@@ -243,4 +255,3 @@ export function parseInput<T extends ZodType>(schema: T, value: unknown, root: s
   const field = fieldPath(path);
   throw new BadRequestError(`${field}: ${message}`, field, { cause: parsed.error });
 }
-

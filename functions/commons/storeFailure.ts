@@ -4,7 +4,16 @@ import { ServiceUnavailableError } from './httpErrors.ts';
 const RETRY_AFTER_SECONDS = 2;
 
 /** Node's codes for a connection that failed or broke. */
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+]);
 
 /**
  * Whether `error` came from a store: an AWS SDK service error (it carries `$metadata`), an SDK

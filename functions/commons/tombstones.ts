@@ -22,7 +22,9 @@ const READ_CONCURRENCY = 16;
 
 export async function writeTombstone(s3: S3Client, bucket: string, userId: string, forgottenAt: Date): Promise<Tombstone> {
   const tombstone: Tombstone = { userId, forgottenAt: forgottenAt.toISOString() };
-  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: tombstoneKey(userId), Body: JSON.stringify(tombstone), ContentType: 'application/json' }));
+  await s3.send(
+    new PutObjectCommand({ Bucket: bucket, Key: tombstoneKey(userId), Body: JSON.stringify(tombstone), ContentType: 'application/json' }),
+  );
   return tombstone;
 }
 

@@ -149,13 +149,22 @@ export class UserHistoryStore {
     const unique = [...new Set(userIds)];
     const rounds = this.options.maxRounds ?? 8;
     for (let start = 0; start < unique.length; start += BATCH_GET_LIMIT) {
-      let keys: Record<string, unknown>[] = unique.slice(start, start + BATCH_GET_LIMIT).map((userId) => ({ [USER]: userId, [KEY]: FORGOTTEN_KEY }));
+      let keys: Record<string, unknown>[] = unique
+        .slice(start, start + BATCH_GET_LIMIT)
+        .map((userId) => ({ [USER]: userId, [KEY]: FORGOTTEN_KEY }));
       for (let round = 0; keys.length > 0; round++) {
         if (round === rounds) throw new HistoryThrottledError('forget-marker read', keys.length, round);
         if (round > 0) await backoff(round);
         const result = await this.client.send(
           new BatchGetCommand({
-            RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true, ProjectionExpression: '#user, forgottenAt', ExpressionAttributeNames: { '#user': USER } } },
+            RequestItems: {
+              [this.tableName]: {
+                Keys: keys,
+                ConsistentRead: true,
+                ProjectionExpression: '#user, forgottenAt',
+                ExpressionAttributeNames: { '#user': USER },
+              },
+            },
           }),
         );
         for (const item of result.Responses?.[this.tableName] ?? []) {

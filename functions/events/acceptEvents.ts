@@ -92,7 +92,9 @@ export async function acceptEvents(stores: EventStores, events: readonly LoggedE
   ]);
   if (logged.status === 'rejected') {
     metrics.addMetric('EventLogWriteFailures', MetricUnit.Count, 1);
-    throw new ServiceUnavailableError('the events could not be stored; none was accepted, retry the whole batch', RETRY_AFTER_SECONDS, { cause: logged.reason });
+    throw new ServiceUnavailableError('the events could not be stored; none was accepted, retry the whole batch', RETRY_AFTER_SECONDS, {
+      cause: logged.reason,
+    });
   }
 
   try {
@@ -100,9 +102,13 @@ export async function acceptEvents(stores: EventStores, events: readonly LoggedE
     await stores.history.put(historyRecords(fresh, batchId, forgotten.value));
   } catch (error) {
     metrics.addMetric('HistoryWriteFailures', MetricUnit.Count, 1);
-    throw new ServiceUnavailableError('the events could not be added to the viewers\' histories; none was accepted, retry the whole batch', RETRY_AFTER_SECONDS, {
-      cause: error,
-    });
+    throw new ServiceUnavailableError(
+      "the events could not be added to the viewers' histories; none was accepted, retry the whole batch",
+      RETRY_AFTER_SECONDS,
+      {
+        cause: error,
+      },
+    );
   }
 
   const ids = fresh.flatMap((event) => (event.eventId === undefined ? [] : [event.eventId]));
@@ -118,7 +124,10 @@ export async function acceptEvents(stores: EventStores, events: readonly LoggedE
   if (claims.taken.length > 0) {
     // A concurrent request with the same ids claimed them first: it reports them as accepted.
     duplicates.push(...claims.taken);
-    logger.info('eventIds claimed concurrently by another batch; their copies in this batch are duplicates', { batchId, taken: claims.taken.length });
+    logger.info('eventIds claimed concurrently by another batch; their copies in this batch are duplicates', {
+      batchId,
+      taken: claims.taken.length,
+    });
   }
   const accepted = fresh.length - claims.taken.length;
   metrics.addMetric('EventsAccepted', MetricUnit.Count, accepted);

@@ -27,7 +27,11 @@ const timestampSchema = z
     } else {
       seconds = parseIsoDateTime(raw) ?? Number.NaN;
       if (!Number.isFinite(seconds)) {
-        ctx.issues.push({ code: 'custom', message: `is not an ISO-8601 date-time of a real calendar date: ${JSON.stringify(raw)}`, input: raw });
+        ctx.issues.push({
+          code: 'custom',
+          message: `is not an ISO-8601 date-time of a real calendar date: ${JSON.stringify(raw)}`,
+          input: raw,
+        });
         return z.NEVER;
       }
     }

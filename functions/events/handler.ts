@@ -44,7 +44,12 @@ export function createEventsHandler(options: EventsHandlerOptions = {}) {
     const batch = toLoggedEvents(parsed.data.body.events, now);
     stores ??= resolveStores();
     const result = await acceptEvents(stores, batch, now);
-    logger.info('events accepted', { batchId: result.batchId, accepted: result.accepted, duplicates: result.duplicates.length, path: event.path });
+    logger.info('events accepted', {
+      batchId: result.batchId,
+      accepted: result.accepted,
+      duplicates: result.duplicates.length,
+      path: event.path,
+    });
     return jsonResponse(202, result);
   };
 
@@ -89,7 +94,10 @@ function defaultStores(): EventStores {
     s3,
     bucket: config.bucketName,
     idempotency: new IdempotencyStore(dynamo, config.idempotencyTableName, config.idempotencyWindowSeconds),
-    history: new UserHistoryStore(dynamo, config.historyTableName, { maxLength: config.historyLength, ttlSeconds: config.historyTtlSeconds }),
+    history: new UserHistoryStore(dynamo, config.historyTableName, {
+      maxLength: config.historyLength,
+      ttlSeconds: config.historyTtlSeconds,
+    }),
   };
 }
 

@@ -64,7 +64,8 @@ export function createForgetUserHandler(options: ForgetUserHandlerOptions = {}) 
       userId: path.userId,
       forgottenAt,
       history: 'deleted',
-      events: 'those up to forgottenAt excluded from every later model and removed from the event log at the next retrain; later events are kept',
+      events:
+        'those up to forgottenAt excluded from every later model and removed from the event log at the next retrain; later events are kept',
     });
   };
 
@@ -83,7 +84,10 @@ function defaultStores(): ForgetUserStores {
   return {
     s3,
     bucket: config.bucketName,
-    history: new UserHistoryStore(dynamo, config.historyTableName, { maxLength: config.historyLength, ttlSeconds: config.historyTtlSeconds }),
+    history: new UserHistoryStore(dynamo, config.historyTableName, {
+      maxLength: config.historyLength,
+      ttlSeconds: config.historyTtlSeconds,
+    }),
   };
 }
 

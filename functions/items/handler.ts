@@ -51,7 +51,10 @@ export function createItemsHandler(options: ItemsHandlerOptions = {}) {
     if (body === undefined) throw new BadRequestError('a JSON request body is required', 'body');
     const { path, body: fields } = putItemRequestSchema.parse({ path: event.pathParameters ?? {}, body });
     if (fields.itemId !== undefined && fields.itemId !== path.itemId) {
-      throw new BadRequestError(`body.itemId: ${JSON.stringify(fields.itemId)} differs from the path's ${JSON.stringify(path.itemId)}`, 'body.itemId');
+      throw new BadRequestError(
+        `body.itemId: ${JSON.stringify(fields.itemId)} differs from the path's ${JSON.stringify(path.itemId)}`,
+        'body.itemId',
+      );
     }
     const { s3, bucket } = store();
     const existed = await storing(() => catalogItemExists(s3, bucket, path.itemId));
@@ -65,7 +68,14 @@ export function createItemsHandler(options: ItemsHandlerOptions = {}) {
     if (body === undefined) throw new BadRequestError('a JSON request body is required', 'body');
     const { body: request } = postItemsRequestSchema.parse({ body });
     const { s3, bucket } = store();
-    const { items } = await storing(() => putCatalogItems(s3, bucket, request.items.map((fields) => toCatalogItem(fields.itemId, fields)), clock()));
+    const { items } = await storing(() =>
+      putCatalogItems(
+        s3,
+        bucket,
+        request.items.map((fields) => toCatalogItem(fields.itemId, fields)),
+        clock(),
+      ),
+    );
     metrics.addMetric('CatalogItemsUpserted', MetricUnit.Count, items.length);
     logger.info('catalog items upserted', { count: items.length });
     return jsonResponse(200, { upserted: items.length, itemIds: items.map((item) => item.itemId) });

@@ -7,9 +7,7 @@ import { textSchema } from '../commons/textSchema.ts';
 export const MAX_ITEMS_PER_BATCH = 100;
 
 const names = (what: string, maxCount: number) =>
-  z
-    .array(textSchema(200), { error: `must be an array of ${what} names` })
-    .max(maxCount, { error: `at most ${maxCount} entries` });
+  z.array(textSchema(200), { error: `must be an array of ${what} names` }).max(maxCount, { error: `at most ${maxCount} entries` });
 
 /**
  * A title's metadata as clients send it; text fields follow textSchema (no control or format
@@ -22,8 +20,18 @@ const itemFields = {
   genres: names('genre', 50).optional(),
   cast: names('cast member', 200).optional(),
   directors: names('director', 50).optional(),
-  people: z.strictObject({ cast: names('cast member', 200).optional(), directors: names('director', 50).optional() }, { error: 'must be an object {cast, directors}' }).optional(),
-  year: z.number({ error: 'must be a number' }).int({ error: 'must be a whole year' }).min(1800, { error: 'must be 1800 or later' }).max(2200, { error: 'must be 2200 or earlier' }).nullish(),
+  people: z
+    .strictObject(
+      { cast: names('cast member', 200).optional(), directors: names('director', 50).optional() },
+      { error: 'must be an object {cast, directors}' },
+    )
+    .optional(),
+  year: z
+    .number({ error: 'must be a number' })
+    .int({ error: 'must be a whole year' })
+    .min(1800, { error: 'must be 1800 or later' })
+    .max(2200, { error: 'must be 2200 or earlier' })
+    .nullish(),
   tags: names('tag', 100).optional(),
 };
 
@@ -38,14 +46,17 @@ export const postItemsRequestSchema = z.object({
   body: z.strictObject(
     {
       items: z
-        .array(z.strictObject({ itemId: idSchema, ...itemFields }, { error: 'must be a JSON object' }), { error: (issue) => (issue.input === undefined ? 'is required' : 'must be an array of items') })
+        .array(z.strictObject({ itemId: idSchema, ...itemFields }, { error: 'must be a JSON object' }), {
+          error: (issue) => (issue.input === undefined ? 'is required' : 'must be an array of items'),
+        })
         .min(1, { error: 'must hold at least one item' })
         .max(MAX_ITEMS_PER_BATCH, { error: `must hold at most ${MAX_ITEMS_PER_BATCH} items (send larger catalogs in several requests)` })
         .superRefine((items, ctx) => {
           const first = new Map<string, number>();
           items.forEach((item, index) => {
             const earlier = first.get(item.itemId);
-            if (earlier !== undefined) ctx.addIssue({ code: 'custom', path: [index, 'itemId'], message: `repeats the itemId of items[${earlier}]` });
+            if (earlier !== undefined)
+              ctx.addIssue({ code: 'custom', path: [index, 'itemId'], message: `repeats the itemId of items[${earlier}]` });
             else first.set(item.itemId, index);
           });
         }),

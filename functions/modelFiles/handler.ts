@@ -12,8 +12,10 @@ const URL_LIFETIME_SECONDS = 300;
 
 const config = loadConfig();
 const { s3 } = awsClients(config);
-const loader = sharedModelLoader('modelFiles', () =>
-  new ModelLoader<ModelFileSet>({ name: 'modelFiles', ...loaderSettings(config), files: MODEL_FILE_SET_FILES, build: readModelFileSet }),
+const loader = sharedModelLoader(
+  'modelFiles',
+  () =>
+    new ModelLoader<ModelFileSet>({ name: 'modelFiles', ...loaderSettings(config), files: MODEL_FILE_SET_FILES, build: readModelFileSet }),
 );
 const parseNoQuery = queryParser({});
 

@@ -88,7 +88,12 @@ export const API_OPERATIONS: Readonly<Record<string, ApiOperation>> = {
     tag: 'catalog',
     pathParameters: { itemId: idParamSchema },
     body: putItemRequestSchema.shape.body,
-    bodyExample: { title: 'The Matrix', genres: ['Action', 'Sci-Fi'], year: 1999, people: { cast: ['Keanu Reeves'], directors: ['Lana Wachowski'] } },
+    bodyExample: {
+      title: 'The Matrix',
+      genres: ['Action', 'Sci-Fi'],
+      year: 1999,
+      people: { cast: ['Keanu Reeves'], directors: ['Lana Wachowski'] },
+    },
     success: { status: 201, also: 200, schema: responses.catalogItemSchema },
   },
   'GET /v1/items/{itemId}': {

@@ -56,7 +56,8 @@ function queryParameter(name: string, schema: ZodType): JsonSchema {
   if (value) {
     // The value as the handler reads it when that has a JSON type (count: an integer); else as sent (explain: 'true' | 'false' …).
     const output = responseSchema(value);
-    const stated = 'type' in output ? output : { ...requestSchema(value), ...('default' in output ? { default: String(output.default) } : {}) };
+    const stated =
+      'type' in output ? output : { ...requestSchema(value), ...('default' in output ? { default: String(output.default) } : {}) };
     return { name, in: 'query', required: false, schema: stated };
   }
   return { name, in: 'query', required: false, style: 'form', explode: true, schema: requestSchema(schema) };
@@ -70,7 +71,12 @@ const errorResponse = (description: string, retry = false) => ({
 
 function operationObject(operation: ApiOperation, apiKeyRequired: boolean): Record<string, unknown> {
   const parameters = [
-    ...Object.entries(operation.pathParameters ?? {}).map(([name, schema]) => ({ name, in: 'path', required: true, schema: requestSchema(schema) })),
+    ...Object.entries(operation.pathParameters ?? {}).map(([name, schema]) => ({
+      name,
+      in: 'path',
+      required: true,
+      schema: requestSchema(schema),
+    })),
     ...Object.entries(operation.query?.parameters ?? {}).map(([name, schema]) => queryParameter(name, schema)),
   ];
   const success = { description: operation.summary, content: { 'application/json': { schema: responseSchema(operation.success.schema) } } };
@@ -130,7 +136,8 @@ export function openApiDocument(): OpenApiDocument {
       title: 'Marquee',
       version: 'v1',
       summary: 'Recommendations for entertainment catalogs',
-      description: 'Personalised recommendations, similar titles, re-ranking and popularity over a trained model; events and catalog in. Errors are `{error, message, field?}`.',
+      description:
+        'Personalised recommendations, similar titles, re-ranking and popularity over a trained model; events and catalog in. Errors are `{error, message, field?}`.',
       license: { name: 'UNLICENSED', identifier: 'UNLICENSED' },
     },
     // Relative to where the document is read: `<stage URL>/v1/openapi.json` → the stage URL
@@ -146,7 +153,9 @@ export function openApiDocument(): OpenApiDocument {
     ],
     paths,
     components: {
-      securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key', description: 'A key of the API (`marquee key` prints the local one).' } },
+      securitySchemes: {
+        apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key', description: 'A key of the API (`marquee key` prints the local one).' },
+      },
       headers: { RetryAfter: { description: 'Seconds to wait before retrying', schema: { type: 'integer', minimum: 0 } } },
       schemas,
     },

@@ -11,7 +11,10 @@ export const errorResponseSchema = z
   .object({
     error: z.string().meta({ description: 'Machine-readable code, e.g. `invalid_request`, `not_found`, `service_unavailable`.' }),
     message: z.string().meta({ description: 'For people; names the field and the rule it breaks.' }),
-    field: z.string().optional().meta({ description: 'The request field at fault, as a path: `body.events[3].type`, `query.count`, `path.userId`.' }),
+    field: z
+      .string()
+      .optional()
+      .meta({ description: 'The request field at fault, as a path: `body.events[3].type`, `query.count`, `path.userId`.' }),
   })
   .meta({ id: 'Error' });
 
@@ -45,7 +48,9 @@ const servingResult = {
   ignored: ignoredSchema.optional(),
 };
 
-export const recommendationsResponseSchema = z.looseObject({ ...servingResult, userId: z.string().optional() }).meta({ id: 'Recommendations' });
+export const recommendationsResponseSchema = z
+  .looseObject({ ...servingResult, userId: z.string().optional() })
+  .meta({ id: 'Recommendations' });
 
 export const similarResponseSchema = z.looseObject({ ...servingResult, itemId: z.string() }).meta({ id: 'SimilarItems' });
 
@@ -75,7 +80,9 @@ export const catalogItemSchema = z
   })
   .meta({ id: 'CatalogItem' });
 
-export const itemsUpsertedResponseSchema = z.object({ upserted: z.number().int().min(1), itemIds: z.array(z.string()) }).meta({ id: 'ItemsUpserted' });
+export const itemsUpsertedResponseSchema = z
+  .object({ upserted: z.number().int().min(1), itemIds: z.array(z.string()) })
+  .meta({ id: 'ItemsUpserted' });
 
 export const forgetUserResponseSchema = z
   .object({ userId: z.string(), forgottenAt: z.iso.datetime(), history: z.literal('deleted'), events: z.string() })
@@ -132,4 +139,6 @@ export const modelFilesResponseSchema = z
 export const healthResponseSchema = z.object({ status: z.enum(['ok', 'degraded']) }).meta({ id: 'Health' });
 
 /** The OpenAPI document itself (GET /v1/openapi.json): checked by a linter, so only its frame here. */
-export const openApiResponseSchema = z.looseObject({ openapi: z.string(), info: z.looseObject({}), paths: z.looseObject({}) }).meta({ id: 'OpenApiDocument' });
+export const openApiResponseSchema = z
+  .looseObject({ openapi: z.string(), info: z.looseObject({}), paths: z.looseObject({}) })
+  .meta({ id: 'OpenApiDocument' });

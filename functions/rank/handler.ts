@@ -33,6 +33,10 @@ export const handler = servingHandler<RankInput, ServingRecommender>({
       request = { ...request, history: [...stored, ...request.history] };
     }
     const result = await model.rank(request);
-    return jsonResponse(200, { recommendationId: randomUUID(), ...(input.userId !== undefined ? { userId: input.userId } : {}), ...result });
+    return jsonResponse(200, {
+      recommendationId: randomUUID(),
+      ...(input.userId !== undefined ? { userId: input.userId } : {}),
+      ...result,
+    });
   },
 });

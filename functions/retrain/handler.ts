@@ -66,10 +66,7 @@ export function createRetrainHandler(options: RetrainHandlerOptions = {}) {
     });
   };
 
-  return middy<RetrainEvent | undefined, RetrainReport>()
-    .use(injectLambdaContext(logger))
-    .use(logMetrics(metrics))
-    .handler(retrain);
+  return middy<RetrainEvent | undefined, RetrainReport>().use(injectLambdaContext(logger)).use(logMetrics(metrics)).handler(retrain);
 }
 
 function defaultStores(): { s3: S3Client; config: RetrainConfig } {

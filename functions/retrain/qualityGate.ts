@@ -229,7 +229,7 @@ export function decideGate(input: GateInput): GateDecision {
   if (input.epochs < 1) failures.push('the candidate was not trained for a single epoch');
   if (input.nonFinite !== undefined) failures.push(`the candidate has non-finite parameters (${input.nonFinite})`);
   const candidate = input.candidate;
-  if (candidate && !Object.values(candidate).every(Number.isFinite)) failures.push('the candidate\'s gate metrics are not finite');
+  if (candidate && !Object.values(candidate).every(Number.isFinite)) failures.push("the candidate's gate metrics are not finite");
   if (failures.length > 0 || !candidate) {
     return { passed: false, reasons: failures.length > 0 ? failures : ['the candidate was not evaluated'] };
   }
@@ -245,7 +245,8 @@ export function decideGate(input: GateInput): GateDecision {
         return { passed: false, reasons: [`the served model ${input.served.version} could not be evaluated on the gate set`] };
       }
       const comparison = `candidate nDCG@10 ${ndcg} vs ${current.toFixed(4)} of the served model ${input.served.version} (tolerance ${input.tolerance})`;
-      if (!(candidate.ndcgAt10 >= current - input.tolerance)) return { passed: false, reasons: [`worse than the served model: ${comparison}`] };
+      if (!(candidate.ndcgAt10 >= current - input.tolerance))
+        return { passed: false, reasons: [`worse than the served model: ${comparison}`] };
       return { passed: true, reasons: [`not worse than the served model: ${comparison}`] };
     }
   }

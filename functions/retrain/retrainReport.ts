@@ -98,7 +98,12 @@ export interface RetrainGateReport {
   readonly tolerance: number;
   readonly minInteractions: number;
   readonly candidate?: GateMetrics;
-  readonly served: { readonly version?: string; readonly state: 'none' | 'unreadable' | 'loaded'; readonly metrics?: GateMetrics; readonly mapping?: ServedMapping };
+  readonly served: {
+    readonly version?: string;
+    readonly state: 'none' | 'unreadable' | 'loaded';
+    readonly metrics?: GateMetrics;
+    readonly mapping?: ServedMapping;
+  };
   /** Most-popular items for everyone, on the same gate set: the floor a model should clear. */
   readonly popularity?: GateMetrics;
 }

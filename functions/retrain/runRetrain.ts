@@ -191,7 +191,13 @@ async function retrain(deps: RetrainDependencies): Promise<RetrainReport> {
     ...(candidateMetrics ? { candidate: candidateMetrics } : {}),
     served: {
       state: served.kind,
-      ...(served.kind === 'none' ? {} : served.kind === 'loaded' ? { version: served.pointer.version } : served.version ? { version: served.version } : {}),
+      ...(served.kind === 'none'
+        ? {}
+        : served.kind === 'loaded'
+          ? { version: served.pointer.version }
+          : served.version
+            ? { version: served.version }
+            : {}),
       ...(servedMetrics ? { metrics: servedMetrics } : {}),
       ...(mapping ? { mapping } : {}),
     },
@@ -263,12 +269,21 @@ async function readData(deps: RetrainDependencies, clock: ReturnType<typeof stop
   const bucket = config.bucketName;
   const tombstones = await listTombstones(s3, bucket);
   const [snapshot, catalog, served] = await Promise.all([
-    (deps.readEvents ?? readTrainingSnapshot)(s3, bucket, { tombstones, windowSeconds: config.idempotencyWindowSeconds, concurrency: config.readConcurrency }),
+    (deps.readEvents ?? readTrainingSnapshot)(s3, bucket, {
+      tombstones,
+      windowSeconds: config.idempotencyWindowSeconds,
+      concurrency: config.readConcurrency,
+    }),
     readCatalogSnapshot(s3, bucket, { concurrency: config.readConcurrency }),
     readServedModel(s3, bucket),
   ]);
   const readSeconds = clock.lap();
-  logger.info('event log read', { ...snapshot.log, snapshot: snapshot.id, catalogItems: catalog.items.length, served: servedLabel(served) });
+  logger.info('event log read', {
+    ...snapshot.log,
+    snapshot: snapshot.id,
+    catalogItems: catalog.items.length,
+    served: servedLabel(served),
+  });
   if (snapshot.log.invalidLines > 0) {
     deps.metrics.addMetric('InvalidEventLines', MetricUnit.Count, snapshot.log.invalidLines);
     logger.warn('malformed event lines skipped', { count: snapshot.log.invalidLines, first: snapshot.invalidSamples });
@@ -392,7 +407,10 @@ function trainCandidate(
           shouldStop: () => deps.remainingMs() - afterTrainingMs(selectEpochMs) < 0,
         });
       } else {
-        logger.warn('rating head skipped: the time left does not hold it', { estimatedMs: Math.round(needMs), remainingMs: deps.remainingMs() });
+        logger.warn('rating head skipped: the time left does not hold it', {
+          estimatedMs: Math.round(needMs),
+          remainingMs: deps.remainingMs(),
+        });
       }
     }
   } catch (error) {
@@ -446,7 +464,12 @@ async function publishCandidate(
   const manifest = buildManifest({
     version,
     createdAt: report.createdAt,
-    trainingData: { snapshot: report.data.snapshot, users: data.userIds.length, items: data.itemIds.length, interactions: report.data.trainInteractions },
+    trainingData: {
+      snapshot: report.data.snapshot,
+      users: data.userIds.length,
+      items: data.itemIds.length,
+      interactions: report.data.trainInteractions,
+    },
     hyperParameters: { ranking: trained.ranking.hyperParameters, rating: training?.ratingHyperParameters ?? null },
     metrics: {
       ...candidate,

@@ -49,21 +49,29 @@ export function renderTrainingChart(log: readonly EpochLog[], options: TrainingC
   for (const tick of lossAxis.ticks) {
     const y = round(yScale(lossAxis, tick));
     out.push(`<line x1="${plot.left}" y1="${y}" x2="${plot.right}" y2="${y}" stroke="#e6e6e6"/>`);
-    out.push(`<text x="${plot.left - 8}" y="${y + 4}" text-anchor="end" ${FONT} font-size="11" fill="${LOSS_COLOUR}">${formatTick(tick, lossAxis.step)}</text>`);
+    out.push(
+      `<text x="${plot.left - 8}" y="${y + 4}" text-anchor="end" ${FONT} font-size="11" fill="${LOSS_COLOUR}">${formatTick(tick, lossAxis.step)}</text>`,
+    );
   }
   if (metrics.length > 0) {
     for (const tick of metricAxis.ticks) {
       const y = round(yScale(metricAxis, tick));
-      out.push(`<text x="${plot.right + 8}" y="${y + 4}" ${FONT} font-size="11" fill="${METRIC_COLOUR}">${formatTick(tick, metricAxis.step)}</text>`);
+      out.push(
+        `<text x="${plot.right + 8}" y="${y + 4}" ${FONT} font-size="11" fill="${METRIC_COLOUR}">${formatTick(tick, metricAxis.step)}</text>`,
+      );
     }
   }
-  out.push(`<rect x="${plot.left}" y="${plot.top}" width="${plot.right - plot.left}" height="${plot.bottom - plot.top}" fill="none" stroke="#999"/>`);
+  out.push(
+    `<rect x="${plot.left}" y="${plot.top}" width="${plot.right - plot.left}" height="${plot.bottom - plot.top}" fill="none" stroke="#999"/>`,
+  );
   for (const x of xTicks(points.length)) {
     const px = round(xScale(x));
     out.push(`<line x1="${px}" y1="${plot.bottom}" x2="${px}" y2="${plot.bottom + 4}" stroke="#999"/>`);
     out.push(`<text x="${px}" y="${plot.bottom + 17}" text-anchor="middle" ${FONT} font-size="11" fill="#444">${x}</text>`);
   }
-  out.push(`<text x="${(plot.left + plot.right) / 2}" y="${height - 20}" text-anchor="middle" ${FONT} font-size="12" fill="#444">epoch (in the order run)</text>`);
+  out.push(
+    `<text x="${(plot.left + plot.right) / 2}" y="${height - 20}" text-anchor="middle" ${FONT} font-size="12" fill="#444">epoch (in the order run)</text>`,
+  );
   out.push(
     `<text transform="translate(18 ${(plot.top + plot.bottom) / 2}) rotate(-90)" text-anchor="middle" ${FONT} font-size="12" fill="${LOSS_COLOUR}">training loss</text>`,
   );
@@ -81,10 +89,20 @@ export function renderTrainingChart(log: readonly EpochLog[], options: TrainingC
     out.push(`<text x="${x + 5}" y="${plot.bottom - 6}" ${FONT} font-size="11" fill="#666">${escape(points[i].phase)}</text>`);
   }
 
-  out.push(polyline(points.filter((p) => Number.isFinite(p.loss)).map((p) => [xScale(p.x), yScale(lossAxis, p.loss)]), LOSS_COLOUR));
+  out.push(
+    polyline(
+      points.filter((p) => Number.isFinite(p.loss)).map((p) => [xScale(p.x), yScale(lossAxis, p.loss)]),
+      LOSS_COLOUR,
+    ),
+  );
   const metricPoints = points.filter((p) => p.metric !== undefined && Number.isFinite(p.metric));
   if (metricPoints.length > 0) {
-    out.push(polyline(metricPoints.map((p) => [xScale(p.x), yScale(metricAxis, p.metric as number)]), METRIC_COLOUR));
+    out.push(
+      polyline(
+        metricPoints.map((p) => [xScale(p.x), yScale(metricAxis, p.metric as number)]),
+        METRIC_COLOUR,
+      ),
+    );
   }
 
   // Legend.
@@ -93,7 +111,9 @@ export function renderTrainingChart(log: readonly EpochLog[], options: TrainingC
   out.push(`<line x1="${legendX}" y1="${legendY}" x2="${legendX + 20}" y2="${legendY}" stroke="${LOSS_COLOUR}" stroke-width="2"/>`);
   out.push(`<text x="${legendX + 25}" y="${legendY + 4}" ${FONT} font-size="11" fill="#444">training loss</text>`);
   if (metrics.length > 0) {
-    out.push(`<line x1="${legendX + 105}" y1="${legendY}" x2="${legendX + 125}" y2="${legendY}" stroke="${METRIC_COLOUR}" stroke-width="2"/>`);
+    out.push(
+      `<line x1="${legendX + 105}" y1="${legendY}" x2="${legendX + 125}" y2="${legendY}" stroke="${METRIC_COLOUR}" stroke-width="2"/>`,
+    );
     out.push(`<text x="${legendX + 130}" y="${legendY + 4}" ${FONT} font-size="11" fill="#444">validation nDCG@10</text>`);
   }
   out.push('</svg>');

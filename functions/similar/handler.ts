@@ -21,7 +21,8 @@ export const handler = servingHandler<SimilarRequest, ServingRecommender>({
   routes: { 'GET /v1/items/{itemId}/similar': { parse: parseSimilarRequest } },
   handle: async (request, model) => {
     const result = await model.similar(request);
-    if (!result) throw new NotFoundError(`item ${request.itemId} is not in model ${model.version} nor among the titles added since`, 'path.itemId');
+    if (!result)
+      throw new NotFoundError(`item ${request.itemId} is not in model ${model.version} nor among the titles added since`, 'path.itemId');
     return jsonResponse(200, { recommendationId: randomUUID(), itemId: request.itemId, ...result });
   },
 });

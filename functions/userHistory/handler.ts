@@ -70,7 +70,10 @@ export function createUserHistoryHandler(options: UserHistoryHandlerOptions = {}
 
 function defaultStore(): UserHistoryStore {
   const config = loadConfig();
-  return new UserHistoryStore(awsClients(config).dynamo, config.historyTableName, { maxLength: config.historyLength, ttlSeconds: config.historyTtlSeconds });
+  return new UserHistoryStore(awsClients(config).dynamo, config.historyTableName, {
+    maxLength: config.historyLength,
+    ttlSeconds: config.historyTtlSeconds,
+  });
 }
 
 export const handler = createUserHistoryHandler();

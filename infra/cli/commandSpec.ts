@@ -35,7 +35,10 @@ export function commandHelp(spec: CommandSpec): string {
       option.defaultText !== undefined ? `default ${option.defaultText}` : undefined,
       option.example !== undefined ? `e.g. --${name} ${option.example}` : undefined,
     ].filter((note) => note !== undefined);
-    return { flag: `${short}--${name}${value}`, text: notes.length > 0 ? `${option.description} (${notes.join('; ')})` : option.description };
+    return {
+      flag: `${short}--${name}${value}`,
+      text: notes.length > 0 ? `${option.description} (${notes.join('; ')})` : option.description,
+    };
   });
   flags.push({ flag: '-h, --help', text: 'this help' });
   const width = Math.max(...flags.map((f) => f.flag.length));
@@ -77,7 +80,12 @@ export const SHARED_OPTIONS = {
     description: "a deployed service's bucket instead of the local service (AWS credentials and region the usual ways)",
     example: 'marquee-storage-bucket83908e77',
   },
-  table: { type: 'string', value: '<name>', description: "the deployed service's history table (with --bucket)", example: 'marquee-history' },
+  table: {
+    type: 'string',
+    value: '<name>',
+    description: "the deployed service's history table (with --bucket)",
+    example: 'marquee-history',
+  },
   json: { type: 'boolean', default: false, description: 'print one JSON object on stdout and nothing else' },
   seed: { type: 'string', value: 'N', description: 'random seed of the training', defaultText: '42', example: '7' },
   objective: {
@@ -95,5 +103,11 @@ export const SHARED_OPTIONS = {
     description: 'CDK context, as `cdk synth -c` takes it',
     example: 'modelRefreshSeconds=5',
   },
-  env: { type: 'string', multiple: true, value: 'NAME=VALUE', description: "a variable over every function's environment", example: 'RETRAIN_MAX_EPOCHS=20' },
+  env: {
+    type: 'string',
+    multiple: true,
+    value: 'NAME=VALUE',
+    description: "a variable over every function's environment",
+    example: 'RETRAIN_MAX_EPOCHS=20',
+  },
 } as const satisfies Record<string, OptionSpec>;

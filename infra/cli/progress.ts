@@ -20,7 +20,9 @@ export class Progress {
 
   rankingEpoch = (log: EpochLog): void => {
     const validation = log.validationNdcgAt10 === undefined ? '' : `  val nDCG@10 ${log.validationNdcgAt10.toFixed(4)}`;
-    this.message(`ranking ${log.phase} epoch ${String(log.epoch).padStart(3)}  loss ${log.loss.toFixed(3)}${validation}  ${log.seconds.toFixed(2)} s`);
+    this.message(
+      `ranking ${log.phase} epoch ${String(log.epoch).padStart(3)}  loss ${log.loss.toFixed(3)}${validation}  ${log.seconds.toFixed(2)} s`,
+    );
   };
 
   ratingEpoch = (log: RatingEpochLog): void => {

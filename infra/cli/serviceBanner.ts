@@ -12,7 +12,11 @@ export function serviceBanner(
   retrainEvery: string | undefined,
 ): string {
   const { url, apiKey, definition, startup } = service;
-  const keyOrigin = { MARQUEE_API_KEY: 'from MARQUEE_API_KEY', generated: `generated and stored in ${service.dataDir}/api-key`, stored: `stored in ${service.dataDir}/api-key` }[apiKey.source];
+  const keyOrigin = {
+    MARQUEE_API_KEY: 'from MARQUEE_API_KEY',
+    generated: `generated and stored in ${service.dataDir}/api-key`,
+    stored: `stored in ${service.dataDir}/api-key`,
+  }[apiKey.source];
   // In full only when generated (the one time the user must see it); masked in every later banner and log.
   const dataDirFlag = resolve(service.dataDir) === resolve(serviceDataDir()) ? '' : ` --data-dir ${service.dataDir}`;
   const shown = apiKey.source === 'generated' ? apiKey.value : maskApiKey(apiKey.value);

@@ -43,7 +43,9 @@ export async function loadServiceEnvironment(
     text = await readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    throw new CliUsageError(`no local service found: ${file} does not exist (start it with \`npm start\`, or give --bucket for a deployed bucket)`);
+    throw new CliUsageError(
+      `no local service found: ${file} does not exist (start it with \`npm start\`, or give --bucket for a deployed bucket)`,
+    );
   }
   let record: unknown;
   try {

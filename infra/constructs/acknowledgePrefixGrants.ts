@@ -33,6 +33,9 @@ export function acknowledgeWildcardFindings(role: IRole, reasonFor: (finding: st
 export function acknowledgePrefixGrants(role: IRole, prefixes: () => Iterable<string>, who: string): void {
   acknowledgeWildcardFindings(role, (finding) => {
     const prefix = [...prefixes()].find((candidate) => finding.startsWith('Resource::') && finding.endsWith(`/${candidate}*`));
-    return prefix && `Objects under ${prefix} only, with exact actions (no action wildcard): the least privilege of ${who} (infra/stacks/functionAccess.ts).`;
+    return (
+      prefix &&
+      `Objects under ${prefix} only, with exact actions (no action wildcard): the least privilege of ${who} (infra/stacks/functionAccess.ts).`
+    );
   });
 }

@@ -36,7 +36,9 @@ export function finishBundle(options: FinishBundleOptions): void {
   const metafilePath = join(options.outputDir, METAFILE);
   const metafile = JSON.parse(readFileSync(metafilePath, 'utf8')) as Metafile;
   rmSync(metafilePath);
-  const externals = new Set(Object.values(metafile.outputs).flatMap((output) => output.imports.filter((entry) => entry.external).map((entry) => entry.path)));
+  const externals = new Set(
+    Object.values(metafile.outputs).flatMap((output) => output.imports.filter((entry) => entry.external).map((entry) => entry.path)),
+  );
   if (!options.usesOnnxRuntime && externals.has('onnxruntime-node')) {
     throw new Error(
       `${options.functionName} imports onnxruntime-node but functions/routes.ts declares usesOnnxRuntime: false; ` +
@@ -53,7 +55,13 @@ export function finishBundle(options: FinishBundleOptions): void {
 // `node --import tsx infra/constructs/finishBundle.ts <projectRoot> <outputDir> <x64|arm64> <true|false> <functionName>`
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const [projectRoot, outputDir, arch, usesOnnxRuntime, functionName] = process.argv.slice(2);
-  if (!projectRoot || !outputDir || (arch !== 'x64' && arch !== 'arm64') || (usesOnnxRuntime !== 'true' && usesOnnxRuntime !== 'false') || !functionName) {
+  if (
+    !projectRoot ||
+    !outputDir ||
+    (arch !== 'x64' && arch !== 'arm64') ||
+    (usesOnnxRuntime !== 'true' && usesOnnxRuntime !== 'false') ||
+    !functionName
+  ) {
     process.stderr.write('usage: finishBundle.ts <projectRoot> <outputDir> <x64|arm64> <true|false> <functionName>\n');
     process.exit(2);
   }

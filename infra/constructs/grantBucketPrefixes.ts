@@ -23,7 +23,11 @@ const PREFIX = /^[a-z0-9][a-z0-9_-]*\/([a-z0-9][a-z0-9_-]*\/)*$/;
  * and `s3:GetBucket*` wildcards reach versions, ACLs and every key name in the bucket, no action
  * here is a wildcard. The bucket uses S3-managed keys, so no KMS grant is needed.
  */
-export function grantBucketPrefixes(bucket: IBucket, grantee: IGrantable, access: Readonly<Record<string, PrefixAccess>>): Grant | undefined {
+export function grantBucketPrefixes(
+  bucket: IBucket,
+  grantee: IGrantable,
+  access: Readonly<Record<string, PrefixAccess>>,
+): Grant | undefined {
   const prefixes = Object.keys(access).sort();
   for (const prefix of prefixes) {
     if (!PREFIX.test(prefix)) throw new Error(`bucket prefix must be lowercase folder names ending in "/", got "${prefix}"`);
@@ -33,7 +37,9 @@ export function grantBucketPrefixes(bucket: IBucket, grantee: IGrantable, access
     grant = grant ? grant.combine(next) : next;
   };
   for (const prefix of prefixes) {
-    combine(Grant.addToPrincipal({ grantee, actions: [...OBJECT_ACTIONS[access[prefix]]], resourceArns: [bucket.arnForObjects(`${prefix}*`)] }));
+    combine(
+      Grant.addToPrincipal({ grantee, actions: [...OBJECT_ACTIONS[access[prefix]]], resourceArns: [bucket.arnForObjects(`${prefix}*`)] }),
+    );
   }
   const listable = prefixes.filter((prefix) => access[prefix] !== 'write');
   if (listable.length > 0) {

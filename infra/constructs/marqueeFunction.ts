@@ -35,7 +35,8 @@ export interface MarqueeFunctionProps {
  * ESM bundles of CommonJS dependencies call `require` for Node built-ins; ESM has none, so the
  * bundle starts by making one (aliased, so no bundled module's own `createRequire` clashes).
  */
-const CREATE_REQUIRE_BANNER = "import { createRequire as __marqueeCreateRequire } from 'node:module'; const require = __marqueeCreateRequire(import.meta.url);";
+const CREATE_REQUIRE_BANNER =
+  "import { createRequire as __marqueeCreateRequire } from 'node:module'; const require = __marqueeCreateRequire(import.meta.url);";
 
 const FINISH_BUNDLE_SCRIPT = fileURLToPath(new URL('./finishBundle.ts', import.meta.url));
 
@@ -59,7 +60,10 @@ export class MarqueeFunction extends Construct {
     const { spec, projectRoot } = props;
     this.spec = spec;
     this.logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
-    const role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com'), description: `Marquee ${spec.name} function` });
+    const role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Marquee ${spec.name} function`,
+    });
     this.role = role;
     this.logGroup.grantWrite(role);
     const onnxArch = props.architecture === 'arm64' ? 'arm64' : 'x64';
@@ -92,7 +96,9 @@ export class MarqueeFunction extends Construct {
           beforeBundling: () => [],
           beforeInstall: () => [],
           afterBundling: (inputDir, outputDir) => [
-            ['node', '--import', 'tsx', FINISH_BUNDLE_SCRIPT, inputDir, outputDir, onnxArch, String(spec.usesOnnxRuntime), spec.name].map(quote).join(' '),
+            ['node', '--import', 'tsx', FINISH_BUNDLE_SCRIPT, inputDir, outputDir, onnxArch, String(spec.usesOnnxRuntime), spec.name]
+              .map(quote)
+              .join(' '),
           ],
         },
       },
@@ -102,7 +108,8 @@ export class MarqueeFunction extends Construct {
 
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-L1',
-      reason: 'nodejs22.x is the runtime the project builds and tests for (Node 20 and 22); a newer one comes once the code is tested on it.',
+      reason:
+        'nodejs22.x is the runtime the project builds and tests for (Node 20 and 22); a newer one comes once the code is tested on it.',
     });
     acknowledgePrefixGrants(this.role, () => this.#bucketPrefixes, spec.name);
   }

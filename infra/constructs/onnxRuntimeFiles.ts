@@ -29,7 +29,9 @@ export function onnxRuntimeFiles(nodeModulesDir: string, arch: OnnxRuntimeArch):
       if (/\.(c|m)?js$/.test(file) || file.endsWith(`${sep}package.json`)) files.push(relative(nodeModulesDir, file));
     }
     if (name === 'onnxruntime-node') {
-      const napiFolders = readdirSync(join(root, 'bin'), { withFileTypes: true }).filter((entry) => entry.isDirectory() && entry.name.startsWith('napi-v'));
+      const napiFolders = readdirSync(join(root, 'bin'), { withFileTypes: true }).filter(
+        (entry) => entry.isDirectory() && entry.name.startsWith('napi-v'),
+      );
       for (const napi of napiFolders) {
         for (const file of walk(join(root, 'bin', napi.name, 'linux', arch))) {
           if (!GPU_LIBRARY.test(file.slice(root.length))) files.push(relative(nodeModulesDir, file));
@@ -38,7 +40,9 @@ export function onnxRuntimeFiles(nodeModulesDir: string, arch: OnnxRuntimeArch):
     }
   }
   if (!files.some((file) => file.endsWith('onnxruntime_binding.node'))) {
-    throw new Error(`onnxruntime-node in ${nodeModulesDir} has no linux/${arch} binding (bin/napi-v*/linux/${arch}/onnxruntime_binding.node)`);
+    throw new Error(
+      `onnxruntime-node in ${nodeModulesDir} has no linux/${arch} binding (bin/napi-v*/linux/${arch}/onnxruntime_binding.node)`,
+    );
   }
   return files.sort();
 }

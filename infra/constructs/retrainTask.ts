@@ -82,14 +82,20 @@ export class RetrainTask extends Construct {
     });
     Validations.of(vpc).acknowledge({
       id: 'AwsSolutions-VPC7',
-      reason: 'The VPC only gives the scheduled retrain task a network interface: no inbound rule, outbound to S3 (gateway endpoint), ECR and CloudWatch Logs; flow logs would bill for nothing to inspect.',
+      reason:
+        'The VPC only gives the scheduled retrain task a network interface: no inbound rule, outbound to S3 (gateway endpoint), ECR and CloudWatch Logs; flow logs would bill for nothing to inspect.',
     });
-    this.securityGroup = new SecurityGroup(this, 'TaskSecurityGroup', { vpc, description: 'Marquee retrain task: outbound only', allowAllOutbound: true });
+    this.securityGroup = new SecurityGroup(this, 'TaskSecurityGroup', {
+      vpc,
+      description: 'Marquee retrain task: outbound only',
+      allowAllOutbound: true,
+    });
 
     this.cluster = new Cluster(this, 'Cluster', { vpc });
     Validations.of(this.cluster).acknowledge({
       id: 'AwsSolutions-ECS4',
-      reason: 'One batch task that runs minutes a day: its JSON report in CloudWatch Logs and the failure rule are the signals; Container Insights would bill custom metrics around the clock.',
+      reason:
+        'One batch task that runs minutes a day: its JSON report in CloudWatch Logs and the failure rule are the signals; Container Insights would bill custom metrics around the clock.',
     });
 
     this.logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
@@ -97,7 +103,10 @@ export class RetrainTask extends Construct {
     this.taskDefinition = new FargateTaskDefinition(this, 'TaskDefinition', {
       cpu: props.cpu,
       memoryLimitMiB: props.memoryMiB,
-      runtimePlatform: { cpuArchitecture: arm ? CpuArchitecture.ARM64 : CpuArchitecture.X86_64, operatingSystemFamily: OperatingSystemFamily.LINUX },
+      runtimePlatform: {
+        cpuArchitecture: arm ? CpuArchitecture.ARM64 : CpuArchitecture.X86_64,
+        operatingSystemFamily: OperatingSystemFamily.LINUX,
+      },
     });
     const threads = Math.max(1, Math.floor(props.cpu / 1024));
     this.taskDefinition.addContainer('Retrain', {

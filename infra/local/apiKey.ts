@@ -19,7 +19,8 @@ export interface ApiKey {
 export async function resolveApiKey(dataDir: string, env: NodeJS.ProcessEnv = process.env): Promise<ApiKey> {
   const given = env.MARQUEE_API_KEY;
   if (given !== undefined && given !== '') {
-    if (given.length < 20 || /\s/.test(given)) throw new Error('MARQUEE_API_KEY must be at least 20 characters without spaces (as API Gateway keys are)');
+    if (given.length < 20 || /\s/.test(given))
+      throw new Error('MARQUEE_API_KEY must be at least 20 characters without spaces (as API Gateway keys are)');
     return { value: given, source: 'MARQUEE_API_KEY' };
   }
   const stored = await readStoredApiKey(dataDir);

@@ -12,7 +12,10 @@ const REQUEST_LINE = /^[A-Z]+ /;
  * 414 when the request line alone is past the limit (a URL too long), 431 when the headers are,
  * 400 for anything else that is not HTTP. Undefined when the client is gone (nothing to answer).
  */
-export function clientErrorResponse(error: NodeJS.ErrnoException & { rawPacket?: Buffer }, maxHeaderBytes: number = MAX_HEADER_BYTES): string | undefined {
+export function clientErrorResponse(
+  error: NodeJS.ErrnoException & { rawPacket?: Buffer },
+  maxHeaderBytes: number = MAX_HEADER_BYTES,
+): string | undefined {
   if (error.code === 'ECONNRESET' || error.code === 'EPIPE') return undefined;
   if (error.code === 'HPE_HEADER_OVERFLOW') {
     const packet = error.rawPacket ?? Buffer.alloc(0);
@@ -20,7 +23,12 @@ export function clientErrorResponse(error: NodeJS.ErrnoException & { rawPacket?:
     const uriTooLong = REQUEST_LINE.test(packet.subarray(0, 16).toString('latin1')) && (lineEnd < 0 || lineEnd > maxHeaderBytes);
     return uriTooLong
       ? response(414, 'URI Too Long', 'uri_too_long', `the request line is over ${maxHeaderBytes} bytes: send long lists in a POST body`)
-      : response(431, 'Request Header Fields Too Large', 'header_fields_too_large', `the request line and headers are over ${maxHeaderBytes} bytes together`);
+      : response(
+          431,
+          'Request Header Fields Too Large',
+          'header_fields_too_large',
+          `the request line and headers are over ${maxHeaderBytes} bytes together`,
+        );
   }
   if (error.code === 'HPE_HEADER_TIMEOUT' || error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
     return response(408, 'Request Timeout', 'request_timeout', 'the request headers did not arrive in time');

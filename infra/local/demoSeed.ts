@@ -19,7 +19,7 @@ export interface DemoSeedResult {
   readonly items: number;
   readonly users: number;
   readonly events: number;
-  }
+}
 
 /** A request to the local API: LocalApi.handle. */
 export type ApiDispatch = (request: LocalRequest) => Promise<LocalResponse>;

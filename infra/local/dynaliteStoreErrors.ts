@@ -52,7 +52,10 @@ function asHttpError(error: unknown): unknown {
   if (error === null || error === undefined || (error as { statusCode?: unknown }).statusCode !== undefined) return error;
   const failure: DynaliteHttpError = {
     statusCode: 500,
-    body: { __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: `the local store failed: ${(error as Error).message ?? String(error)}` },
+    body: {
+      __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError',
+      message: `the local store failed: ${(error as Error).message ?? String(error)}`,
+    },
   };
   return failure;
 }

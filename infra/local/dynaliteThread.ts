@@ -35,7 +35,10 @@ export async function startDynaliteThread(data: DynaliteThreadData): Promise<Dyn
   });
   failed.catch(() => undefined);
   const next = (): Promise<DynaliteThreadMessage> =>
-    Promise.race([new Promise<DynaliteThreadMessage>((resolve) => (messages.length > 0 ? resolve(messages.shift()!) : waiters.push(resolve))), failed]);
+    Promise.race([
+      new Promise<DynaliteThreadMessage>((resolve) => (messages.length > 0 ? resolve(messages.shift()!) : waiters.push(resolve))),
+      failed,
+    ]);
 
   const first = await next();
   if ('error' in first) {

@@ -52,7 +52,10 @@ export function functionEnvironment(
  * they load): the union of theirs. Returns the names whose values differ between functions,
  * which a shared process cannot honour (the first function's value is kept).
  */
-export function sharedEnvironment(environments: readonly Readonly<Record<string, string>>[]): { env: Record<string, string>; conflicts: string[] } {
+export function sharedEnvironment(environments: readonly Readonly<Record<string, string>>[]): {
+  env: Record<string, string>;
+  conflicts: string[];
+} {
   const env: Record<string, string> = {};
   const conflicts = new Set<string>();
   for (const each of environments) {

@@ -3,7 +3,11 @@ import type { TemplateGatewayResponse } from './serviceDefinition.ts';
 /** API Gateway's own error responses the local API produces, with API Gateway's defaults. */
 export const GATEWAY_ERRORS = {
   /** No resource or method matches (API Gateway's misleading default: 403 "Missing Authentication Token"). */
-  MISSING_AUTHENTICATION_TOKEN: { statusCode: 403, message: 'Missing Authentication Token', errorType: 'MissingAuthenticationTokenException' },
+  MISSING_AUTHENTICATION_TOKEN: {
+    statusCode: 403,
+    message: 'Missing Authentication Token',
+    errorType: 'MissingAuthenticationTokenException',
+  },
   /**
    * No or a wrong x-api-key on a method that requires one: one type and message in API Gateway;
    * the local API tells the two apart (API_KEY_MESSAGES) through `$context.error.messageString`.

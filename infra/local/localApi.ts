@@ -69,27 +69,50 @@ export class LocalApi {
     const match = this.options.router.match(request.method, path);
     const resource = match.kind === 'route' ? match.route.path : match.kind === 'method-not-allowed' ? match.resource : undefined;
     const log = (response: LocalResponse, fields: { function?: string; error?: FunctionError } = {}): LocalResponse => {
-      this.options.onResponse?.({ requestId, method: request.method, path, ...(resource ? { resource } : {}), statusCode: response.statusCode, ms: performance.now() - started, ...fields });
+      this.options.onResponse?.({
+        requestId,
+        method: request.method,
+        path,
+        ...(resource ? { resource } : {}),
+        statusCode: response.statusCode,
+        ms: performance.now() - started,
+        ...fields,
+      });
       return response;
     };
 
     if (match.kind === 'not-found') return log(this.gatewayError('MISSING_AUTHENTICATION_TOKEN', requestId));
     if (match.kind === 'method-not-allowed') {
-      const body = { error: 'method_not_allowed', message: `${request.method} is not allowed on ${match.resource}; allowed: ${match.allow.join(', ')}` };
+      const body = {
+        error: 'method_not_allowed',
+        message: `${request.method} is not allowed on ${match.resource}; allowed: ${match.allow.join(', ')}`,
+      };
       return log(jsonResponse(405, body, { Allow: match.allow.join(', '), 'x-amzn-RequestId': requestId }));
     }
     const { route } = match;
     const key = lastHeader(request.headers, 'x-api-key');
     if (route.apiKeyRequired && !this.validKey(key)) {
-      return log(this.gatewayError('INVALID_API_KEY', requestId, key === undefined || key === '' ? API_KEY_MESSAGES.missing : API_KEY_MESSAGES.wrong));
+      return log(
+        this.gatewayError(
+          'INVALID_API_KEY',
+          requestId,
+          key === undefined || key === '' ? API_KEY_MESSAGES.missing : API_KEY_MESSAGES.wrong,
+        ),
+      );
     }
 
     const integration = route.integration;
     if (integration.kind === 'mock') {
-      return log({ statusCode: integration.statusCode, headers: { ...integration.headers, 'x-amzn-RequestId': requestId }, body: Buffer.alloc(0) });
+      return log({
+        statusCode: integration.statusCode,
+        headers: { ...integration.headers, 'x-amzn-RequestId': requestId },
+        body: Buffer.alloc(0),
+      });
     }
     if (integration.kind === 'unsupported') {
-      return log(this.gatewayError('INTEGRATION_FAILURE', requestId), { error: new FunctionError('Local.UnsupportedIntegration', integration.description) });
+      return log(this.gatewayError('INTEGRATION_FAILURE', requestId), {
+        error: new FunctionError('Local.UnsupportedIntegration', integration.description),
+      });
     }
     const fn = this.options.functions.get(integration.function);
     if (!fn) {
@@ -114,7 +137,11 @@ export class LocalApi {
   /** API Gateway's response to one of its own errors, as the template customises it. */
   gatewayError(type: GatewayErrorType, requestId: string = newRequestId(), message?: string): LocalResponse {
     const rendered = renderGatewayError(type, this.options.gatewayResponses, requestId, message);
-    return { statusCode: rendered.statusCode, headers: { ...rendered.headers, 'x-amzn-RequestId': requestId }, body: Buffer.from(rendered.body, 'utf8') };
+    return {
+      statusCode: rendered.statusCode,
+      headers: { ...rendered.headers, 'x-amzn-RequestId': requestId },
+      body: Buffer.from(rendered.body, 'utf8'),
+    };
   }
 
   private validKey(given: string | undefined): boolean {
@@ -131,15 +158,27 @@ export class LocalApi {
  */
 function proxyResponse(result: unknown, requestId: string): LocalResponse {
   const value = result as Partial<APIGatewayProxyResult> | null;
-  if (typeof value !== 'object' || value === null || !Number.isInteger(value.statusCode) || (value.body !== undefined && typeof value.body !== 'string')) {
-    throw new FunctionError('Local.MalformedProxyResponse', `the function answered ${JSON.stringify(result)?.slice(0, 200)}, not {statusCode, headers?, body?}`);
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    !Number.isInteger(value.statusCode) ||
+    (value.body !== undefined && typeof value.body !== 'string')
+  ) {
+    throw new FunctionError(
+      'Local.MalformedProxyResponse',
+      `the function answered ${JSON.stringify(result)?.slice(0, 200)}, not {statusCode, headers?, body?}`,
+    );
   }
   const headers: Record<string, string | string[]> = {};
   for (const [name, header] of Object.entries(value.headers ?? {})) headers[name] = String(header);
   for (const [name, list] of Object.entries(value.multiValueHeaders ?? {})) headers[name] = list.map(String);
   headers['x-amzn-RequestId'] = requestId;
   const body = value.body ?? '';
-  return { statusCode: value.statusCode as number, headers, body: value.isBase64Encoded ? Buffer.from(body, 'base64') : Buffer.from(body, 'utf8') };
+  return {
+    statusCode: value.statusCode as number,
+    headers,
+    body: value.isBase64Encoded ? Buffer.from(body, 'base64') : Buffer.from(body, 'utf8'),
+  };
 }
 
 function jsonResponse(statusCode: number, body: unknown, headers: Record<string, string>): LocalResponse {

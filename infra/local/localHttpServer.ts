@@ -43,7 +43,10 @@ export class LocalHttpServer {
     const host = options.host ?? '127.0.0.1';
     const limit = options.maxRequestBytes ?? MAX_REQUEST_BYTES;
     let instance: LocalHttpServer | undefined;
-    const server = createServer({ keepAliveTimeout: 5_000, maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => void instance?.serve(req, res, options.api, limit, options.pages));
+    const server = createServer(
+      { keepAliveTimeout: 5_000, maxHeaderSize: MAX_HEADER_BYTES },
+      (req, res) => void instance?.serve(req, res, options.api, limit, options.pages),
+    );
     // A request the parser refuses (a 100 KB URL, 20 KB of headers) gets a JSON 414/431, not a reset.
     server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
       const answer = socket.writable ? clientErrorResponse(error) : undefined;
@@ -106,7 +109,9 @@ export class LocalHttpServer {
     } catch (error) {
       // A broken connection (client gone): nothing to answer.
       if (!res.headersSent && !res.destroyed) {
-        res.writeHead(500, { 'Content-Type': 'application/json' }).end(JSON.stringify({ message: `local server error: ${(error as Error).message}` }));
+        res
+          .writeHead(500, { 'Content-Type': 'application/json' })
+          .end(JSON.stringify({ message: `local server error: ${(error as Error).message}` }));
       }
     } finally {
       this.inFlight--;

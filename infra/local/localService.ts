@@ -74,7 +74,12 @@ export interface LocalService {
 export interface StartupReport {
   readonly templateCached: boolean;
   readonly seeded?: { readonly items: number; readonly users: number; readonly events: number; readonly seconds: number };
-  readonly firstModel?: { readonly outcome: RetrainReport['outcome']; readonly version: string; readonly seconds: number; readonly reasons: readonly string[] };
+  readonly firstModel?: {
+    readonly outcome: RetrainReport['outcome'];
+    readonly version: string;
+    readonly seconds: number;
+    readonly reasons: readonly string[];
+  };
   readonly seconds: number;
 }
 
@@ -142,7 +147,9 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
   }
   const [templates, aws, apiKey] = [templatesResult.value, awsResult.value, apiKeyResult.value];
   if (aws.recreatedTables.length > 0) {
-    log(`note: ${aws.recreatedTables.join(', ')} had an older key schema and was created anew; \`npx marquee history rebuild\` restores the history from the event log`);
+    log(
+      `note: ${aws.recreatedTables.join(', ')} had an older key schema and was created anew; \`npx marquee history rebuild\` restores the history from the event log`,
+    );
   }
   let server: LocalHttpServer | undefined;
   let schedule: RetrainSchedule | undefined;
@@ -157,15 +164,21 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     const startedAt = new Date().toISOString();
     await writeEndpoints(dataDir, { env: aws.env, service: { pid: process.pid, state: 'starting', startedAt } });
     const definition = readServiceDefinition(templates.templates);
-    if (definition.unknownFunctions.length > 0) log(`note: no source for ${definition.unknownFunctions.join(', ')} (no marquee function metadata)`);
+    if (definition.unknownFunctions.length > 0)
+      log(`note: no source for ${definition.unknownFunctions.join(', ')} (no marquee function metadata)`);
     const environments = new Map([...definition.functions.values()].map((fn) => [fn.name, functionEnvironment(fn, aws.env, options.env)]));
 
     // The API's functions share this process, and so its environment (their modules read it as they load).
-    const apiFunctionNames = [...new Set(definition.routes.flatMap((route) => (route.integration.kind === 'function' ? [route.integration.function] : [])))];
+    const apiFunctionNames = [
+      ...new Set(definition.routes.flatMap((route) => (route.integration.kind === 'function' ? [route.integration.function] : []))),
+    ];
     // Their INFO logs (a line per accepted batch, …) are CloudWatch's business; locally the access log says it.
     const apiLogLevel = { POWERTOOLS_LOG_LEVEL: options.functionLogLevel ?? 'WARN' };
-    const shared = sharedEnvironment(apiFunctionNames.map((name) => ({ ...environments.get(name), ...(options.env?.POWERTOOLS_LOG_LEVEL ? {} : apiLogLevel) })));
-    if (shared.conflicts.length > 0) log(`note: the API's functions differ in ${shared.conflicts.join(', ')}; in one process they share the first one's value`);
+    const shared = sharedEnvironment(
+      apiFunctionNames.map((name) => ({ ...environments.get(name), ...(options.env?.POWERTOOLS_LOG_LEVEL ? {} : apiLogLevel) })),
+    );
+    if (shared.conflicts.length > 0)
+      log(`note: the API's functions differ in ${shared.conflicts.join(', ')}; in one process they share the first one's value`);
     Object.assign(process.env, shared.env);
     const loaded = new Map<string, LoadedFunction>();
     const load = async (names: readonly string[]) => {
@@ -184,13 +197,20 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
       apiKey: apiKey.value,
       stage,
       onResponse: (entry) => {
-        if (entry.error) log(`${entry.function ?? 'API'} failed (${entry.method} ${entry.resource ?? '(no route)'} → ${entry.statusCode}): ${entry.error.errorType}: ${entry.error.message}`);
+        if (entry.error)
+          log(
+            `${entry.function ?? 'API'} failed (${entry.method} ${entry.resource ?? '(no route)'} → ${entry.statusCode}): ${entry.error.errorType}: ${entry.error.message}`,
+          );
         if (serving && accessLog) accessLog(entry);
       },
     });
 
     const retrainSpec = retrainFunction(definition);
-    const retrain = async (detailType: string, signal?: AbortSignal, onProgress?: (progress: RetrainProgress) => void): Promise<RetrainReport> => {
+    const retrain = async (
+      detailType: string,
+      signal?: AbortSignal,
+      onProgress?: (progress: RetrainProgress) => void,
+    ): Promise<RetrainReport> => {
       if (!retrainSpec) throw new LocalServiceError('the template has no scheduled retrain function');
       return runRetrainFunction({
         projectRoot,
@@ -198,12 +218,17 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
         env: environments.get(retrainSpec.name) ?? {},
         detailType,
         ...(onProgress ? { onProgress } : {}),
-        onLog: (entry) => log(`Retrain ${String(entry.level ?? '').toLowerCase()}: ${String(entry.message)}${entry.error ? ` (${String(entry.error)})` : ''}`),
+        onLog: (entry) =>
+          log(
+            `Retrain ${String(entry.level ?? '').toLowerCase()}: ${String(entry.message)}${entry.error ? ` (${String(entry.error)})` : ''}`,
+          ),
         ...(signal ? { signal } : {}),
       });
     };
 
-    const startup: { templateCached: boolean; seeded?: StartupReport['seeded']; firstModel?: StartupReport['firstModel'] } = { templateCached: templates.cached };
+    const startup: { templateCached: boolean; seeded?: StartupReport['seeded']; firstModel?: StartupReport['firstModel'] } = {
+      templateCached: templates.cached,
+    };
     const s3 = new S3Client({
       region: aws.env.AWS_REGION,
       endpoint: aws.env.AWS_ENDPOINT_URL_S3,
@@ -225,7 +250,9 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
           options.signal,
         );
         const seconds = (performance.now() - seedStarted) / 1000;
-        status.done(`demo catalog loaded: ${seeded.items} titles, ${seeded.users} viewers, ${seeded.events} events through the API (${seconds.toFixed(1)} s)`);
+        status.done(
+          `demo catalog loaded: ${seeded.items} titles, ${seeded.users} viewers, ${seeded.events} events through the API (${seconds.toFixed(1)} s)`,
+        );
         await writeSeedRecord(dataDir, { state: 'loaded', options: demo });
         startup.seeded = { items: seeded.items, users: seeded.users, events: seeded.events, seconds };
         store.hasEvents = true;
@@ -261,7 +288,12 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     options.signal?.throwIfAborted();
 
     const pages = await playgroundPages(projectRoot);
-    server = await LocalHttpServer.listen({ api, pages, port: options.port ?? DEFAULT_PORT, ...(options.host ? { host: options.host } : {}) });
+    server = await LocalHttpServer.listen({
+      api,
+      pages,
+      port: options.port ?? DEFAULT_PORT,
+      ...(options.host ? { host: options.host } : {}),
+    });
     await allowBrowserDownloads(aws.env, aws.bucketName, server.port);
     serving = true;
     await writeEndpoints(dataDir, { env: aws.env, service: { pid: process.pid, state: 'ready', url: server.url, startedAt } });
@@ -272,7 +304,9 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
           log('scheduled retrain started');
           try {
             const report = await retrain('Scheduled Event', signal);
-            log(`scheduled retrain: ${report.outcome === 'published' ? `published ${report.version}` : `kept the served model (${report.gate.reasons.join('; ')})`}`);
+            log(
+              `scheduled retrain: ${report.outcome === 'published' ? `published ${report.version}` : `kept the served model (${report.gate.reasons.join('; ')})`}`,
+            );
           } catch (error) {
             log(`scheduled retrain failed: ${(error as Error).message}`);
             throw error;
@@ -332,7 +366,8 @@ function inferStage(stackNames: readonly string[]): string | undefined {
 }
 
 async function storeState(s3: S3Client, bucket: string): Promise<{ hasModel: boolean; hasCatalog: boolean; hasEvents: boolean }> {
-  const any = async (prefix: string) => ((await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: 1 }))).KeyCount ?? 0) > 0;
+  const any = async (prefix: string) =>
+    ((await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: 1 }))).KeyCount ?? 0) > 0;
   const hasModel = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: CURRENT_MODEL_KEY })).then(
     () => true,
     (error: Error) => {
@@ -369,5 +404,3 @@ async function modelsLoaded(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
-
-

@@ -50,9 +50,15 @@ const ITEMS_PER_WRITE = 500;
 
 /** The ratings and titles files of a MovieLens folder, or an error saying what is missing. */
 export async function findMovieLensFiles(folder: string): Promise<MovieLensFiles> {
-  const exists = (name: string) => access(join(folder, name)).then(() => true, () => false);
-  if ((await exists('u.data')) && (await exists('u.item'))) return { layout: 'ml-100k', ratings: join(folder, 'u.data'), items: join(folder, 'u.item') };
-  if ((await exists('ratings.csv')) && (await exists('movies.csv'))) return { layout: 'ml-csv', ratings: join(folder, 'ratings.csv'), items: join(folder, 'movies.csv') };
+  const exists = (name: string) =>
+    access(join(folder, name)).then(
+      () => true,
+      () => false,
+    );
+  if ((await exists('u.data')) && (await exists('u.item')))
+    return { layout: 'ml-100k', ratings: join(folder, 'u.data'), items: join(folder, 'u.item') };
+  if ((await exists('ratings.csv')) && (await exists('movies.csv')))
+    return { layout: 'ml-csv', ratings: join(folder, 'ratings.csv'), items: join(folder, 'movies.csv') };
   throw new MovieLensImportError(`${folder} holds neither u.data + u.item (MovieLens 100K) nor ratings.csv + movies.csv (ml-latest-small)`);
 }
 
@@ -83,10 +89,15 @@ export async function importMovieLens(options: MovieLensImportOptions): Promise<
   if (table.size === 0) throw new MovieLensImportError(`${files.ratings} holds no ratings`);
   checkIds(files.ratings, 'user id', table.userIds);
   checkIds(files.ratings, 'item id', table.itemIds);
-  checkIds(files.items, 'item id', items.map((item) => item.itemId));
+  checkIds(
+    files.items,
+    'item id',
+    items.map((item) => item.itemId),
+  );
   for (const item of items) {
     const title = titleSchema.safeParse(item.title);
-    if (!title.success) throw new MovieLensImportError(`${files.items}: the title of item ${JSON.stringify(item.itemId)} ${title.error.issues[0].message}`);
+    if (!title.success)
+      throw new MovieLensImportError(`${files.items}: the title of item ${JSON.stringify(item.itemId)} ${title.error.issues[0].message}`);
   }
 
   const itemChunks = chunks(items, ITEMS_PER_WRITE);

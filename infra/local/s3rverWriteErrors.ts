@@ -45,7 +45,13 @@ export function patchS3rverWriteErrors(): void {
     return written;
   };
 
-  Store.prototype.putPart = async function putPart(this: FilesystemStore, bucket: string, uploadId: string, partNumber: number, content: Readable) {
+  Store.prototype.putPart = async function putPart(
+    this: FilesystemStore,
+    bucket: string,
+    uploadId: string,
+    partNumber: number,
+    content: Readable,
+  ) {
     const partPath = join(this.getResourcePath(bucket, undefined, 'uploads'), uploadId, String(partNumber));
     const written = await writeAtomically(partPath, content);
     await writeFile(`${partPath}.md5`, written.md5);

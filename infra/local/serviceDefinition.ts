@@ -79,7 +79,10 @@ export function readServiceDefinition(templates: ServiceTemplates): ServiceDefin
     }
     const props = resource.Properties ?? {};
     const handler = typeof props.Handler === 'string' ? props.Handler : 'index.handler';
-    const environment = ((props.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}) as Record<string, unknown>;
+    const environment = ((props.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}) as Record<
+      string,
+      unknown
+    >;
     if (functions.has(metadata.name)) throw new Error(`two functions named ${metadata.name} in the templates`);
     functions.set(metadata.name, {
       name: metadata.name,
@@ -105,7 +108,8 @@ export function readServiceDefinition(templates: ServiceTemplates): ServiceDefin
       const known = paths.get(ref);
       if (known !== undefined) return known;
       const resource = resources[ref];
-      if (!resource || resource.Type !== 'AWS::ApiGateway::Resource' || seen.has(ref)) throw new Error(`${stack}: ${ref} is not an API resource`);
+      if (!resource || resource.Type !== 'AWS::ApiGateway::Resource' || seen.has(ref))
+        throw new Error(`${stack}: ${ref} is not an API resource`);
       seen.add(ref);
       const path = `${pathOf(resource.Properties?.ParentId, seen)}/${String(resource.Properties?.PathPart)}`;
       paths.set(ref, path);
@@ -156,7 +160,11 @@ function integrationOf(
   functionName: (logicalId: string) => string | undefined,
   resources: Record<string, CfnResource>,
 ): RouteIntegration {
-  const spec = (integration ?? {}) as { Type?: string; Uri?: unknown; IntegrationResponses?: { StatusCode?: string; ResponseParameters?: Record<string, unknown> }[] };
+  const spec = (integration ?? {}) as {
+    Type?: string;
+    Uri?: unknown;
+    IntegrationResponses?: { StatusCode?: string; ResponseParameters?: Record<string, unknown> }[];
+  };
   if (spec.Type === 'AWS_PROXY') {
     for (const id of referencedIds(spec.Uri)) {
       const name = functionName(id);

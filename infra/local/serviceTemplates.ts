@@ -73,10 +73,15 @@ async function synthInChildProcess(projectRoot: string, context: Readonly<Record
   const out = join(dir, 'templates.json');
   try {
     try {
-      await run(process.execPath, [RUN_TS, SYNTH_MAIN, out, JSON.stringify({ projectRoot, context })], { cwd: projectRoot, maxBuffer: 16 << 20 });
+      await run(process.execPath, [RUN_TS, SYNTH_MAIN, out, JSON.stringify({ projectRoot, context })], {
+        cwd: projectRoot,
+        maxBuffer: 16 << 20,
+      });
     } catch (error) {
       const stderr = String((error as { stderr?: string }).stderr ?? '').trim();
-      throw new Error(`synthesizing the CDK app failed: ${stderr.split('\n').slice(-12).join('\n') || (error as Error).message}`, { cause: error });
+      throw new Error(`synthesizing the CDK app failed: ${stderr.split('\n').slice(-12).join('\n') || (error as Error).message}`, {
+        cause: error,
+      });
     }
     return JSON.parse(await readFile(out, 'utf8')) as ServiceTemplates;
   } finally {

@@ -18,7 +18,10 @@ export class StatusLine {
   bar(label: string, done: number, total: number, detail = ''): void {
     const width = 28;
     const filled = total > 0 ? Math.min(width, Math.round((done / total) * width)) : 0;
-    this.text(`${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total}${detail ? `  ${detail}` : ''}`, done >= total);
+    this.text(
+      `${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total}${detail ? `  ${detail}` : ''}`,
+      done >= total,
+    );
   }
 
   text(line: string, force = false): void {

@@ -134,19 +134,27 @@ export class ApiStack extends Stack {
       quota: { limit: config.quotaPerDay, period: Period.DAY },
     });
     this.usagePlan.addApiStage({ stage: this.api.deploymentStage });
-    this.apiKey = this.api.addApiKey('ApiKey', { apiKeyName: `marquee-${config.stage}`, description: 'The first client key of this stage' });
+    this.apiKey = this.api.addApiKey('ApiKey', {
+      apiKeyName: `marquee-${config.stage}`,
+      description: 'The first client key of this stage',
+    });
     this.usagePlan.addApiKey(this.apiKey);
 
     Validations.of(this.api).acknowledge(
       {
         id: 'AwsSolutions-APIG3',
-        reason: 'No WAF: it costs a fixed monthly fee even when idle; API keys, the usage plan (throttle + quota) and stage throttling bound the traffic.',
+        reason:
+          'No WAF: it costs a fixed monthly fee even when idle; API keys, the usage plan (throttle + quota) and stage throttling bound the traffic.',
       },
       {
         id: 'AwsSolutions-APIG4',
-        reason: 'Clients authenticate with API keys (a service-to-service API for studios and apps); /v1/health and CORS preflight are public by design.',
+        reason:
+          'Clients authenticate with API keys (a service-to-service API for studios and apps); /v1/health and CORS preflight are public by design.',
       },
-      { id: 'AwsSolutions-COG4', reason: 'No end-user identities here: callers are client backends holding an API key, not Cognito users.' },
+      {
+        id: 'AwsSolutions-COG4',
+        reason: 'No end-user identities here: callers are client backends holding an API key, not Cognito users.',
+      },
       {
         id: 'AwsSolutions-APIG2',
         reason:

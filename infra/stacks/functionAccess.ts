@@ -1,6 +1,12 @@
 import type { MarqueeFunction, TableActions } from '../constructs/marqueeFunction.ts';
 import type { PrefixAccess } from '../constructs/grantBucketPrefixes.ts';
-import { CATALOG_CHANGES_PREFIX, CATALOG_ITEMS_PREFIX, EVENTS_PREFIX, MODELS_PREFIX, TOMBSTONES_PREFIX } from '../../functions/commons/storageLayout.ts';
+import {
+  CATALOG_CHANGES_PREFIX,
+  CATALOG_ITEMS_PREFIX,
+  EVENTS_PREFIX,
+  MODELS_PREFIX,
+  TOMBSTONES_PREFIX,
+} from '../../functions/commons/storageLayout.ts';
 import type { FunctionName } from './serviceFunctions.ts';
 import type { StorageResources } from './storageStack.ts';
 

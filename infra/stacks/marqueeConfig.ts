@@ -11,13 +11,19 @@ const memoryMb = z.coerce.number().int().min(128).max(10_240);
 
 const schema = z.object({
   /** Deployment name: part of every stack name and the API stage, so stages live side by side. */
-  stage: z.string().regex(/^[a-z][a-z0-9-]{0,19}$/, 'lowercase letters, digits and dashes, starting with a letter, at most 20').default('dev'),
+  stage: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,19}$/, 'lowercase letters, digits and dashes, starting with a letter, at most 20')
+    .default('dev'),
   /** Lambda architecture; onnxruntime's binary for it is the only one shipped. */
   architecture: z.enum(['x86_64', 'arm64']).default('x86_64'),
   /** EventBridge schedule expression of the retrain run. */
   retrainSchedule: z
     .string()
-    .regex(/^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$/, 'an EventBridge expression such as "rate(1 day)" or "cron(0 3 * * ? *)"')
+    .regex(
+      /^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$/,
+      'an EventBridge expression such as "rate(1 day)" or "cron(0 3 * * ? *)"',
+    )
     .default('rate(1 day)'),
   /** Functions that run the ONNX model (Recommend, Similar, Rank). */
   servingMemoryMb: memoryMb.default(1024),
@@ -40,7 +46,12 @@ const schema = z.object({
     .default(4096),
   retrainTaskMemoryMb: z.coerce.number().int().min(2048).max(122_880).default(16_384),
   /** The Fargate retrain task's time budget (a Lambda's is its timeout). */
-  retrainTaskBudgetMinutes: z.coerce.number().int().min(1).max(24 * 60).default(120),
+  retrainTaskBudgetMinutes: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(120),
   /** Days CloudWatch keeps function and API access logs. */
   logRetentionDays: z.coerce
     .number()

@@ -49,10 +49,15 @@ export function addMarqueeStacks(scope: Construct, config: MarqueeConfig, option
   const names = stackNames(config.stage);
   const tags = { project: 'marquee', stage: config.stage };
   const unscheduled = specs.filter((spec) => spec.routes.length === 0 && spec.name !== 'Retrain');
-  if (unscheduled.length > 0) throw new Error(`${unscheduled.map((spec) => spec.name).join(', ')}: no routes and no schedule; give each a stack`);
+  if (unscheduled.length > 0)
+    throw new Error(`${unscheduled.map((spec) => spec.name).join(', ')}: no routes and no schedule; give each a stack`);
   const { present, missing } = partitionByEntry(specs, projectRoot);
 
-  const storage = new StorageStack(scope, names.storage, { description: 'Marquee storage: models, events, catalog, user history', tags, config });
+  const storage = new StorageStack(scope, names.storage, {
+    description: 'Marquee storage: models, events, catalog, user history',
+    tags,
+    config,
+  });
   const api = new ApiStack(scope, names.api, {
     description: 'Marquee API: REST API and its functions',
     tags,

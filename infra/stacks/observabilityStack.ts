@@ -51,7 +51,8 @@ export class ObservabilityStack extends Stack {
     if (config.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(config.alarmEmail));
     Validations.of(this.alarmTopic).acknowledge({
       id: 'AwsSolutions-SNS2',
-      reason: 'Alarm notifications carry alarm names and states only; a customer managed key would cost a monthly fee and need a key policy for CloudWatch.',
+      reason:
+        'Alarm notifications carry alarm names and states only; a customer managed key would cost a monthly fee and need a key policy for CloudWatch.',
     });
 
     const fiveMinutes = Duration.minutes(5);
@@ -65,7 +66,11 @@ export class ObservabilityStack extends Stack {
       period: fiveMinutes,
     });
     const p99 = api.metricLatency({ period: fiveMinutes, statistic: 'p99' });
-    const throttles = sumOf(props.functions.map((fn) => fn.function.metricThrottles({ period: fiveMinutes, statistic: 'Sum' })), 'throttles', 'Lambda throttles');
+    const throttles = sumOf(
+      props.functions.map((fn) => fn.function.metricThrottles({ period: fiveMinutes, statistic: 'Sum' })),
+      'throttles',
+      'Lambda throttles',
+    );
     const gateRejections = new Metric({
       namespace: METRICS_NAMESPACE,
       metricName: GATE_REJECTIONS_METRIC,
@@ -79,7 +84,9 @@ export class ObservabilityStack extends Stack {
     const alarms: Alarm[] = [
       this.alarm('ServerErrorRate', serverErrorRate, 1, 'More than 1 % of API requests answered 5xx', 3, 2),
       this.alarm('LatencyP99', p99, config.latencyAlarmMs, `API p99 latency above ${config.latencyAlarmMs} ms`, 3, 3),
-      ...throttles.map((metric, index) => this.alarm(`Throttles${index || ''}`, metric, 0, 'API functions throttled (concurrency limit reached)', 1, 1)),
+      ...throttles.map((metric, index) =>
+        this.alarm(`Throttles${index || ''}`, metric, 0, 'API functions throttled (concurrency limit reached)', 1, 1),
+      ),
       this.alarm('RetrainDeadLetters', deadLetters, 0, 'A retrain run failed or could not be started: see the dead-letter queue', 1, 1),
       this.alarm(
         'GateRejections',
@@ -104,7 +111,10 @@ export class ObservabilityStack extends Stack {
             title: 'Retrain',
             width: 12,
             left: [props.retrain.function.metricDuration({ period: Duration.hours(1), statistic: 'Maximum', label: 'duration (max)' })],
-            right: [props.retrain.function.metricErrors({ period: Duration.hours(1), label: 'errors' }), gateRejections.with({ label: 'gate rejections' })],
+            right: [
+              props.retrain.function.metricErrors({ period: Duration.hours(1), label: 'errors' }),
+              gateRejections.with({ label: 'gate rejections' }),
+            ],
           }),
         ]
       : [];
@@ -130,11 +140,17 @@ export class ObservabilityStack extends Stack {
           }),
         ],
         [
-          functionMetric('Function duration p99 (ms)', (fn) => fn.function.metricDuration({ period: fiveMinutes, statistic: 'p99', label: fn.spec.name })),
-          functionMetric('Function errors', (fn) => fn.function.metricErrors({ period: fiveMinutes, statistic: 'Sum', label: fn.spec.name })),
+          functionMetric('Function duration p99 (ms)', (fn) =>
+            fn.function.metricDuration({ period: fiveMinutes, statistic: 'p99', label: fn.spec.name }),
+          ),
+          functionMetric('Function errors', (fn) =>
+            fn.function.metricErrors({ period: fiveMinutes, statistic: 'Sum', label: fn.spec.name }),
+          ),
         ],
         [
-          functionMetric('Function throttles', (fn) => fn.function.metricThrottles({ period: fiveMinutes, statistic: 'Sum', label: fn.spec.name })),
+          functionMetric('Function throttles', (fn) =>
+            fn.function.metricThrottles({ period: fiveMinutes, statistic: 'Sum', label: fn.spec.name }),
+          ),
           functionMetric('Concurrent executions (max)', (fn) =>
             fn.function.metric('ConcurrentExecutions', { period: fiveMinutes, statistic: 'Maximum', label: fn.spec.name }),
           ),
@@ -144,7 +160,14 @@ export class ObservabilityStack extends Stack {
     });
   }
 
-  private alarm(id: string, metric: IMetric, threshold: number, description: string, evaluationPeriods: number, datapointsToAlarm: number): Alarm {
+  private alarm(
+    id: string,
+    metric: IMetric,
+    threshold: number,
+    description: string,
+    evaluationPeriods: number,
+    datapointsToAlarm: number,
+  ): Alarm {
     const alarm = new Alarm(this, id, {
       metric,
       threshold,
@@ -166,7 +189,14 @@ function sumOf(metrics: readonly IMetric[], id: string, label: string): MathExpr
   for (let start = 0; start < metrics.length; start += MAX_METRICS_PER_EXPRESSION) {
     const chunk = metrics.slice(start, start + MAX_METRICS_PER_EXPRESSION);
     const usingMetrics = Object.fromEntries(chunk.map((metric, index) => [`${id}${index}`, metric]));
-    expressions.push(new MathExpression({ expression: `SUM([${Object.keys(usingMetrics).join(', ')}])`, usingMetrics, label, period: Duration.minutes(5) }));
+    expressions.push(
+      new MathExpression({
+        expression: `SUM([${Object.keys(usingMetrics).join(', ')}])`,
+        usingMetrics,
+        label,
+        period: Duration.minutes(5),
+      }),
+    );
   }
   return expressions;
 }

@@ -56,8 +56,14 @@ export class StorageStack extends Stack implements StorageResources {
     this.historyTable = this.table('HistoryTable', TABLE_KEYS.history);
     this.idempotencyTable = this.table('IdempotencyTable', TABLE_KEYS.idempotency);
 
-    new CfnOutput(this, 'BucketName', { value: this.bucket.bucketName, description: 'The bucket of models, events, catalog and tombstones' });
-    new CfnOutput(this, 'HistoryTableName', { value: this.historyTable.tableName, description: 'Recent history per user, one item per event' });
+    new CfnOutput(this, 'BucketName', {
+      value: this.bucket.bucketName,
+      description: 'The bucket of models, events, catalog and tombstones',
+    });
+    new CfnOutput(this, 'HistoryTableName', {
+      value: this.historyTable.tableName,
+      description: 'Recent history per user, one item per event',
+    });
     new CfnOutput(this, 'IdempotencyTableName', { value: this.idempotencyTable.tableName, description: 'Event ids seen recently' });
   }
 

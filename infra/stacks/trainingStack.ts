@@ -59,7 +59,11 @@ export class TrainingStack extends Stack {
     });
     bindStorage(retrain, props.retrain.name, props.storage);
     // Asynchronous invocations (the schedule, `aws lambda invoke --invocation-type Event`): one retry, then the queue.
-    retrain.function.configureAsyncInvoke({ onFailure: new SqsDestination(this.deadLetterQueue), retryAttempts: 1, maxEventAge: Duration.hours(6) });
+    retrain.function.configureAsyncInvoke({
+      onFailure: new SqsDestination(this.deadLetterQueue),
+      retryAttempts: 1,
+      maxEventAge: Duration.hours(6),
+    });
     this.retrain = retrain;
 
     new CfnOutput(this, 'RetrainFunctionName', { value: retrain.function.functionName, description: 'Invoke it to retrain now' });
@@ -70,7 +74,9 @@ export class TrainingStack extends Stack {
       this.schedule = new Rule(this, 'RetrainSchedule', {
         description,
         schedule,
-        targets: [new LambdaFunction(retrain.function, { deadLetterQueue: this.deadLetterQueue, retryAttempts: 2, maxEventAge: Duration.hours(6) })],
+        targets: [
+          new LambdaFunction(retrain.function, { deadLetterQueue: this.deadLetterQueue, retryAttempts: 2, maxEventAge: Duration.hours(6) }),
+        ],
       });
       return;
     }

@@ -29,9 +29,22 @@ const LAST_YEAR = 2025;
 
 /** Genres with their share of titles (relative). */
 const GENRES: readonly (readonly [string, number])[] = [
-  ['Drama', 14], ['Comedy', 12], ['Action', 10], ['Thriller', 9], ['Romance', 7], ['Crime', 6],
-  ['Adventure', 6], ['Horror', 5], ['Sci-Fi', 5], ['Fantasy', 4], ['Mystery', 4], ['Family', 4],
-  ['Animation', 3], ['Documentary', 3], ['Musical', 2], ['Western', 2],
+  ['Drama', 14],
+  ['Comedy', 12],
+  ['Action', 10],
+  ['Thriller', 9],
+  ['Romance', 7],
+  ['Crime', 6],
+  ['Adventure', 6],
+  ['Horror', 5],
+  ['Sci-Fi', 5],
+  ['Fantasy', 4],
+  ['Mystery', 4],
+  ['Family', 4],
+  ['Animation', 3],
+  ['Documentary', 3],
+  ['Musical', 2],
+  ['Western', 2],
 ];
 
 /** Genres that plausibly go with each genre as second or third genre. */
@@ -74,51 +87,292 @@ const GENRE_TAGS: Readonly<Record<string, readonly string[]>> = {
 };
 
 const GENERAL_TAGS = [
-  'based on a book', 'based on a true story', 'ensemble cast', 'strong female lead', 'coming of age',
-  'period piece', 'visually stunning', 'dark', 'atmospheric', 'witty dialogue', 'small town',
-  'road trip', 'new york', 'london', 'revenge', 'friendship',
+  'based on a book',
+  'based on a true story',
+  'ensemble cast',
+  'strong female lead',
+  'coming of age',
+  'period piece',
+  'visually stunning',
+  'dark',
+  'atmospheric',
+  'witty dialogue',
+  'small town',
+  'road trip',
+  'new york',
+  'london',
+  'revenge',
+  'friendship',
 ];
 
 const ADJECTIVES = [
-  'Silent', 'Broken', 'Golden', 'Last', 'Hidden', 'Crimson', 'Midnight', 'Distant', 'Wild', 'Frozen',
-  'Burning', 'Lost', 'Secret', 'Electric', 'Quiet', 'Savage', 'Velvet', 'Hollow', 'Restless', 'Bright',
-  'Dark', 'Endless', 'Shattered', 'Lucky', 'Little', 'Iron', 'Glass', 'Paper', 'Silver', 'Scarlet',
-  'Final', 'Second', 'Long', 'Northern', 'Sweet', 'Bitter', 'Invisible', 'Fearless', 'Wicked', 'Gentle',
+  'Silent',
+  'Broken',
+  'Golden',
+  'Last',
+  'Hidden',
+  'Crimson',
+  'Midnight',
+  'Distant',
+  'Wild',
+  'Frozen',
+  'Burning',
+  'Lost',
+  'Secret',
+  'Electric',
+  'Quiet',
+  'Savage',
+  'Velvet',
+  'Hollow',
+  'Restless',
+  'Bright',
+  'Dark',
+  'Endless',
+  'Shattered',
+  'Lucky',
+  'Little',
+  'Iron',
+  'Glass',
+  'Paper',
+  'Silver',
+  'Scarlet',
+  'Final',
+  'Second',
+  'Long',
+  'Northern',
+  'Sweet',
+  'Bitter',
+  'Invisible',
+  'Fearless',
+  'Wicked',
+  'Gentle',
 ];
 const NOUNS = [
-  'Harbor', 'Garden', 'Storm', 'Kingdom', 'Horizon', 'Mirror', 'River', 'Shadow', 'Signal', 'Crown',
-  'Promise', 'Orchard', 'Echo', 'Frontier', 'Lantern', 'Compass', 'Tide', 'Summer', 'Winter', 'Letter',
-  'Empire', 'Island', 'Engine', 'Circus', 'Witness', 'Stranger', 'Hunter', 'Voyage', 'Fortune', 'Secret',
-  'Dream', 'Heart', 'Game', 'Road', 'Sky', 'Fire', 'Moon', 'Station', 'Bridge', 'Kiss',
-  'Detective', 'Ghost', 'Saint', 'Thief', 'Queen', 'Machine', 'Archive', 'Code', 'Line', 'Song',
+  'Harbor',
+  'Garden',
+  'Storm',
+  'Kingdom',
+  'Horizon',
+  'Mirror',
+  'River',
+  'Shadow',
+  'Signal',
+  'Crown',
+  'Promise',
+  'Orchard',
+  'Echo',
+  'Frontier',
+  'Lantern',
+  'Compass',
+  'Tide',
+  'Summer',
+  'Winter',
+  'Letter',
+  'Empire',
+  'Island',
+  'Engine',
+  'Circus',
+  'Witness',
+  'Stranger',
+  'Hunter',
+  'Voyage',
+  'Fortune',
+  'Secret',
+  'Dream',
+  'Heart',
+  'Game',
+  'Road',
+  'Sky',
+  'Fire',
+  'Moon',
+  'Station',
+  'Bridge',
+  'Kiss',
+  'Detective',
+  'Ghost',
+  'Saint',
+  'Thief',
+  'Queen',
+  'Machine',
+  'Archive',
+  'Code',
+  'Line',
+  'Song',
 ];
 const PLURALS = [
-  'Nights', 'Wolves', 'Secrets', 'Strangers', 'Shadows', 'Dreams', 'Rivers', 'Kings', 'Ghosts', 'Stars',
-  'Days', 'Lies', 'Hearts', 'Machines', 'Angels', 'Thieves', 'Streets', 'Echoes', 'Letters', 'Storms',
+  'Nights',
+  'Wolves',
+  'Secrets',
+  'Strangers',
+  'Shadows',
+  'Dreams',
+  'Rivers',
+  'Kings',
+  'Ghosts',
+  'Stars',
+  'Days',
+  'Lies',
+  'Hearts',
+  'Machines',
+  'Angels',
+  'Thieves',
+  'Streets',
+  'Echoes',
+  'Letters',
+  'Storms',
 ];
 const GERUNDS = [
-  'Chasing', 'Finding', 'Saving', 'Becoming', 'Leaving', 'Catching', 'Hunting', 'Remembering', 'Breaking',
-  'Crossing', 'Dancing with', 'Running from', 'Waiting for', 'Loving', 'Escaping',
+  'Chasing',
+  'Finding',
+  'Saving',
+  'Becoming',
+  'Leaving',
+  'Catching',
+  'Hunting',
+  'Remembering',
+  'Breaking',
+  'Crossing',
+  'Dancing with',
+  'Running from',
+  'Waiting for',
+  'Loving',
+  'Escaping',
 ];
 const PLACES = [
-  'Avalon', 'Brooklyn', 'Marseille', 'the North', 'Paradise', 'Tokyo', 'Eden', 'Mars', 'Havana',
-  'the Valley', 'Casablanca', 'the Bay', 'Santa Rosa', 'Berlin', 'Nowhere', 'the Deep', 'Kilmore',
-  'Sunset Boulevard', 'Graceland', 'the Old Mill',
+  'Avalon',
+  'Brooklyn',
+  'Marseille',
+  'the North',
+  'Paradise',
+  'Tokyo',
+  'Eden',
+  'Mars',
+  'Havana',
+  'the Valley',
+  'Casablanca',
+  'the Bay',
+  'Santa Rosa',
+  'Berlin',
+  'Nowhere',
+  'the Deep',
+  'Kilmore',
+  'Sunset Boulevard',
+  'Graceland',
+  'the Old Mill',
 ];
 const FIRST_NAMES = [
-  'James', 'Mary', 'John', 'Patricia', 'Robert', 'Jennifer', 'Michael', 'Linda', 'William', 'Elena',
-  'David', 'Sofia', 'Richard', 'Aiko', 'Joseph', 'Priya', 'Thomas', 'Chloé', 'Carlos', 'Fatima',
-  'Daniel', 'Ingrid', 'Matthew', 'Nadia', 'Anthony', 'Grace', 'Mark', 'Lucía', 'Paul', 'Hannah',
-  'Kenji', 'Olivia', 'Andrew', 'Amara', 'Joshua', 'Zoe', 'Kevin', 'Isabel', 'Brian', 'Mei',
-  'George', 'Anna', 'Omar', 'Rosa', 'Sean', 'Leila', 'Pierre', 'Maya', 'Ivan', 'Ruth',
+  'James',
+  'Mary',
+  'John',
+  'Patricia',
+  'Robert',
+  'Jennifer',
+  'Michael',
+  'Linda',
+  'William',
+  'Elena',
+  'David',
+  'Sofia',
+  'Richard',
+  'Aiko',
+  'Joseph',
+  'Priya',
+  'Thomas',
+  'Chloé',
+  'Carlos',
+  'Fatima',
+  'Daniel',
+  'Ingrid',
+  'Matthew',
+  'Nadia',
+  'Anthony',
+  'Grace',
+  'Mark',
+  'Lucía',
+  'Paul',
+  'Hannah',
+  'Kenji',
+  'Olivia',
+  'Andrew',
+  'Amara',
+  'Joshua',
+  'Zoe',
+  'Kevin',
+  'Isabel',
+  'Brian',
+  'Mei',
+  'George',
+  'Anna',
+  'Omar',
+  'Rosa',
+  'Sean',
+  'Leila',
+  'Pierre',
+  'Maya',
+  'Ivan',
+  'Ruth',
 ];
 const LAST_NAMES = [
-  'Smith', 'Johnson', 'Williams', 'Brown', 'Jones', 'Garcia', 'Miller', 'Davis', 'Rodriguez', 'Martinez',
-  'Hernandez', 'Lopez', 'Wilson', 'Anderson', 'Thomas', 'Taylor', 'Moore', 'Jackson', 'Martin', 'Lee',
-  'Thompson', 'White', 'Harris', 'Clark', 'Lewis', 'Robinson', 'Walker', 'Young', 'Allen', 'King',
-  'Wright', 'Scott', 'Nguyen', 'Hill', 'Flores', 'Green', 'Adams', 'Nelson', 'Baker', 'Hall',
-  'Rivera', 'Campbell', 'Mitchell', 'Carter', 'Roberts', 'Okafor', 'Tanaka', 'Kowalski', 'Novak', 'Dubois',
-  'Rossi', 'Schmidt', 'Yamamoto', 'Haddad', 'Larsen', 'Costa', 'Ivanova', 'Petrov', 'Murphy', 'Sullivan',
+  'Smith',
+  'Johnson',
+  'Williams',
+  'Brown',
+  'Jones',
+  'Garcia',
+  'Miller',
+  'Davis',
+  'Rodriguez',
+  'Martinez',
+  'Hernandez',
+  'Lopez',
+  'Wilson',
+  'Anderson',
+  'Thomas',
+  'Taylor',
+  'Moore',
+  'Jackson',
+  'Martin',
+  'Lee',
+  'Thompson',
+  'White',
+  'Harris',
+  'Clark',
+  'Lewis',
+  'Robinson',
+  'Walker',
+  'Young',
+  'Allen',
+  'King',
+  'Wright',
+  'Scott',
+  'Nguyen',
+  'Hill',
+  'Flores',
+  'Green',
+  'Adams',
+  'Nelson',
+  'Baker',
+  'Hall',
+  'Rivera',
+  'Campbell',
+  'Mitchell',
+  'Carter',
+  'Roberts',
+  'Okafor',
+  'Tanaka',
+  'Kowalski',
+  'Novak',
+  'Dubois',
+  'Rossi',
+  'Schmidt',
+  'Yamamoto',
+  'Haddad',
+  'Larsen',
+  'Costa',
+  'Ivanova',
+  'Petrov',
+  'Murphy',
+  'Sullivan',
 ];
 
 /** A sink for one generated event; `value` is NaN when the event has none. */
@@ -139,13 +393,17 @@ export function generateDemoCatalog(options: DemoCatalogOptions): DemoCatalog {
   const events: InteractionEvent[] = [];
   let userIds: readonly string[] = [];
   let itemIds: readonly string[] = [];
-  const items = generate(options, (ids) => ((userIds = ids.userIds), (itemIds = ids.itemIds)), (u, i, type, value, timestamp) => {
-    events.push(
-      Number.isNaN(value)
-        ? { userId: userIds[u], itemId: itemIds[i], type, timestamp }
-        : { userId: userIds[u], itemId: itemIds[i], type, value, timestamp },
-    );
-  });
+  const items = generate(
+    options,
+    (ids) => ((userIds = ids.userIds), (itemIds = ids.itemIds)),
+    (u, i, type, value, timestamp) => {
+      events.push(
+        Number.isNaN(value)
+          ? { userId: userIds[u], itemId: itemIds[i], type, timestamp }
+          : { userId: userIds[u], itemId: itemIds[i], type, value, timestamp },
+      );
+    },
+  );
   return { items, events };
 }
 
@@ -162,12 +420,16 @@ export function generateDemoInteractions(
   let eventCount = 0;
   // One reusable stand-in for eventWeight / eventRating, so no object is made per event.
   const scratch: { type: InteractionType; value: number | undefined } = { type: 'watch', value: undefined };
-  const items = generate(options, (ids) => ((userIds = ids.userIds), (itemIds = ids.itemIds)), (u, i, type, value, timestamp) => {
-    scratch.type = type;
-    scratch.value = Number.isNaN(value) ? undefined : value;
-    builder.add(userIds[u], itemIds[i], eventWeight(scratch), eventRating(scratch), timestamp);
-    eventCount++;
-  });
+  const items = generate(
+    options,
+    (ids) => ((userIds = ids.userIds), (itemIds = ids.itemIds)),
+    (u, i, type, value, timestamp) => {
+      scratch.type = type;
+      scratch.value = Number.isNaN(value) ? undefined : value;
+      builder.add(userIds[u], itemIds[i], eventWeight(scratch), eventRating(scratch), timestamp);
+      eventCount++;
+    },
+  );
   return { items, eventCount };
 }
 
@@ -451,19 +713,32 @@ function favouritePerson(rng: Random, catalog: Catalog, members: Int32Array): st
 function makeTitle(rng: Random): string {
   const pick = (words: readonly string[]): string => words[rng.nextInt(words.length)];
   switch (rng.nextInt(13)) {
-    case 10: return `The ${pick(ADJECTIVES)} ${pick(NOUNS)} of ${pick(PLACES)}`;
-    case 11: return `${pick(GERUNDS)} the ${pick(ADJECTIVES)} ${pick(NOUNS)}`;
-    case 12: return `${pick(FIRST_NAMES)} and the ${pick(ADJECTIVES)} ${pick(NOUNS)}`;
-    case 0: return `The ${pick(ADJECTIVES)} ${pick(NOUNS)}`;
-    case 1: return `${pick(NOUNS)} of ${pick(PLACES)}`;
-    case 2: return `The ${pick(NOUNS)} of the ${pick(NOUNS)}`;
-    case 3: return `${pick(FIRST_NAMES)}'s ${pick(NOUNS)}`;
-    case 4: return `${pick(ADJECTIVES)} ${pick(PLURALS)}`;
-    case 5: return `${pick(GERUNDS)} ${pick(PLACES)}`;
-    case 6: return `A ${pick(NOUNS)} in ${pick(PLACES)}`;
-    case 7: return `${pick(GERUNDS)} the ${pick(NOUNS)}`;
-    case 8: return `${pick(PLURALS)} of ${pick(PLACES)}`;
-    default: return `${pick(ADJECTIVES)} ${pick(NOUNS)}`;
+    case 10:
+      return `The ${pick(ADJECTIVES)} ${pick(NOUNS)} of ${pick(PLACES)}`;
+    case 11:
+      return `${pick(GERUNDS)} the ${pick(ADJECTIVES)} ${pick(NOUNS)}`;
+    case 12:
+      return `${pick(FIRST_NAMES)} and the ${pick(ADJECTIVES)} ${pick(NOUNS)}`;
+    case 0:
+      return `The ${pick(ADJECTIVES)} ${pick(NOUNS)}`;
+    case 1:
+      return `${pick(NOUNS)} of ${pick(PLACES)}`;
+    case 2:
+      return `The ${pick(NOUNS)} of the ${pick(NOUNS)}`;
+    case 3:
+      return `${pick(FIRST_NAMES)}'s ${pick(NOUNS)}`;
+    case 4:
+      return `${pick(ADJECTIVES)} ${pick(PLURALS)}`;
+    case 5:
+      return `${pick(GERUNDS)} ${pick(PLACES)}`;
+    case 6:
+      return `A ${pick(NOUNS)} in ${pick(PLACES)}`;
+    case 7:
+      return `${pick(GERUNDS)} the ${pick(NOUNS)}`;
+    case 8:
+      return `${pick(PLURALS)} of ${pick(PLACES)}`;
+    default:
+      return `${pick(ADJECTIVES)} ${pick(NOUNS)}`;
   }
 }
 

@@ -48,11 +48,7 @@ export function parseEventLine(line: string, file: string, lineNumber: number): 
  * (see parseEventLine and addEvent); blank lines are ignored. Use this to gather many files into
  * one builder; `options.onInvalidLine` skips and reports malformed lines instead of throwing.
  */
-export function appendEventsNdjson(
-  path: string,
-  builder: InteractionTableBuilder,
-  options: ReadOptions = {},
-): Promise<LineStats> {
+export function appendEventsNdjson(path: string, builder: InteractionTableBuilder, options: ReadOptions = {}): Promise<LineStats> {
   return readLines(path, (line, lineNumber) => addEvent(builder, parseEventLine(line, path, lineNumber)), options);
 }
 

@@ -11,9 +11,25 @@ import { titleYear } from './titleYear.ts';
 
 /** Genre names of the 19 u.item genre flags, in column order (the fixed u.genre list). */
 export const MOVIELENS_100K_GENRES = [
-  'unknown', 'Action', 'Adventure', 'Animation', "Children's", 'Comedy', 'Crime', 'Documentary',
-  'Drama', 'Fantasy', 'Film-Noir', 'Horror', 'Musical', 'Mystery', 'Romance', 'Sci-Fi',
-  'Thriller', 'War', 'Western',
+  'unknown',
+  'Action',
+  'Adventure',
+  'Animation',
+  "Children's",
+  'Comedy',
+  'Crime',
+  'Documentary',
+  'Drama',
+  'Fantasy',
+  'Film-Noir',
+  'Horror',
+  'Musical',
+  'Mystery',
+  'Romance',
+  'Sci-Fi',
+  'Thriller',
+  'War',
+  'Western',
 ] as const;
 
 /** id|title|release date|video release date|IMDb URL, then one flag per genre. */
@@ -26,10 +42,7 @@ const ITEM_FIELDS = 5 + MOVIELENS_100K_GENRES.length;
  * reads in bounded memory; a malformed line throws DataFormatError naming file and line (or goes
  * to `options.onInvalidLine`).
  */
-export async function readMovieLens100kRatings(
-  path: string,
-  options: TableReadOptions = {},
-): Promise<InteractionTable> {
+export async function readMovieLens100kRatings(path: string, options: TableReadOptions = {}): Promise<InteractionTable> {
   const builder = options.builder ?? new InteractionTableBuilder();
   await readLines(path, (line, lineNumber) => addTsvRating(builder, line, path, lineNumber), options);
   return builder.build();
@@ -50,11 +63,7 @@ export function addTsvRating(builder: InteractionTableBuilder, line: string, fil
  * (the `unknown` genre is left out); the year from the release date (`01-Jan-1995`) or else from
  * a `(1995)` at the end of the title; `title` is the original title text, year included.
  */
-export function parseMovieLens100kItems(
-  bytes: Uint8Array,
-  file = 'u.item',
-  options: ReadOptions = {},
-): CatalogItem[] {
+export function parseMovieLens100kItems(bytes: Uint8Array, file = 'u.item', options: ReadOptions = {}): CatalogItem[] {
   const text = new TextDecoder('latin1').decode(bytes);
   const items: CatalogItem[] = [];
   forEachLine(text, (line, lineNumber) => items.push(parseItemLine(line, file, lineNumber)), options);

@@ -22,10 +22,7 @@ const NO_GENRES = '(no genres listed)';
  * interaction of weight 1 whose rating column holds the stars. Header lines are skipped (so that
  * concatenated files read too); the file is streamed, so any size reads in bounded memory.
  */
-export async function readMovieLensRatingsCsv(
-  path: string,
-  options: TableReadOptions = {},
-): Promise<InteractionTable> {
+export async function readMovieLensRatingsCsv(path: string, options: TableReadOptions = {}): Promise<InteractionTable> {
   const builder = options.builder ?? new InteractionTableBuilder();
   await readLines(path, (line, lineNumber) => addCsvRating(builder, line, path, lineNumber), options);
   return builder.build();
@@ -37,7 +34,11 @@ export function addCsvRating(builder: InteractionTableBuilder, line: string, fil
   const fields = line.includes('"') ? parseCsvLine(line, file, lineNumber) : line.split(',');
   if (isHeader(fields, RATINGS_CSV_HEADER)) return;
   if (fields.length !== 4) {
-    throw new DataFormatError(file, lineNumber, `expected 4 comma-separated fields (userId,movieId,rating,timestamp), got ${fields.length}`);
+    throw new DataFormatError(
+      file,
+      lineNumber,
+      `expected 4 comma-separated fields (userId,movieId,rating,timestamp), got ${fields.length}`,
+    );
   }
   addRatingRow(builder, fields, file, lineNumber);
 }
@@ -47,11 +48,7 @@ export function addCsvRating(builder: InteractionTableBuilder, line: string, fil
  * double-quoted with commas and `""` inside; genres are `|`-separated, `(no genres listed)` meaning
  * none; the year comes from a `(1995)` at the end of the title, which `title` keeps.
  */
-export function parseMovieLensMoviesCsv(
-  bytes: Uint8Array,
-  file = 'movies.csv',
-  options: ReadOptions = {},
-): CatalogItem[] {
+export function parseMovieLensMoviesCsv(bytes: Uint8Array, file = 'movies.csv', options: ReadOptions = {}): CatalogItem[] {
   const text = new TextDecoder('utf-8').decode(bytes);
   const items: CatalogItem[] = [];
   forEachLine(
@@ -65,7 +62,13 @@ export function parseMovieLensMoviesCsv(
       const itemId = parseIdField(fields[0], 'movie id', file, lineNumber);
       const title = fields[1].trim();
       const genreText = fields[2].trim();
-      const genres = genreText === NO_GENRES ? [] : genreText.split('|').map((g) => g.trim()).filter((g) => g.length > 0);
+      const genres =
+        genreText === NO_GENRES
+          ? []
+          : genreText
+              .split('|')
+              .map((g) => g.trim())
+              .filter((g) => g.length > 0);
       const year = titleYear(title);
       items.push({ itemId, title, genres, cast: [], directors: [], ...(year === undefined ? {} : { year }), tags: [] });
     },

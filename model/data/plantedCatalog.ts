@@ -42,7 +42,24 @@ export interface PlantedEvents {
 
 const DAY_SECONDS = 86_400;
 const DEFAULT_START = Date.UTC(2025, 0, 1) / 1000;
-const GENRES = ['Drama', 'Comedy', 'Action', 'Thriller', 'Romance', 'Crime', 'Adventure', 'Horror', 'Sci-Fi', 'Fantasy', 'Mystery', 'Family', 'Animation', 'Documentary', 'Musical', 'Western'];
+const GENRES = [
+  'Drama',
+  'Comedy',
+  'Action',
+  'Thriller',
+  'Romance',
+  'Crime',
+  'Adventure',
+  'Horror',
+  'Sci-Fi',
+  'Fantasy',
+  'Mystery',
+  'Family',
+  'Animation',
+  'Documentary',
+  'Musical',
+  'Western',
+];
 const DIRECTORS_PER_CLUSTER = 6;
 /** Share of a viewer's events drawn from their first cluster, their second, and the whole catalog. */
 const FIRST_CLUSTER = 0.6;
@@ -78,10 +95,16 @@ export class PlantedCatalog {
 
   constructor(options: PlantedCatalogOptions) {
     const { seed, titles, viewers, eventsPerViewer = 40, clusters = 50, days = 30, lastDayTitles = 0, startTime = DEFAULT_START } = options;
-    for (const [name, value] of [['titles', titles], ['viewers', viewers], ['clusters', clusters], ['days', days]] as const) {
+    for (const [name, value] of [
+      ['titles', titles],
+      ['viewers', viewers],
+      ['clusters', clusters],
+      ['days', days],
+    ] as const) {
       if (!Number.isInteger(value) || value < 1) throw new ShapeError(`${name} must be a positive integer, got ${value}`);
     }
-    if (!Number.isInteger(lastDayTitles) || lastDayTitles < 0 || lastDayTitles >= titles) throw new ShapeError(`lastDayTitles must be in [0, titles), got ${lastDayTitles}`);
+    if (!Number.isInteger(lastDayTitles) || lastDayTitles < 0 || lastDayTitles >= titles)
+      throw new ShapeError(`lastDayTitles must be in [0, titles), got ${lastDayTitles}`);
     if (!(eventsPerViewer >= 2)) throw new ShapeError(`eventsPerViewer must be at least 2, got ${eventsPerViewer}`);
     this.titles = titles;
     this.viewers = viewers;
@@ -135,7 +158,10 @@ export class PlantedCatalog {
     const genres = [rng.next() < 0.8 ? own : GENRES[rng.nextInt(GENRES.length)]];
     const second = GENRES[(c * 7 + 3) % GENRES.length];
     if (rng.next() < 0.5 && !genres.includes(second)) genres.push(second);
-    const director = rng.next() < 0.85 ? `Director ${c}-${rng.nextInt(DIRECTORS_PER_CLUSTER)}` : `Director ${rng.nextInt(this.clusters)}-${rng.nextInt(DIRECTORS_PER_CLUSTER)}`;
+    const director =
+      rng.next() < 0.85
+        ? `Director ${c}-${rng.nextInt(DIRECTORS_PER_CLUSTER)}`
+        : `Director ${rng.nextInt(this.clusters)}-${rng.nextInt(DIRECTORS_PER_CLUSTER)}`;
     return {
       itemId: this.itemId(title),
       title: `Title ${title}`,
@@ -177,7 +203,12 @@ export class PlantedCatalog {
         const pick = rng.next();
         let title = -1;
         for (let attempt = 0; attempt < DRAWS; attempt++) {
-          const candidate = pick < FIRST_CLUSTER ? this.drawFrom(first, rng.next()) : pick < FIRST_CLUSTER + SECOND_CLUSTER ? this.drawFrom(second, rng.next()) : this.drawGlobal(rng.next());
+          const candidate =
+            pick < FIRST_CLUSTER
+              ? this.drawFrom(first, rng.next())
+              : pick < FIRST_CLUSTER + SECOND_CLUSTER
+                ? this.drawFrom(second, rng.next())
+                : this.drawGlobal(rng.next());
           if (candidate >= 0 && seenBy[candidate] !== u && this.releaseDay[candidate] <= day) {
             title = candidate;
             break;
@@ -191,7 +222,12 @@ export class PlantedCatalog {
         viewers[n] = u;
         titles[n] = title;
         types[n] = type;
-        values[n] = type === 0 ? Math.round((0.3 + 0.7 * rng.next()) * 100) / 100 : type === 3 ? (this.titleCluster[title] === first ? 4 : 3) + (rng.next() < 0.5 ? 0.5 : 0) : NaN;
+        values[n] =
+          type === 0
+            ? Math.round((0.3 + 0.7 * rng.next()) * 100) / 100
+            : type === 3
+              ? (this.titleCluster[title] === first ? 4 : 3) + (rng.next() < 0.5 ? 0.5 : 0)
+              : NaN;
         timestamps[n] = this.startTime + day * DAY_SECONDS + rng.nextInt(DAY_SECONDS);
         days[n] = day;
         n++;

@@ -140,9 +140,7 @@ export function buildTrainingData(
     userOffsets[u + 1] = kept;
   }
 
-  const users = options.userIds
-    ? { userIds: provisionalUserIds, userOffsets }
-    : withoutEmptyUsers(provisionalUserIds, userOffsets);
+  const users = options.userIds ? { userIds: provisionalUserIds, userOffsets } : withoutEmptyUsers(provisionalUserIds, userOffsets);
   const features = itemFeatures(itemIds, catalog, options.vocabulary);
   return {
     userIds: users.userIds,
@@ -203,10 +201,7 @@ function isChronological(order: Int32Array, start: number, end: number, timestam
   return true;
 }
 
-function withoutEmptyUsers(
-  userIds: readonly string[],
-  offsets: Int32Array,
-): { userIds: string[]; userOffsets: Int32Array } {
+function withoutEmptyUsers(userIds: readonly string[], offsets: Int32Array): { userIds: string[]; userOffsets: Int32Array } {
   const kept: string[] = [];
   const keptOffsets: number[] = [0];
   for (let u = 0; u < userIds.length; u++) {

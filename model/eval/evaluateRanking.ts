@@ -44,9 +44,7 @@ export type RankingEvaluation<K extends number = typeof METRIC_K> = {
  * is the number of distinct items in any user's top k over the number of items seen in train.
  * Buffers are allocated once and reused across users.
  */
-export function evaluateRanking<K extends number = typeof METRIC_K>(
-  options: EvaluateRankingOptions<K>,
-): RankingEvaluation<K> {
+export function evaluateRanking<K extends number = typeof METRIC_K>(options: EvaluateRankingOptions<K>): RankingEvaluation<K> {
   const { train, test, score } = options;
   const k = (options.k ?? METRIC_K) as K;
   const dropUnseen = (options.unseenTestItems ?? 'count') === 'drop';

@@ -50,9 +50,19 @@ export function exportRecommendGraph(model: ScoringModel, meta: ModelMetadata = 
   const exclude = g.input(inputs.exclude, 'int64', ['E']);
   const k = g.input(inputs.k, 'int64', [1]);
 
-  const historyVectors = g.op('Cast', [g.halves(names.historyVectors, halvesOf(names.historyVectors, model.historyVectors), [itemCount, dim])], TO_FLOAT, 'history_vectors_f32');
+  const historyVectors = g.op(
+    'Cast',
+    [g.halves(names.historyVectors, halvesOf(names.historyVectors, model.historyVectors), [itemCount, dim])],
+    TO_FLOAT,
+    'history_vectors_f32',
+  );
   const preferenceVectors = g.floats(names.preferenceVectors, model.preferenceVectors, [featureCount, dim]);
-  const itemVectors = g.op('Cast', [g.halves(names.itemVectors, halvesOf(names.itemVectors, model.itemVectors), [itemCount, dim])], TO_FLOAT, 'item_vectors_f32');
+  const itemVectors = g.op(
+    'Cast',
+    [g.halves(names.itemVectors, halvesOf(names.itemVectors, model.itemVectors), [itemCount, dim])],
+    TO_FLOAT,
+    'item_vectors_f32',
+  );
   const itemBias = g.floats(names.itemBias, model.itemBias, [itemCount]);
   const beta = g.op('Cast', [g.doubles(names.historyExponent, Float64Array.of(model.historyExponent), [])], TO_FLOAT, 'beta');
   const lambda = g.op('Cast', [g.doubles(names.preferenceWeight, Float64Array.of(model.preferenceWeight), [])], TO_FLOAT, 'lambda');

@@ -94,7 +94,9 @@ export class GraphBuilder {
       if (input !== '' && !this.names.has(input)) throw new ExportError(`${op} reads ${input} before it is defined`);
     }
     const outputNames =
-      typeof outputs === 'number' ? Array.from({ length: outputs }, (_, i) => this.fresh(`${label}${i === 0 ? '' : `_${i}`}`)) : [...outputs];
+      typeof outputs === 'number'
+        ? Array.from({ length: outputs }, (_, i) => this.fresh(`${label}${i === 0 ? '' : `_${i}`}`))
+        : [...outputs];
     for (const name of outputNames) this.claim(name);
     this.nodes.push({
       name: `${op}_${this.nodes.length}`,
@@ -138,7 +140,8 @@ export class GraphBuilder {
     data: Pick<onnxProto.onnx.ITensorProto, 'rawData' | 'int64Data'>,
   ): string {
     const expected = shape.reduce((a, b) => a * b, 1);
-    if (expected !== count) throw new ExportError(`initializer ${name}: shape [${shape.join(', ')}] needs ${expected} values, got ${count}`);
+    if (expected !== count)
+      throw new ExportError(`initializer ${name}: shape [${shape.join(', ')}] needs ${expected} values, got ${count}`);
     this.claim(name);
     this.initializers.push({ name, dataType, dims: [...shape], ...data });
     return name;

@@ -46,15 +46,30 @@ function fromLittleEndian<T extends Float32Array | Float64Array | Uint16Array>(
 
 /** Reads `bytes` (little-endian, any alignment) as float32 values; `bytes.length` must be a multiple of 4. */
 export function float32FromLittleEndian(bytes: Readonly<Uint8Array>): Float32Array {
-  return fromLittleEndian(bytes, 4, (n) => new Float32Array(n), (view, offset) => view.getFloat32(offset, true));
+  return fromLittleEndian(
+    bytes,
+    4,
+    (n) => new Float32Array(n),
+    (view, offset) => view.getFloat32(offset, true),
+  );
 }
 
 /** Reads `bytes` (little-endian, any alignment) as float64 values; `bytes.length` must be a multiple of 8. */
 export function float64FromLittleEndian(bytes: Readonly<Uint8Array>): Float64Array {
-  return fromLittleEndian(bytes, 8, (n) => new Float64Array(n), (view, offset) => view.getFloat64(offset, true));
+  return fromLittleEndian(
+    bytes,
+    8,
+    (n) => new Float64Array(n),
+    (view, offset) => view.getFloat64(offset, true),
+  );
 }
 
 /** Reads `bytes` (little-endian, any alignment) as uint16 values (e.g. float16 bit patterns); `bytes.length` must be even. */
 export function uint16FromLittleEndian(bytes: Readonly<Uint8Array>): Uint16Array {
-  return fromLittleEndian(bytes, 2, (n) => new Uint16Array(n), (view, offset) => view.getUint16(offset, true));
+  return fromLittleEndian(
+    bytes,
+    2,
+    (n) => new Uint16Array(n),
+    (view, offset) => view.getUint16(offset, true),
+  );
 }

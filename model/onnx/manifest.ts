@@ -53,7 +53,8 @@ export interface ManifestInput<HyperParameters extends object = object, Metrics 
 export function buildManifest<HyperParameters extends object, Metrics extends object>(
   input: ManifestInput<HyperParameters, Metrics>,
 ): ModelManifest<HyperParameters, Metrics> {
-  if (typeof input.version !== 'string' || input.version.length === 0) throw new ExportError('manifest: version must be a non-empty string');
+  if (typeof input.version !== 'string' || input.version.length === 0)
+    throw new ExportError('manifest: version must be a non-empty string');
   if (typeof input.createdAt !== 'string' || Number.isNaN(Date.parse(input.createdAt))) {
     throw new ExportError(`manifest: createdAt must be an ISO-8601 time, got ${String(input.createdAt)}`);
   }

@@ -85,7 +85,12 @@ export class OnnxRecommender {
     readonly hasRatings: boolean,
   ) {}
 
-  static async create(recommendGraph: Uint8Array, similarGraph: Uint8Array, itemCount: number, featureCount: number): Promise<OnnxRecommender> {
+  static async create(
+    recommendGraph: Uint8Array,
+    similarGraph: Uint8Array,
+    itemCount: number,
+    featureCount: number,
+  ): Promise<OnnxRecommender> {
     return OnnxRecommender.fromGraphs({ recommend: recommendGraph, similar: similarGraph }, itemCount, featureCount);
   }
 
@@ -101,7 +106,8 @@ export class OnnxRecommender {
   ): Promise<OnnxRecommender> {
     if (!graphs.recommend && !graphs.similar) throw new ShapeError('OnnxRecommender needs the recommend graph, the similar graph or both');
     if (!Number.isInteger(itemCount) || itemCount < 1) throw new ShapeError(`itemCount must be a positive integer, got ${itemCount}`);
-    if (!Number.isInteger(featureCount) || featureCount < 0) throw new ShapeError(`featureCount must be a non-negative integer, got ${featureCount}`);
+    if (!Number.isInteger(featureCount) || featureCount < 0)
+      throw new ShapeError(`featureCount must be a non-negative integer, got ${featureCount}`);
     const ort = await loadOnnxRuntime();
     const [recommend, similar] = await Promise.all([
       graphs.recommend ? ort.InferenceSession.create(graphs.recommend, sessionOptions) : undefined,
@@ -165,7 +171,10 @@ export class OnnxRecommender {
     });
     const scores = out[SIMILAR_GRAPH.outputs.scores].data as Float32Array;
     const valid = countValid(scores);
-    return { items: toInt32(out[SIMILAR_GRAPH.outputs.items].data as BigInt64Array, valid), scores: valid === scores.length ? scores : scores.slice(0, valid) };
+    return {
+      items: toInt32(out[SIMILAR_GRAPH.outputs.items].data as BigInt64Array, valid),
+      scores: valid === scores.length ? scores : scores.slice(0, valid),
+    };
   }
 
   async release(): Promise<void> {

@@ -114,7 +114,8 @@ function readFloats(tensor: Tensor, rank: number): { shape: number[]; values: Fl
   } else {
     // Without raw data, ONNX keeps float16 bit patterns in int32_data, one per element.
     values = half ? float16ToFloat32(Uint16Array.from(tensor.int32Data ?? [])) : Float32Array.from(tensor.floatData ?? []);
-    if (values.length !== count) throw new ExportError(`initializer ${tensor.name}: ${values.length} values for shape [${shape.join(', ')}]`);
+    if (values.length !== count)
+      throw new ExportError(`initializer ${tensor.name}: ${values.length} values for shape [${shape.join(', ')}]`);
   }
   return { shape, values };
 }

@@ -6,7 +6,8 @@
  * encodes for the graph (test/model/onnx/warmupModel.test.ts builds it and compares), held
  * here so that warming up needs neither onnx-proto nor protobufjs.
  */
-const WARMUP_MODEL_BASE64 = 'CAgSB21hcnF1ZWUyADpIChwKAXgSAXkaCklkZW50aXR5XzAiCElkZW50aXR5EgZ3YXJtdXBaDwoBeBIKCggIARIECgIIAWIPCgF5EgoKCAgBEgQKAggBQgQKABAR';
+const WARMUP_MODEL_BASE64 =
+  'CAgSB21hcnF1ZWUyADpIChwKAXgSAXkaCklkZW50aXR5XzAiCElkZW50aXR5EgZ3YXJtdXBaDwoBeBIKCggIARIECgIIAWIPCgF5EgoKCAgBEgQKAggBQgQKABAR';
 
 /** The warm-up graph's ONNX bytes (a fresh copy each call). */
 export function warmupModel(): Uint8Array {

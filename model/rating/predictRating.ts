@@ -48,9 +48,7 @@ export function predictRatingFromHistory(
 ): number {
   const itemCount = head.itemBias.length;
   if (historyItems.length !== historyWeights.length) {
-    throw new ShapeError(
-      `historyItems has ${historyItems.length} entries but historyWeights has ${historyWeights.length}`,
-    );
+    throw new ShapeError(`historyItems has ${historyItems.length} entries but historyWeights has ${historyWeights.length}`);
   }
   if (!Number.isInteger(item) || item < 0 || item >= itemCount) {
     throw new ShapeError(`item ${item} is not an index in [0, ${itemCount})`);

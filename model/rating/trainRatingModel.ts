@@ -155,9 +155,7 @@ function trainMember(
         order[a] = order[b];
         order[b] = t;
       }
-      const norm = userHistoryVector(
-        historyFactors, dim, userItems, userWeights, userOffsets[u], userOffsets[u + 1], historyVector,
-      );
+      const norm = userHistoryVector(historyFactors, dim, userItems, userWeights, userOffsets[u], userOffsets[u + 1], historyVector);
       historyGradient.fill(0);
       const dropped = userDropout >= 1 || (userDropout > 0 && random.next() < userDropout);
       const pu = dropped ? noUser : u;
@@ -193,9 +191,7 @@ function trainMember(
     }
     const loss = squaredErrorSum / examples.rows.length;
     if (!Number.isFinite(loss)) {
-      throw new TrainingError(
-        `rating training diverged (loss ${loss}) at epoch ${epoch} of member ${member}; lower the learning rates`,
-      );
+      throw new TrainingError(`rating training diverged (loss ${loss}) at epoch ${epoch} of member ${member}; lower the learning rates`);
     }
     factorRate *= hyper.learningRateDecay;
     biasRate *= hyper.learningRateDecay;
@@ -227,12 +223,7 @@ function trainMember(
  * noise: q_i of items without ratings, y_j of items in no history, p_u of users without ratings
  * (every p_u when userDropout is 1). userBias and userFactors have one more row, kept at 0.
  */
-function initialParameters(
-  data: TrainingData,
-  examples: RatedRows,
-  hyper: RatingHyperParameters,
-  random: Random,
-): RatingParameters {
+function initialParameters(data: TrainingData, examples: RatedRows, hyper: RatingHyperParameters, random: Random): RatingParameters {
   const { dim, initStd } = hyper;
   const userCount = data.userIds.length;
   const itemCount = data.itemIds.length;
@@ -267,18 +258,18 @@ function initialParameters(
 function fillUserHistoryVectors(data: TrainingData, historyFactors: Float32Array, dim: number, out: Float32Array): void {
   for (let u = 0; u < data.userIds.length; u++) {
     userHistoryVector(
-      historyFactors, dim, data.userItems, data.userWeights, data.userOffsets[u], data.userOffsets[u + 1],
+      historyFactors,
+      dim,
+      data.userItems,
+      data.userWeights,
+      data.userOffsets[u],
+      data.userOffsets[u + 1],
       out.subarray(u * dim, (u + 1) * dim),
     );
   }
 }
 
-function modelView(
-  params: RatingParameters,
-  userHistoryVectors: Float32Array,
-  userCount: number,
-  itemCount: number,
-): RatingModel {
+function modelView(params: RatingParameters, userHistoryVectors: Float32Array, userCount: number, itemCount: number): RatingModel {
   return {
     userCount,
     itemCount,
@@ -371,8 +362,7 @@ function checkData(data: TrainingData): void {
 
 function checkValidation(data: TrainingData, validation: TrainingData): void {
   checkData(validation);
-  const sameIndex = (a: readonly string[], b: readonly string[]): boolean =>
-    a.length <= b.length && a.every((id, k) => id === b[k]);
+  const sameIndex = (a: readonly string[], b: readonly string[]): boolean => a.length <= b.length && a.every((id, k) => id === b[k]);
   if (!sameIndex(validation.userIds, data.userIds) || !sameIndex(validation.itemIds, data.itemIds)) {
     throw new ShapeError('validation must be indexed like the training data (same userIds and itemIds order)');
   }

@@ -130,7 +130,14 @@ export class FeatureRows {
       const fo = f * dim;
       let c = 0;
       for (; c < dim8; c += 8) {
-        let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+        let s0 = 0,
+          s1 = 0,
+          s2 = 0,
+          s3 = 0,
+          s4 = 0,
+          s5 = 0,
+          s6 = 0,
+          s7 = 0;
         for (let q = start; q < end; q++) {
           const share = shares[q];
           const io = items[q] * dim + c;
@@ -183,7 +190,14 @@ function composeRow(
   const dim8 = dim - (dim & 7);
   let c = 0;
   for (; c < dim8; c += 8) {
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+    let s0 = 0,
+      s1 = 0,
+      s2 = 0,
+      s3 = 0,
+      s4 = 0,
+      s5 = 0,
+      s6 = 0,
+      s7 = 0;
     for (let q = start; q < end; q++) {
       const fo = features[q] * dim + c;
       s0 += featureRows[fo];

@@ -86,7 +86,14 @@ export class LazyAdam {
    * applyRow for rows `offset + list[k]`, k < count, with the catch-up and the update inlined
    * (a sparse step calls this for thousands of short rows).
    */
-  applyRows(params: Float32Array, average: Float32Array, grad: Float32Array, list: Readonly<Int32Array>, count: number, offset: number): void {
+  applyRows(
+    params: Float32Array,
+    average: Float32Array,
+    grad: Float32Array,
+    list: Readonly<Int32Array>,
+    count: number,
+    offset: number,
+  ): void {
     const { moments, beta1, beta2, epsilon, correction1, correction2, dim, embeddingRows, last } = this;
     const lr = this.learningRate;
     const decay = 1 - lr * this.weightDecay;

@@ -24,7 +24,8 @@ export function newItemVector(model: ScoringModel, featureIds: Readonly<Int32Arr
   if (out.length !== dim) throw new ShapeError(`newItemVector: out must hold dim = ${dim} values, got ${out.length}`);
   for (let p = 0; p < featureIds.length; p++) {
     const f = featureIds[p];
-    if (!(f >= 0 && f < featureCount)) throw new ShapeError(`newItemVector: feature index ${f} at position ${p} is outside [0, ${featureCount})`);
+    if (!(f >= 0 && f < featureCount))
+      throw new ShapeError(`newItemVector: feature index ${f} at position ${p} is outside [0, ${featureCount})`);
   }
   out.fill(0);
   if (featureIds.length === 0) return model.newItemBias;

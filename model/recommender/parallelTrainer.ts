@@ -108,7 +108,12 @@ export class ParallelTrainer {
     };
     this.shared = new RecommenderParameters(dim, itemCount, featureCount, new Float32Array(this.setup.parameters));
     this.shared.values.set(params.values);
-    this.average = new RecommenderParameters(dim, itemCount, featureCount, (options.averageDecay ?? 0) > 0 ? new Float32Array(this.setup.average) : this.shared.values);
+    this.average = new RecommenderParameters(
+      dim,
+      itemCount,
+      featureCount,
+      (options.averageDecay ?? 0) > 0 ? new Float32Array(this.setup.average) : this.shared.values,
+    );
     if (this.average.values !== this.shared.values) this.average.values.set(params.values);
     this.gradient = new RecommenderParameters(dim, itemCount, featureCount, new Float32Array(this.setup.gradient));
     this.control = new Int32Array(this.setup.control);
@@ -216,7 +221,8 @@ export class ParallelTrainer {
       if (ready === expected) return;
       if (this.barrier.failed) throw new TrainingError(this.barrier.failure());
       const left = deadline - performance.now();
-      if (left <= 0) throw new TrainingError(`ParallelTrainer: ${expected - ready} of ${expected} workers did not start within ${timeoutMs} ms`);
+      if (left <= 0)
+        throw new TrainingError(`ParallelTrainer: ${expected - ready} of ${expected} workers did not start within ${timeoutMs} ms`);
       Atomics.wait(this.control, CONTROL.ready, ready, Math.min(left, 20));
     }
   }

@@ -103,7 +103,8 @@ export class SampledSoftmaxWorkspace {
     this.maxSlots = draws + 2;
     this.maxSharedSlots = Math.min(options.sharedSlots ?? this.maxSlots, this.maxSlots);
     // The gathered kernels' slot lists hold a batch's target entries, fewer than its slots.
-    const simd = (options.simd ?? true) ? SimdKernels.create(dim, this.maxSlots, maxUsers, this.maxSlots, this.maxSharedSlots + 1) : undefined;
+    const simd =
+      (options.simd ?? true) ? SimdKernels.create(dim, this.maxSlots, maxUsers, this.maxSlots, this.maxSharedSlots + 1) : undefined;
     this.simd = simd;
     this.history = new Float32Array(itemCount * dim);
     this.slotBiasGradients = new Float64Array(this.maxSlots);
@@ -378,7 +379,18 @@ export function sampledSoftmaxGradient(
     touched.itemOutput[outputs++] = j;
   }
   touched.itemOutputCount = outputs;
-  historyGradients(dim, B, 0, itemCount, batch.inputOffsets, batch.inputItems, batch.inputWeights, ws.divisors, ws.userGradients, grad.itemInput);
+  historyGradients(
+    dim,
+    B,
+    0,
+    itemCount,
+    batch.inputOffsets,
+    batch.inputItems,
+    batch.inputWeights,
+    ws.divisors,
+    ws.userGradients,
+    grad.itemInput,
+  );
   ws.listFeatures();
   rows.spreadListed(dim, grad.itemInput, touched.itemInput, touched.itemInputCount, grad.featureInput);
   rows.spreadListed(dim, grad.itemOutput, touched.itemOutput, touched.itemOutputCount, grad.featureOutput);

@@ -114,7 +114,8 @@ export function contributions(
   checkScoringModel(model);
   checkHistory(model, historyItems, historyWeights);
   checkIndices('items', items, model.itemCount);
-  if (!(divisor > 0) || !Number.isFinite(divisor)) throw new ShapeError(`contributions: divisor must be positive and finite, got ${divisor}`);
+  if (!(divisor > 0) || !Number.isFinite(divisor))
+    throw new ShapeError(`contributions: divisor must be positive and finite, got ${divisor}`);
   const count = historyItems.length * items.length;
   if (out.length !== count) throw new ShapeError(`contributions: out must hold history × items = ${count} values, got ${out.length}`);
 
@@ -136,7 +137,8 @@ export function contributions(
 export function checkScoringModel(model: ScoringModel): void {
   const { dim, itemCount, featureCount } = model;
   if (!Number.isInteger(dim) || dim < 1) throw new ShapeError(`scoring model: dim must be a positive integer, got ${dim}`);
-  if (!Number.isInteger(itemCount) || itemCount < 1) throw new ShapeError(`scoring model: itemCount must be a positive integer, got ${itemCount}`);
+  if (!Number.isInteger(itemCount) || itemCount < 1)
+    throw new ShapeError(`scoring model: itemCount must be a positive integer, got ${itemCount}`);
   if (!Number.isInteger(featureCount) || featureCount < 0) {
     throw new ShapeError(`scoring model: featureCount must be a non-negative integer, got ${featureCount}`);
   }
@@ -144,8 +146,10 @@ export function checkScoringModel(model: ScoringModel): void {
   expectLength('preferenceVectors', model.preferenceVectors, featureCount * dim);
   expectLength('itemVectors', model.itemVectors, itemCount * dim);
   expectLength('itemBias', model.itemBias, itemCount);
-  if (!Number.isFinite(model.historyExponent)) throw new ShapeError(`scoring model: historyExponent must be finite, got ${model.historyExponent}`);
-  if (!Number.isFinite(model.preferenceWeight)) throw new ShapeError(`scoring model: preferenceWeight must be finite, got ${model.preferenceWeight}`);
+  if (!Number.isFinite(model.historyExponent))
+    throw new ShapeError(`scoring model: historyExponent must be finite, got ${model.historyExponent}`);
+  if (!Number.isFinite(model.preferenceWeight))
+    throw new ShapeError(`scoring model: preferenceWeight must be finite, got ${model.preferenceWeight}`);
   if (model.rating) checkRatingHead(model.rating, itemCount);
   if (model.featureItemVectors) expectLength('featureItemVectors', model.featureItemVectors, featureCount * dim);
   if (model.newItemBias !== undefined && !Number.isFinite(model.newItemBias)) {

@@ -156,7 +156,13 @@ export class SimdKernels {
     const pairs = Math.ceil((itemTo - itemFrom) / 2) * 2;
     if (pairs <= 0) return;
     this.exports.itemGradients(
-      this.dim, pairs, slots, roundUp4(users), p.logits + 4 * itemFrom, p.users, p.itemGradient + 4 * itemFrom * this.dim,
+      this.dim,
+      pairs,
+      slots,
+      roundUp4(users),
+      p.logits + 4 * itemFrom,
+      p.users,
+      p.itemGradient + 4 * itemFrom * this.dim,
     );
   }
 
@@ -295,7 +301,11 @@ function logitsFunction(): FunctionDefinition {
     {
       f.get(b).get(userSlots).i32GeS().brIf(1);
       f.get(users).get(b).get(rowBytes).i32Mul().i32Add().set(u[0]);
-      for (let k = 1; k < 4; k++) f.get(u[k - 1]).get(rowBytes).i32Add().set(u[k]);
+      for (let k = 1; k < 4; k++)
+        f.get(u[k - 1])
+          .get(rowBytes)
+          .i32Add()
+          .set(u[k]);
       for (let k = 0; k < 4; k++) {
         f.v128Zero().set(s[k]);
         f.v128Zero().set(t[k]);
@@ -308,8 +318,18 @@ function logitsFunction(): FunctionDefinition {
         f.get(vo).get(rowBytes).i32Add().get(c).i32Add().v128Load().set(w);
         for (let k = 0; k < 4; k++) {
           f.get(u[k]).get(c).i32Add().v128Load().set(a);
-          multiplyAdd(f, s[k], () => f.get(a), () => f.get(v));
-          multiplyAdd(f, t[k], () => f.get(a), () => f.get(w));
+          multiplyAdd(
+            f,
+            s[k],
+            () => f.get(a),
+            () => f.get(v),
+          );
+          multiplyAdd(
+            f,
+            t[k],
+            () => f.get(a),
+            () => f.get(w),
+          );
         }
         f.get(c).i32(16).i32Add().set(c);
         f.br(0);
@@ -389,9 +409,21 @@ function itemGradientsFunction(): FunctionDefinition {
           f.get(go).f32Load().f32x4Splat().set(gv);
           f.get(go).f32Load(4).f32x4Splat().set(gw);
           for (let k = 0; k < chunks; k++) {
-            f.get(uo).v128Load(16 * k).set(x);
-            multiplyAdd(f, s[k], () => f.get(gv), () => f.get(x));
-            multiplyAdd(f, t[k], () => f.get(gw), () => f.get(x));
+            f.get(uo)
+              .v128Load(16 * k)
+              .set(x);
+            multiplyAdd(
+              f,
+              s[k],
+              () => f.get(gv),
+              () => f.get(x),
+            );
+            multiplyAdd(
+              f,
+              t[k],
+              () => f.get(gw),
+              () => f.get(x),
+            );
           }
           f.get(uo).get(rowBytes).i32Add().set(uo);
           f.get(go).get(gRowBytes).i32Add().set(go);
@@ -400,8 +432,18 @@ function itemGradientsFunction(): FunctionDefinition {
         }
         f.end().end();
         for (let k = 0; k < chunks; k++) {
-          f.get(oo).get(c).i32Add().get(s[k]).v128Store(16 * k);
-          f.get(oo).get(rowBytes).i32Add().get(c).i32Add().get(t[k]).v128Store(16 * k);
+          f.get(oo)
+            .get(c)
+            .i32Add()
+            .get(s[k])
+            .v128Store(16 * k);
+          f.get(oo)
+            .get(rowBytes)
+            .i32Add()
+            .get(c)
+            .i32Add()
+            .get(t[k])
+            .v128Store(16 * k);
         }
         f.get(c).i32(width).i32Add().set(c);
         f.br(0);
@@ -479,9 +521,21 @@ function userGradientsFunction(): FunctionDefinition {
             f.get(go).f32Load().f32x4Splat().set(g0);
             f.get(go).get(gRowBytes).i32Add().f32Load().f32x4Splat().set(g1);
             for (let k = 0; k < chunks; k++) {
-              f.get(vo).v128Load(16 * k).set(x);
-              multiplyAdd(f, s[k], () => f.get(g0), () => f.get(x));
-              multiplyAdd(f, t[k], () => f.get(g1), () => f.get(x));
+              f.get(vo)
+                .v128Load(16 * k)
+                .set(x);
+              multiplyAdd(
+                f,
+                s[k],
+                () => f.get(g0),
+                () => f.get(x),
+              );
+              multiplyAdd(
+                f,
+                t[k],
+                () => f.get(g1),
+                () => f.get(x),
+              );
             }
             f.get(vo).get(rowBytes).i32Add().set(vo);
             f.get(go).i32(4).i32Add().set(go);
@@ -497,8 +551,18 @@ function userGradientsFunction(): FunctionDefinition {
         }
         f.end().end();
         for (let k = 0; k < chunks; k++) {
-          f.get(oo).get(c).i32Add().get(S[k]).v128Store(16 * k);
-          f.get(oo).get(rowBytes).i32Add().get(c).i32Add().get(T[k]).v128Store(16 * k);
+          f.get(oo)
+            .get(c)
+            .i32Add()
+            .get(S[k])
+            .v128Store(16 * k);
+          f.get(oo)
+            .get(rowBytes)
+            .i32Add()
+            .get(c)
+            .i32Add()
+            .get(T[k])
+            .v128Store(16 * k);
         }
         f.get(c).i32(width).i32Add().set(c);
         f.br(0);
@@ -528,7 +592,7 @@ function expShiftedFunction(): FunctionDefinition {
   const y = f.local(V128);
   const z = f.local(V128);
   const sum = f.local(V128);
-  const coefficients = [1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1];
+  const coefficients = [1.98756915e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1];
 
   f.get(pointer).get(count).i32(2).i32Shl().i32Add().set(end);
   f.get(pointer).set(p);
@@ -541,7 +605,7 @@ function expShiftedFunction(): FunctionDefinition {
     f.get(p).v128Load().get(m).f32x4Sub().f32x4Const(-87.33654).f32x4Max().set(x);
     // fx = round(x · log2 e); x −= fx · ln 2, in a high and a low part.
     f.get(x).f32x4Const(1.44269504088896341).f32x4Mul().f32x4Nearest().set(fx);
-    f.get(x).get(fx).f32x4Const(0.693359375).f32x4Mul().f32x4Sub().get(fx).f32x4Const(-2.12194440e-4).f32x4Mul().f32x4Sub().set(x);
+    f.get(x).get(fx).f32x4Const(0.693359375).f32x4Mul().f32x4Sub().get(fx).f32x4Const(-2.1219444e-4).f32x4Mul().f32x4Sub().set(x);
     f.get(x).get(x).f32x4Mul().set(z);
     // y = ((((c0 x + c1) x + c2) x + c3) x + c4) x + c5, then y·x² + x + 1.
     f.f32x4Const(coefficients[0]).set(y);
@@ -582,7 +646,12 @@ function gatherDotFunction(): FunctionDefinition {
     f.block().loop(); // columns, four at a time
     {
       f.get(c).get(rowBytes).i32GeS().brIf(1);
-      multiplyAdd(f, sum, () => f.get(user).get(c).i32Add().v128Load(), () => f.get(row).get(c).i32Add().v128Load());
+      multiplyAdd(
+        f,
+        sum,
+        () => f.get(user).get(c).i32Add().v128Load(),
+        () => f.get(row).get(c).i32Add().v128Load(),
+      );
       f.get(c).i32(16).i32Add().set(c);
       f.br(0);
     }

@@ -25,7 +25,8 @@ export function similarItems(
     throw new ShapeError(`similarItems: item ${item} is outside [0, ${itemCount})`);
   }
   for (let e = 0; e < exclude.length; e++) {
-    if (exclude[e] < 0 || exclude[e] >= itemCount) throw new ShapeError(`similarItems: excluded item ${exclude[e]} is outside [0, ${itemCount})`);
+    if (exclude[e] < 0 || exclude[e] >= itemCount)
+      throw new ShapeError(`similarItems: excluded item ${exclude[e]} is outside [0, ${itemCount})`);
   }
 
   const query = item * dim;

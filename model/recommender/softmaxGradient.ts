@@ -171,7 +171,18 @@ export function softmaxUserRows(
     logitsOf(dim, itemCount, from, count, users, items, bias, logits);
   }
   const loss = simd
-    ? simdSoftmaxCrossEntropy(itemCount, logitStride, from, count, batch.targetOffsets, batch.targetItems, batch.targetWeights, scale, logits, simd)
+    ? simdSoftmaxCrossEntropy(
+        itemCount,
+        logitStride,
+        from,
+        count,
+        batch.targetOffsets,
+        batch.targetItems,
+        batch.targetWeights,
+        scale,
+        logits,
+        simd,
+      )
     : softmaxCrossEntropy(itemCount, logitStride, from, count, batch.targetOffsets, batch.targetItems, batch.targetWeights, scale, logits);
   // dU_b = Σ_i g_bi v_i
   if (simd) simd.computeUserGradients(from, count);
@@ -214,7 +225,16 @@ export function softmaxItemRows(
     itemGradients(dim, itemCount, itemFrom, itemTo, users, logits, ws.users, ws.pairGradients, dItemOutput, dBias);
   }
   historyGradients(
-    dim, users, itemFrom, itemTo, batch.inputOffsets, batch.inputItems, batch.inputWeights, ws.divisors, ws.userGradients, dItemInput,
+    dim,
+    users,
+    itemFrom,
+    itemTo,
+    batch.inputOffsets,
+    batch.inputItems,
+    batch.inputWeights,
+    ws.divisors,
+    ws.userGradients,
+    dItemInput,
   );
 }
 
@@ -280,7 +300,14 @@ export function logitsOf(
       const u1 = u0 + dim;
       const u2 = u1 + dim;
       const u3 = u2 + dim;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0,
+        t0 = 0,
+        t1 = 0,
+        t2 = 0,
+        t3 = 0;
       for (let c = 0; c < dim; c++) {
         const v = items[vo + c];
         const w = items[wo + c];
@@ -288,8 +315,14 @@ export function logitsOf(
         const a1 = users[u1 + c];
         const a2 = users[u2 + c];
         const a3 = users[u3 + c];
-        s0 += a0 * v; s1 += a1 * v; s2 += a2 * v; s3 += a3 * v;
-        t0 += a0 * w; t1 += a1 * w; t2 += a2 * w; t3 += a3 * w;
+        s0 += a0 * v;
+        s1 += a1 * v;
+        s2 += a2 * v;
+        s3 += a3 * v;
+        t0 += a0 * w;
+        t1 += a1 * w;
+        t2 += a2 * w;
+        t3 += a3 * w;
       }
       const zo = b * N + i;
       logits[zo] = s0 + bv;
@@ -303,7 +336,8 @@ export function logitsOf(
     }
     for (; b < to; b++) {
       const uo = b * dim;
-      let s = 0, t = 0;
+      let s = 0,
+        t = 0;
       for (let c = 0; c < dim; c++) {
         const a = users[uo + c];
         s += a * items[vo + c];
@@ -457,7 +491,14 @@ export function itemGradients(
     const wo = vo + dim;
     let c = 0;
     for (; c < dim4; c += 4) {
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0,
+        t0 = 0,
+        t1 = 0,
+        t2 = 0,
+        t3 = 0;
       for (let b = 0, uo = c; b < count; b++, uo += dim) {
         const gv = pair[2 * b];
         const gw = pair[2 * b + 1];
@@ -465,8 +506,14 @@ export function itemGradients(
         const a1 = users[uo + 1];
         const a2 = users[uo + 2];
         const a3 = users[uo + 3];
-        s0 += gv * a0; s1 += gv * a1; s2 += gv * a2; s3 += gv * a3;
-        t0 += gw * a0; t1 += gw * a1; t2 += gw * a2; t3 += gw * a3;
+        s0 += gv * a0;
+        s1 += gv * a1;
+        s2 += gv * a2;
+        s3 += gv * a3;
+        t0 += gw * a0;
+        t1 += gw * a1;
+        t2 += gw * a2;
+        t3 += gw * a3;
       }
       dItems[vo + c] += s0;
       dItems[vo + c + 1] += s1;
@@ -478,7 +525,8 @@ export function itemGradients(
       dItems[wo + c + 3] += t3;
     }
     for (; c < dim; c++) {
-      let s = 0, t = 0;
+      let s = 0,
+        t = 0;
       for (let b = 0, uo = c; b < count; b++, uo += dim) {
         s += pair[2 * b] * users[uo];
         t += pair[2 * b + 1] * users[uo];
@@ -526,7 +574,14 @@ export function userGradientsOf(
     const up = uo + dim;
     let c = 0;
     for (; c < dim4; c += 4) {
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0,
+        t0 = 0,
+        t1 = 0,
+        t2 = 0,
+        t3 = 0;
       for (let i = 0, vo = c; i < N; i++, vo += dim) {
         const gb = g[zo + i];
         const gp = g[zp + i];
@@ -534,8 +589,14 @@ export function userGradientsOf(
         const v1 = items[vo + 1];
         const v2 = items[vo + 2];
         const v3 = items[vo + 3];
-        s0 += gb * v0; s1 += gb * v1; s2 += gb * v2; s3 += gb * v3;
-        t0 += gp * v0; t1 += gp * v1; t2 += gp * v2; t3 += gp * v3;
+        s0 += gb * v0;
+        s1 += gb * v1;
+        s2 += gb * v2;
+        s3 += gb * v3;
+        t0 += gp * v0;
+        t1 += gp * v1;
+        t2 += gp * v2;
+        t3 += gp * v3;
       }
       out[uo + c] = s0;
       out[uo + c + 1] = s1;
@@ -547,7 +608,8 @@ export function userGradientsOf(
       out[up + c + 3] = t3;
     }
     for (; c < dim; c++) {
-      let s = 0, t = 0;
+      let s = 0,
+        t = 0;
       for (let i = 0, vo = c; i < N; i++, vo += dim) {
         s += g[zo + i] * items[vo];
         t += g[zp + i] * items[vo];

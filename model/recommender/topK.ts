@@ -9,17 +9,10 @@ import { ShapeError } from '../errors.ts';
  * O(n log k), no allocation: the first `k` slots of the out arrays hold a binary min-heap whose
  * root is the worst of the current best, and a final in-place heap sort orders them.
  */
-export function topK(
-  scores: Readonly<Float32Array>,
-  k: number,
-  outIndices: Int32Array,
-  outScores: Float32Array,
-): number {
+export function topK(scores: Readonly<Float32Array>, k: number, outIndices: Int32Array, outScores: Float32Array): number {
   if (!Number.isInteger(k) || k < 0) throw new ShapeError(`topK: k must be a non-negative integer, got ${k}`);
   if (outIndices.length < k || outScores.length < k) {
-    throw new ShapeError(
-      `topK: out arrays must hold k = ${k} entries, got ${outIndices.length} indices and ${outScores.length} scores`,
-    );
+    throw new ShapeError(`topK: out arrays must hold k = ${k} entries, got ${outIndices.length} indices and ${outScores.length} scores`);
   }
   if (k === 0) return 0;
 

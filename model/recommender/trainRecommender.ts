@@ -36,7 +36,10 @@ export const SAMPLED_MAX_BATCH_USERS = 2048;
  */
 export function sampledBatch(hp: RecommenderHyperParameters, viewers: number): { users: number; learningRate: number } {
   const steps = Math.max(1, Math.floor(hp.sampledStepsPerEpoch));
-  const users = Math.min(Math.max(hp.sampledBatchUsers, Math.ceil(viewers / steps)), Math.max(hp.sampledBatchUsers, SAMPLED_MAX_BATCH_USERS));
+  const users = Math.min(
+    Math.max(hp.sampledBatchUsers, Math.ceil(viewers / steps)),
+    Math.max(hp.sampledBatchUsers, SAMPLED_MAX_BATCH_USERS),
+  );
   return { users, learningRate: hp.sampledLearningRate * Math.sqrt(users / hp.sampledBatchUsers) };
 }
 
@@ -162,7 +165,10 @@ function fit(
   const batch = new MiniBatch(batchUsers);
   const dense = sampled
     ? undefined
-    : { optimiser: new Adam(params.values.length, hp.learningRate, hp.weightDecay), workspace: new SoftmaxWorkspace(hp.dim, itemCount, batchUsers) };
+    : {
+        optimiser: new Adam(params.values.length, hp.learningRate, hp.weightDecay),
+        workspace: new SoftmaxWorkspace(hp.dim, itemCount, batchUsers),
+      };
   const order = new Int32Array(userCount);
   for (let u = 0; u < userCount; u++) order[u] = u;
   const keep = hp.historyDropout;
@@ -281,10 +287,24 @@ function sampledStep(
   };
   const maxTargets = largestUserRows(data.userOffsets, batchUsers);
   // Logits rows as wide as the shared draws: the users' own positives are gathered, not dense.
-  const ws = new SampledSoftmaxWorkspace(dim, itemCount, featureCount, batchUsers, sampledSlots(hp.negatives, hp.batchNegatives, maxTargets), {
-    sharedSlots: hp.negatives + hp.batchNegatives + 1,
-  });
-  const optimiser = new LazyAdam(dim, 2 * (itemCount + featureCount), itemCount, learningRate, hp.weightDecay, Math.max(hp.parameterAverage, 0));
+  const ws = new SampledSoftmaxWorkspace(
+    dim,
+    itemCount,
+    featureCount,
+    batchUsers,
+    sampledSlots(hp.negatives, hp.batchNegatives, maxTargets),
+    {
+      sharedSlots: hp.negatives + hp.batchNegatives + 1,
+    },
+  );
+  const optimiser = new LazyAdam(
+    dim,
+    2 * (itemCount + featureCount),
+    itemCount,
+    learningRate,
+    hp.weightDecay,
+    Math.max(hp.parameterAverage, 0),
+  );
   // Negatives get their own stream, so that the batches and dropout are those of the full objective.
   const rng = new Random(hp.seed ^ 0x0bad5eed);
   const p = params.values;
@@ -309,7 +329,17 @@ function sampledStep(
   };
   return {
     step: (batch) => {
-      const loss = sampledSoftmaxGradient(params, data.itemFeatureOffsets, data.itemFeatures, batch, hp.historyExponent, proposal, rng, ws, grad);
+      const loss = sampledSoftmaxGradient(
+        params,
+        data.itemFeatureOffsets,
+        data.itemFeatures,
+        batch,
+        hp.historyExponent,
+        proposal,
+        rng,
+        ws,
+        grad,
+      );
       const t = ws.touched;
       optimiser.beginStep();
       optimiser.applyRows(p, a, g, t.itemInput, t.itemInputCount, 0);

@@ -196,7 +196,17 @@ export class TrainingThread {
     const userFrom = rangeStart(count, threads, this.rank);
     const userTo = rangeStart(count, threads, this.rank + 1);
     this.losses[this.rank] = softmaxUserRows(
-      dim, itemCount, this.batch, userFrom, userTo, historyExponent, 1 / count, this.history, this.items, p.itemBias, ws,
+      dim,
+      itemCount,
+      this.batch,
+      userFrom,
+      userTo,
+      historyExponent,
+      1 / count,
+      this.history,
+      this.items,
+      p.itemBias,
+      ws,
     );
     shared.users.set(ws.users.subarray(userFrom * dim, userTo * dim), userFrom * dim);
     shared.logits.set(ws.logits.subarray(userFrom * logitStride, userTo * logitStride), userFrom * logitStride);

@@ -45,9 +45,12 @@ export function warmStartParameters(
 ): WarmStart {
   const { model } = source;
   if (model.dim !== dim) throw new ShapeError(`warm start: the source model has dimension ${model.dim}, training uses ${dim}`);
-  if (!model.featureItemVectors || model.newItemBias === undefined) throw new ShapeError('warm start: the source model has no featureItemVectors / newItemBias');
+  if (!model.featureItemVectors || model.newItemBias === undefined)
+    throw new ShapeError('warm start: the source model has no featureItemVectors / newItemBias');
   if (source.itemIds.length !== model.itemCount || source.vocabulary.length !== model.featureCount) {
-    throw new ShapeError(`warm start: ${source.itemIds.length} ids and ${source.vocabulary.length} names for a model of ${model.itemCount} items and ${model.featureCount} features`);
+    throw new ShapeError(
+      `warm start: ${source.itemIds.length} ids and ${source.vocabulary.length} names for a model of ${model.itemCount} items and ${model.featureCount} features`,
+    );
   }
   const itemCount = data.itemIds.length;
   const featureCount = data.vocabulary.length;

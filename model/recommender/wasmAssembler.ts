@@ -34,42 +34,88 @@ export class FunctionBody {
   }
 
   // Control. Block and loop take no values and leave none (block type 0x40).
-  block(): this { return this.op(0x02, 0x40); }
-  loop(): this { return this.op(0x03, 0x40); }
-  end(): this { return this.op(0x0b); }
-  br(depth: number): this { return this.op(0x0c, ...unsignedLeb(depth)); }
-  brIf(depth: number): this { return this.op(0x0d, ...unsignedLeb(depth)); }
+  block(): this {
+    return this.op(0x02, 0x40);
+  }
+  loop(): this {
+    return this.op(0x03, 0x40);
+  }
+  end(): this {
+    return this.op(0x0b);
+  }
+  br(depth: number): this {
+    return this.op(0x0c, ...unsignedLeb(depth));
+  }
+  brIf(depth: number): this {
+    return this.op(0x0d, ...unsignedLeb(depth));
+  }
 
   // Locals.
-  get(index: number): this { return this.op(0x20, ...unsignedLeb(index)); }
-  set(index: number): this { return this.op(0x21, ...unsignedLeb(index)); }
-  tee(index: number): this { return this.op(0x22, ...unsignedLeb(index)); }
+  get(index: number): this {
+    return this.op(0x20, ...unsignedLeb(index));
+  }
+  set(index: number): this {
+    return this.op(0x21, ...unsignedLeb(index));
+  }
+  tee(index: number): this {
+    return this.op(0x22, ...unsignedLeb(index));
+  }
 
   // i32.
-  i32(value: number): this { return this.op(0x41, ...signedLeb(value)); }
-  i32Add(): this { return this.op(0x6a); }
-  i32Sub(): this { return this.op(0x6b); }
-  i32Mul(): this { return this.op(0x6c); }
-  i32Shl(): this { return this.op(0x74); }
-  i32LtS(): this { return this.op(0x48); }
-  i32GeS(): this { return this.op(0x4e); }
-  i32GtS(): this { return this.op(0x4a); }
+  i32(value: number): this {
+    return this.op(0x41, ...signedLeb(value));
+  }
+  i32Add(): this {
+    return this.op(0x6a);
+  }
+  i32Sub(): this {
+    return this.op(0x6b);
+  }
+  i32Mul(): this {
+    return this.op(0x6c);
+  }
+  i32Shl(): this {
+    return this.op(0x74);
+  }
+  i32LtS(): this {
+    return this.op(0x48);
+  }
+  i32GeS(): this {
+    return this.op(0x4e);
+  }
+  i32GtS(): this {
+    return this.op(0x4a);
+  }
 
-  i32Load(offset = 0): this { return this.op(0x28, 2, ...unsignedLeb(offset)); }
+  i32Load(offset = 0): this {
+    return this.op(0x28, 2, ...unsignedLeb(offset));
+  }
 
   // f32, memory operands aligned to 4 bytes with a constant byte offset.
-  f32Load(offset = 0): this { return this.op(0x2a, 2, ...unsignedLeb(offset)); }
-  f32Store(offset = 0): this { return this.op(0x38, 2, ...unsignedLeb(offset)); }
-  f32Add(): this { return this.op(0x92); }
+  f32Load(offset = 0): this {
+    return this.op(0x2a, 2, ...unsignedLeb(offset));
+  }
+  f32Store(offset = 0): this {
+    return this.op(0x38, 2, ...unsignedLeb(offset));
+  }
+  f32Add(): this {
+    return this.op(0x92);
+  }
   f32Const(value: number): this {
     const bytes = new Uint8Array(new Float32Array([value]).buffer);
     return this.op(0x43, ...bytes);
   }
 
   // v128, memory operands aligned to 4 bytes (the rows are float32 arrays).
-  v128Load(offset = 0): this { return this.simd(0x00, 2, ...unsignedLeb(offset)); }
-  v128Store(offset = 0): this { return this.simd(0x0b, 2, ...unsignedLeb(offset)); }
-  v128Zero(): this { return this.simd(0x0c, ...new Array<number>(16).fill(0)); }
+  v128Load(offset = 0): this {
+    return this.simd(0x00, 2, ...unsignedLeb(offset));
+  }
+  v128Store(offset = 0): this {
+    return this.simd(0x0b, 2, ...unsignedLeb(offset));
+  }
+  v128Zero(): this {
+    return this.simd(0x0c, ...new Array<number>(16).fill(0));
+  }
   /** v128.const with the same float32 in all four lanes. */
   f32x4Const(value: number): this {
     const lane = Array.from(new Uint8Array(new Float32Array([value]).buffer));
@@ -80,16 +126,36 @@ export class FunctionBody {
     const lane = Array.from(new Uint8Array(new Int32Array([value]).buffer));
     return this.simd(0x0c, ...lane, ...lane, ...lane, ...lane);
   }
-  f32x4Splat(): this { return this.simd(0x13); }
-  f32x4ExtractLane(lane: number): this { return this.simd(0x1f, lane); }
-  f32x4Nearest(): this { return this.simd(0x6a); }
-  f32x4Add(): this { return this.simd(0xe4); }
-  f32x4Sub(): this { return this.simd(0xe5); }
-  f32x4Mul(): this { return this.simd(0xe6); }
-  f32x4Max(): this { return this.simd(0xe9); }
-  i32x4Shl(): this { return this.simd(0xab); }
-  i32x4Add(): this { return this.simd(0xae); }
-  i32x4TruncSatF32x4S(): this { return this.simd(0xf8); }
+  f32x4Splat(): this {
+    return this.simd(0x13);
+  }
+  f32x4ExtractLane(lane: number): this {
+    return this.simd(0x1f, lane);
+  }
+  f32x4Nearest(): this {
+    return this.simd(0x6a);
+  }
+  f32x4Add(): this {
+    return this.simd(0xe4);
+  }
+  f32x4Sub(): this {
+    return this.simd(0xe5);
+  }
+  f32x4Mul(): this {
+    return this.simd(0xe6);
+  }
+  f32x4Max(): this {
+    return this.simd(0xe9);
+  }
+  i32x4Shl(): this {
+    return this.simd(0xab);
+  }
+  i32x4Add(): this {
+    return this.simd(0xae);
+  }
+  i32x4TruncSatF32x4S(): this {
+    return this.simd(0xf8);
+  }
 }
 
 export interface FunctionDefinition {
@@ -115,7 +181,15 @@ export function assembleModule(functions: readonly FunctionDefinition[], minPage
   // One type per function.
   section(
     1,
-    vector(functions.map((f) => [0x60, ...unsignedLeb(f.params.length), ...f.params, ...unsignedLeb(f.results?.length ?? 0), ...(f.results ?? [])])),
+    vector(
+      functions.map((f) => [
+        0x60,
+        ...unsignedLeb(f.params.length),
+        ...f.params,
+        ...unsignedLeb(f.results?.length ?? 0),
+        ...(f.results ?? []),
+      ]),
+    ),
   );
   // import "env" "memory": memory with a minimum and no maximum.
   section(2, vector([[...name('env'), ...name('memory'), 0x02, 0x00, ...unsignedLeb(minPages)]]));

@@ -51,15 +51,26 @@ describe('marquee/client', () => {
   });
 
   it('answers an error as a MarqueeApiError {status, error, message, field}', async () => {
-    const { client } = scripted(json(400, { error: 'invalid_request', message: 'query.count: must be an integer from 1 to 100', field: 'query.count' }));
+    const { client } = scripted(
+      json(400, { error: 'invalid_request', message: 'query.count: must be an integer from 1 to 100', field: 'query.count' }),
+    );
     const error = await client.popular({ count: 0 }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(MarqueeApiError);
-    expect(error).toMatchObject({ status: 400, error: 'invalid_request', field: 'query.count', message: 'query.count: must be an integer from 1 to 100' });
+    expect(error).toMatchObject({
+      status: 400,
+      error: 'invalid_request',
+      field: 'query.count',
+      message: 'query.count: must be an integer from 1 to 100',
+    });
   });
 
   it('retries a 429 or 503 after its Retry-After, bounded, the body sent again each time', async () => {
     const busy = () => json(503, { error: 'service_unavailable', message: 'busy' }, { 'Retry-After': '2' });
-    const { client, requests, waits } = scripted(busy(), json(429, { error: 'throttled', message: 'slow down' }, { 'Retry-After': '3600' }), json(200, popular));
+    const { client, requests, waits } = scripted(
+      busy(),
+      json(429, { error: 'throttled', message: 'slow down' }, { 'Retry-After': '3600' }),
+      json(200, popular),
+    );
     expect(await client.recommendForHistory({ history: [1, 2, 3] })).toEqual(popular);
     expect(waits).toEqual([2_000, 5_000]);
     expect(await Promise.all(requests.map((request) => request.json()))).toEqual(Array(3).fill({ history: [1, 2, 3] }));
@@ -89,7 +100,9 @@ describe('marquee/client', () => {
 
   it('has declarations a consumer compiles without skipLibCheck', async () => {
     const tsc = 'node_modules/typescript/bin/tsc';
-    const result = await run(process.execPath, [tsc, '-p', 'client/tsconfig.json'], { cwd: process.cwd() }).catch((failure: { stdout: string }) => failure);
+    const result = await run(process.execPath, [tsc, '-p', 'client/tsconfig.json'], { cwd: process.cwd() }).catch(
+      (failure: { stdout: string }) => failure,
+    );
     expect(result.stdout).toBe('');
   }, 60_000);
 });

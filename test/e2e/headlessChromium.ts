@@ -31,7 +31,9 @@ export async function launchHeadlessChromium(viewport = { width: 1400, height: 1
   try {
     await access(CHROMIUM);
   } catch {
-    throw new Error(`${CHROMIUM} is missing: the browser tests need Debian's chromium (apt-get update && apt-get install -y chromium; .ci/run installs it)`);
+    throw new Error(
+      `${CHROMIUM} is missing: the browser tests need Debian's chromium (apt-get update && apt-get install -y chromium; .ci/run installs it)`,
+    );
   }
   const profile = await mkdtemp(join(tmpdir(), 'marquee-chromium-'));
   const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport });

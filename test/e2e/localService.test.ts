@@ -33,7 +33,11 @@ interface Service {
 }
 
 async function startService(dataDir: string): Promise<Service> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--data-dir', dataDir, ...SERVE_ARGS], { cwd: ROOT, env: { ...process.env, MARQUEE_API_KEY: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'serve', '--data-dir', dataDir, ...SERVE_ARGS], {
+    cwd: ROOT,
+    env: { ...process.env, MARQUEE_API_KEY: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => void (output += chunk.toString('utf8')));
   child.stderr?.on('data', (chunk: Buffer) => void (output += chunk.toString('utf8')));
@@ -42,7 +46,8 @@ async function startService(dataDir: string): Promise<Service> {
     if (child.exitCode !== null) throw new Error(`marquee serve exited with code ${child.exitCode}:\n${output}`);
     const record = await readJson<{ service?: { state: string; url?: string } }>(join(dataDir, 'endpoints.json'));
     // The banner follows the ready record by a moment.
-    if (record?.service?.state === 'ready' && record.service.url && output.includes('Marquee is running at')) return { child, url: record.service.url, output: () => output };
+    if (record?.service?.state === 'ready' && record.service.url && output.includes('Marquee is running at'))
+      return { child, url: record.service.url, output: () => output };
     await sleep(200);
   }
   child.kill('SIGKILL');
@@ -56,9 +61,16 @@ async function stopService(service: Service): Promise<number | null> {
   return exited;
 }
 
-async function marquee(args: readonly string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+async function marquee(
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, maxBuffer: 16 << 20 });
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      maxBuffer: 16 << 20,
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -124,7 +136,11 @@ describe('the local service over HTTP (marquee serve in a child process)', () =>
     const model = await api('GET', '/v1/model');
     expect(model.json.uptimeSeconds).toEqual(expect.any(Number));
     expect(model.json.loaders.length).toBeGreaterThan(0);
-    expect(model.json.loaders.every((loader: { state: string; version: string }) => loader.state === 'loaded' && loader.version === model.json.version)).toBe(true);
+    expect(
+      model.json.loaders.every(
+        (loader: { state: string; version: string }) => loader.state === 'loaded' && loader.version === model.json.version,
+      ),
+    ).toBe(true);
   });
 
   it('recommends for a demo viewer with the printed key', async () => {
@@ -144,7 +160,12 @@ describe('the local service over HTTP (marquee serve in a child process)', () =>
     expect(popular.items).toHaveLength(5);
 
     const history = popular.items.slice(0, 3).map((item) => item.itemId);
-    const recommended = await client.recommendForHistory({ history, preferences: { genre: popular.items[0].genres[0] }, count: 5, explain: true });
+    const recommended = await client.recommendForHistory({
+      history,
+      preferences: { genre: popular.items[0].genres[0] },
+      count: 5,
+      explain: true,
+    });
     expectMatchesApi('POST /v1/recommendations', { statusCode: 200, body: recommended });
     expect(recommended).toMatchObject({ personalized: true, modelVersion: await modelVersion() });
     expect(recommended.items.map((item) => item.itemId)).not.toContain(history[0]);
@@ -168,11 +189,17 @@ describe('the local service over HTTP (marquee serve in a child process)', () =>
     const document = await new MarqueeClient({ baseUrl: service.url }).openApi();
     expectMatchesApi('GET /v1/openapi.json', { statusCode: 200, body: document });
     const paths = document.paths as Record<string, Record<string, unknown>>;
-    for (const route of FUNCTIONS.flatMap((fn) => fn.routes)) expect(paths[route.path]?.[route.method.toLowerCase()], `${route.method} ${route.path}`).toBeDefined();
+    for (const route of FUNCTIONS.flatMap((fn) => fn.routes))
+      expect(paths[route.path]?.[route.method.toLowerCase()], `${route.method} ${route.path}`).toBeDefined();
   });
 
   it('refuses every keyed route without the key or with a wrong one (403), saying which and how to fix it', async () => {
-    for (const [method, path] of [['GET', '/v1/users/u1/recommendations'], ['GET', '/v1/popular'], ['POST', '/v1/events'], ['GET', '/v1/model']] as const) {
+    for (const [method, path] of [
+      ['GET', '/v1/users/u1/recommendations'],
+      ['GET', '/v1/popular'],
+      ['POST', '/v1/events'],
+      ['GET', '/v1/model'],
+    ] as const) {
       for (const wrong of [null, 'not-the-key-0123456789', `${key}x`]) {
         const answer = await api(method, path, { key: wrong, body: method === 'POST' ? { events: [] } : undefined });
         expect(answer.status, `${method} ${path} with ${wrong}`).toBe(403);
@@ -223,12 +250,21 @@ describe('the local service over HTTP (marquee serve in a child process)', () =>
     const watched = new Set(popular.map((item) => item.itemId));
     expect((after.json.items as Item[]).some((item) => watched.has(item.itemId))).toBe(false);
     // The same ids again are duplicates: nothing is stored twice.
-    const again = await api('POST', '/v1/events', { body: { events: [{ eventId: 'e2e-0', userId: 'e2e-viewer', itemId: popular[0].itemId, type: 'complete' }] } });
+    const again = await api('POST', '/v1/events', {
+      body: { events: [{ eventId: 'e2e-0', userId: 'e2e-viewer', itemId: popular[0].itemId, type: 'complete' }] },
+    });
     expect(again.json).toMatchObject({ accepted: 0, duplicates: ['e2e-0'] });
   });
 
   it('forgets a viewer on DELETE: their recommendations fall back to popular titles at once', async () => {
-    const posted = await api('POST', '/v1/events', { body: { events: [{ userId: 'e2e-leaving', itemId: 'm1', type: 'complete' }, { userId: 'e2e-leaving', itemId: 'm2', type: 'like' }] } });
+    const posted = await api('POST', '/v1/events', {
+      body: {
+        events: [
+          { userId: 'e2e-leaving', itemId: 'm1', type: 'complete' },
+          { userId: 'e2e-leaving', itemId: 'm2', type: 'like' },
+        ],
+      },
+    });
     expect(posted.status).toBe(202);
     expect((await api('GET', '/v1/users/e2e-leaving/recommendations')).json.personalized).toBe(true);
     const forgotten = await api('DELETE', '/v1/users/e2e-leaving');
@@ -240,9 +276,21 @@ describe('the local service over HTTP (marquee serve in a child process)', () =>
   });
 
   it('adds a title through the API, which similar finds by its features before any retrain', async () => {
-    const template = (await api('GET', '/v1/items/m1')).json as Item & { cast: string[]; directors: string[]; tags: string[]; year?: number };
+    const template = (await api('GET', '/v1/items/m1')).json as Item & {
+      cast: string[];
+      directors: string[];
+      tags: string[];
+      year?: number;
+    };
     const put = await api('PUT', '/v1/items/e2e-title', {
-      body: { title: 'The End-to-End Test', genres: template.genres, cast: template.cast, directors: template.directors, tags: template.tags, ...(template.year ? { year: template.year } : {}) },
+      body: {
+        title: 'The End-to-End Test',
+        genres: template.genres,
+        cast: template.cast,
+        directors: template.directors,
+        tags: template.tags,
+        ...(template.year ? { year: template.year } : {}),
+      },
     });
     expect(put.status).toBe(201);
     expect((await api('GET', '/v1/items/e2e-title')).json).toMatchObject({ itemId: 'e2e-title', title: 'The End-to-End Test' });
@@ -313,7 +361,10 @@ describe('the local service over HTTP (marquee serve in a child process)', () =>
     // An event file of one's own, as with `sam local invoke --event`.
     const sample = JSON.parse(await readFile(join(ROOT, 'infra/local/events/Popular.json'), 'utf8')) as Record<string, any>;
     const eventFile = join(dataDir, 'popular-action.json');
-    await writeFile(eventFile, JSON.stringify({ ...sample, queryStringParameters: { count: '3' }, multiValueQueryStringParameters: { count: ['3'] } }));
+    await writeFile(
+      eventFile,
+      JSON.stringify({ ...sample, queryStringParameters: { count: '3' }, multiValueQueryStringParameters: { count: ['3'] } }),
+    );
     const own = await marquee(['invoke', 'Popular', '--event', eventFile, '--data-dir', dataDir]);
     expect(own.code, own.stderr).toBe(0);
     const ownResponse = JSON.parse(own.stdout) as { statusCode: number; body: string };
@@ -327,20 +378,24 @@ describe('the local service over HTTP (marquee serve in a child process)', () =>
     expect(second.stderr).toMatch(/already runs on/);
   });
 
-  it('stops cleanly on Ctrl-C, and a second start reuses the data and the key without loading the demo again', async () => {
-    const version = await modelVersion();
-    expect(await stopService(service)).toBe(0);
-    expect(service.output()).toMatch(/stopped; the data stays in/);
-    await expect(access(join(dataDir, 'endpoints.json'))).rejects.toThrow(/ENOENT/);
+  it(
+    'stops cleanly on Ctrl-C, and a second start reuses the data and the key without loading the demo again',
+    async () => {
+      const version = await modelVersion();
+      expect(await stopService(service)).toBe(0);
+      expect(service.output()).toMatch(/stopped; the data stays in/);
+      await expect(access(join(dataDir, 'endpoints.json'))).rejects.toThrow(/ENOENT/);
 
-    service = await startService(dataDir);
-    expect(service.output()).not.toMatch(/demo catalog loaded/);
-    // The same key, now masked: printed in full only by the start that generated it.
-    expect(service.output()).not.toContain(key);
-    expect(service.output()).toContain(`API key   ${key.slice(0, 4)}…${key.slice(-4)}`);
-    expect(service.output()).toMatch(/\(cached\)/);
-    expect(await modelVersion()).toBe(version);
-    const viewer = await api('GET', '/v1/users/e2e-viewer/recommendations');
-    expect(viewer.json.personalized).toBe(true);
-  }, START_TIMEOUT);
+      service = await startService(dataDir);
+      expect(service.output()).not.toMatch(/demo catalog loaded/);
+      // The same key, now masked: printed in full only by the start that generated it.
+      expect(service.output()).not.toContain(key);
+      expect(service.output()).toContain(`API key   ${key.slice(0, 4)}…${key.slice(-4)}`);
+      expect(service.output()).toMatch(/\(cached\)/);
+      expect(await modelVersion()).toBe(version);
+      const viewer = await api('GET', '/v1/users/e2e-viewer/recommendations');
+      expect(viewer.json.personalized).toBe(true);
+    },
+    START_TIMEOUT,
+  );
 });

@@ -38,7 +38,8 @@ describe('the playground in headless Chromium', () => {
     expect(response.status, `${method} ${path}`).toBeLessThan(300);
     return (await response.json()) as T;
   };
-  const cardIds = (selector: string) => page.$$eval(`${selector} .card`, (cards) => cards.map((card) => card.getAttribute('data-item-id') ?? ''));
+  const cardIds = (selector: string) =>
+    page.$$eval(`${selector} .card`, (cards) => cards.map((card) => card.getAttribute('data-item-id') ?? ''));
   const historyIds = () => page.$$eval('#history li', (rows) => rows.map((row) => row.getAttribute('data-item-id') ?? ''));
   /** Waits for the recommendations of the page's current history and preferences, in one mode. */
   const recommendationsReady = async (mode: 'api' | 'device') => {

@@ -15,13 +15,34 @@ const ROUTES: Record<string, Route> = {
   }),
   'GET recommendations (exclude)': (id) => ({
     handler: 'recommend',
-    request: { method: 'GET', resource: '/v1/users/{userId}/recommendations', pathParameters: { userId: 'u1' }, query: { exclude: ['m1', id] } },
+    request: {
+      method: 'GET',
+      resource: '/v1/users/{userId}/recommendations',
+      pathParameters: { userId: 'u1' },
+      query: { exclude: ['m1', id] },
+    },
     field: 'query.exclude[1]',
   }),
-  'POST recommendations (history)': (id) => ({ handler: 'recommend', request: { method: 'POST', resource: '/v1/recommendations', body: { history: [id] } }, field: 'body.history[0]' }),
-  'GET similar (path)': (id) => ({ handler: 'similar', request: { method: 'GET', resource: '/v1/items/{itemId}/similar', pathParameters: { itemId: id } }, field: 'path.itemId' }),
-  'POST rank (userId)': (id) => ({ handler: 'rank', request: { method: 'POST', resource: '/v1/rank', body: { userId: id, itemIds: ['m1'] } }, field: 'body.userId' }),
-  'POST rank (itemIds)': (id) => ({ handler: 'rank', request: { method: 'POST', resource: '/v1/rank', body: { itemIds: ['m1', id] } }, field: 'body.itemIds[1]' }),
+  'POST recommendations (history)': (id) => ({
+    handler: 'recommend',
+    request: { method: 'POST', resource: '/v1/recommendations', body: { history: [id] } },
+    field: 'body.history[0]',
+  }),
+  'GET similar (path)': (id) => ({
+    handler: 'similar',
+    request: { method: 'GET', resource: '/v1/items/{itemId}/similar', pathParameters: { itemId: id } },
+    field: 'path.itemId',
+  }),
+  'POST rank (userId)': (id) => ({
+    handler: 'rank',
+    request: { method: 'POST', resource: '/v1/rank', body: { userId: id, itemIds: ['m1'] } },
+    field: 'body.userId',
+  }),
+  'POST rank (itemIds)': (id) => ({
+    handler: 'rank',
+    request: { method: 'POST', resource: '/v1/rank', body: { itemIds: ['m1', id] } },
+    field: 'body.itemIds[1]',
+  }),
   'POST events (userId)': (id) => ({
     handler: 'events',
     request: { method: 'POST', resource: '/v1/events', body: { events: [{ userId: id, itemId: 'm1', type: 'click' }] } },
@@ -32,10 +53,26 @@ const ROUTES: Record<string, Route> = {
     request: { method: 'POST', resource: '/v1/events', body: { events: [{ userId: 'u1', itemId: id, type: 'click' }] } },
     field: 'body.events[0].itemId',
   }),
-  'PUT item (path)': (id) => ({ handler: 'items', request: { method: 'PUT', resource: '/v1/items/{itemId}', pathParameters: { itemId: id }, body: { title: 'T' } }, field: 'path.itemId' }),
-  'GET item (path)': (id) => ({ handler: 'items', request: { method: 'GET', resource: '/v1/items/{itemId}', pathParameters: { itemId: id } }, field: 'path.itemId' }),
-  'POST items (itemId)': (id) => ({ handler: 'items', request: { method: 'POST', resource: '/v1/items', body: { items: [{ itemId: id, title: 'T' }] } }, field: 'body.items[0].itemId' }),
-  'DELETE user (path)': (id) => ({ handler: 'forgetUser', request: { method: 'DELETE', resource: '/v1/users/{userId}', pathParameters: { userId: id } }, field: 'path.userId' }),
+  'PUT item (path)': (id) => ({
+    handler: 'items',
+    request: { method: 'PUT', resource: '/v1/items/{itemId}', pathParameters: { itemId: id }, body: { title: 'T' } },
+    field: 'path.itemId',
+  }),
+  'GET item (path)': (id) => ({
+    handler: 'items',
+    request: { method: 'GET', resource: '/v1/items/{itemId}', pathParameters: { itemId: id } },
+    field: 'path.itemId',
+  }),
+  'POST items (itemId)': (id) => ({
+    handler: 'items',
+    request: { method: 'POST', resource: '/v1/items', body: { items: [{ itemId: id, title: 'T' }] } },
+    field: 'body.items[0].itemId',
+  }),
+  'DELETE user (path)': (id) => ({
+    handler: 'forgetUser',
+    request: { method: 'DELETE', resource: '/v1/users/{userId}', pathParameters: { userId: id } },
+    field: 'path.userId',
+  }),
 };
 
 const BAD_IDS: Record<string, string> = {
@@ -70,7 +107,9 @@ describe('one rule for ids on every route (s3rver + dynalite)', () => {
     }
   });
 
-  const cases = Object.entries(ROUTES).flatMap(([route, make]) => Object.entries(BAD_IDS).map(([what, id]) => [route, what, make(id)] as const));
+  const cases = Object.entries(ROUTES).flatMap(([route, make]) =>
+    Object.entries(BAD_IDS).map(([what, id]) => [route, what, make(id)] as const),
+  );
 
   it.each(cases)('%s refuses %s with a 400 naming the field', async (_route, _what, { handler, request, field }) => {
     const result = await invoke<{ error: string; field: string; message: string }>(handlers.get(handler)!, eventOf(request));
@@ -89,7 +128,11 @@ describe('one rule for ids on every route (s3rver + dynalite)', () => {
   });
 
   it('refuses control and format characters in titles and names, and keeps ordinary spaces', async () => {
-    const put = (body: unknown) => invoke<{ field?: string; title?: string }>(handlers.get('items')!, apiGatewayEvent({ method: 'PUT', resource: '/v1/items/{itemId}', pathParameters: { itemId: 'film 1' }, body }));
+    const put = (body: unknown) =>
+      invoke<{ field?: string; title?: string }>(
+        handlers.get('items')!,
+        apiGatewayEvent({ method: 'PUT', resource: '/v1/items/{itemId}', pathParameters: { itemId: 'film 1' }, body }),
+      );
     for (const [body, field] of [
       [{ title: 'The \u202ELong Night' }, 'body.title'],
       [{ title: 'The\u0000Night' }, 'body.title'],
@@ -107,7 +150,14 @@ describe('one rule for ids on every route (s3rver + dynalite)', () => {
 
   it('refuses an impossible date instead of storing the next valid one', async () => {
     const post = (timestamp: string) =>
-      invoke<{ field?: string }>(handlers.get('events')!, apiGatewayEvent({ method: 'POST', resource: '/v1/events', body: { events: [{ userId: 'u2', itemId: 'm1', type: 'click', timestamp }] } }));
+      invoke<{ field?: string }>(
+        handlers.get('events')!,
+        apiGatewayEvent({
+          method: 'POST',
+          resource: '/v1/events',
+          body: { events: [{ userId: 'u2', itemId: 'm1', type: 'click', timestamp }] },
+        }),
+      );
     for (const timestamp of ['2024-02-30', '2023-02-29T10:00:00Z', '2024-01-01T24:00:00Z']) {
       const result = await post(timestamp);
       expect(result.statusCode, timestamp).toBe(400);
@@ -116,7 +166,11 @@ describe('one rule for ids on every route (s3rver + dynalite)', () => {
     expect((await post('2024-02-29T10:00:00Z')).statusCode).toBe(202);
     const recommend = await invoke<{ field?: string }>(
       handlers.get('recommend')!,
-      apiGatewayEvent({ method: 'POST', resource: '/v1/recommendations', body: { history: [{ itemId: 'm1', type: 'click', timestamp: '2024-02-30T00:00:00Z' }] } }),
+      apiGatewayEvent({
+        method: 'POST',
+        resource: '/v1/recommendations',
+        body: { history: [{ itemId: 'm1', type: 'click', timestamp: '2024-02-30T00:00:00Z' }] },
+      }),
     );
     expect(recommend.statusCode).toBe(400);
     expect(recommend.body.field).toBe('body.history[0].timestamp');

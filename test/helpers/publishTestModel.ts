@@ -3,7 +3,15 @@ import type { FetchedModelVersion } from '../../functions/commons/modelSource.ts
 import { publishModel, type ModelVersionFiles } from '../../functions/commons/modelPublisher.ts';
 import { buildServingItems } from '../../functions/commons/servingItems.ts';
 import type { CurrentModelPointer } from '../../functions/commons/storageLayout.ts';
-import { buildManifest, exportedScoringModel, exportRecommendGraph, exportSimilarGraph, trainModel, type CatalogItem, type ScoringModel } from '../../model/index.ts';
+import {
+  buildManifest,
+  exportedScoringModel,
+  exportRecommendGraph,
+  exportSimilarGraph,
+  trainModel,
+  type CatalogItem,
+  type ScoringModel,
+} from '../../model/index.ts';
 import { demoTrainingData } from './demoTrainingData.ts';
 
 export interface TestModel {
@@ -60,7 +68,12 @@ export function buildTestModel(options: TestModelOptions): TestModel {
   const manifest = buildManifest({
     version: options.version,
     createdAt: new Date().toISOString(),
-    trainingData: { snapshot: `demo-seed-${seed}`, users: data.data.userIds.length, items: data.data.itemIds.length, interactions: data.data.userItems.length },
+    trainingData: {
+      snapshot: `demo-seed-${seed}`,
+      users: data.data.userIds.length,
+      items: data.data.itemIds.length,
+      interactions: data.data.userItems.length,
+    },
     hyperParameters: { dim: model.dim },
     metrics: { testNdcgAt10: 0.5 },
     itemIds,
@@ -70,7 +83,12 @@ export function buildTestModel(options: TestModelOptions): TestModel {
   return {
     model,
     catalog: data.items.map((item) => ({ ...item, itemId: rename(item.itemId) })),
-    files: { manifest, recommendGraph, similarGraph, items: { items: servingItems.items.map((item) => ({ ...item, itemId: rename(item.itemId) })) } },
+    files: {
+      manifest,
+      recommendGraph,
+      similarGraph,
+      items: { items: servingItems.items.map((item) => ({ ...item, itemId: rename(item.itemId) })) },
+    },
   };
 }
 

@@ -69,4 +69,3 @@ function run(command: string, args: string[]): void {
     // Undoing what was not (fully) applied.
   }
 }
-

@@ -20,10 +20,17 @@ import { Progress } from '../progress.ts';
 export const DEMO_COMMAND = {
   name: 'demo',
   usage: 'marquee demo [--seed N] [--out <dir>] [--json]',
-  summary: 'Trains on a generated demo catalog, exports to ONNX, loads the graphs in onnxruntime and recommends for a sample request, without HTTP.',
+  summary:
+    'Trains on a generated demo catalog, exports to ONNX, loads the graphs in onnxruntime and recommends for a sample request, without HTTP.',
   options: {
     seed: { type: 'string', value: 'N', description: 'seed of the generated catalog and the training', defaultText: '7', example: '3' },
-    out: { type: 'string', value: '<dir>', description: 'folder for model.onnx, similar.onnx and manifest.json', defaultText: 'a new temporary folder', example: 'demo-model' },
+    out: {
+      type: 'string',
+      value: '<dir>',
+      description: 'folder for model.onnx, similar.onnx and manifest.json',
+      defaultText: 'a new temporary folder',
+      example: 'demo-model',
+    },
     json: SHARED_OPTIONS.json,
   },
   examples: ['npx marquee demo', 'npx marquee demo --seed 3 --out demo-model --json'],
@@ -46,13 +53,23 @@ export async function demoCommand(args: readonly string[]): Promise<number> {
   const data = buildTrainingData(builder.build(), catalog.items);
   progress.message(`demo catalog: ${catalog.items.length} titles, ${data.userIds.length} viewers, ${catalog.events.length} events`);
 
-  const trained = trainModel(data, { seed, rating: { ensembleSize: 1 }, onRankingEpoch: progress.rankingEpoch, onRatingEpoch: progress.ratingEpoch });
+  const trained = trainModel(data, {
+    seed,
+    rating: { ensembleSize: 1 },
+    onRankingEpoch: progress.rankingEpoch,
+    onRatingEpoch: progress.ratingEpoch,
+  });
   const manifest = await writeModelFiles(out, {
     model: trained.model,
     manifestFields: {
       version: modelVersion(new Date()),
       createdAt: new Date().toISOString(),
-      trainingData: { snapshot: `demo-seed-${seed}`, users: data.userIds.length, items: data.itemIds.length, interactions: data.userItems.length },
+      trainingData: {
+        snapshot: `demo-seed-${seed}`,
+        users: data.userIds.length,
+        items: data.itemIds.length,
+        interactions: data.userItems.length,
+      },
       hyperParameters: { ranking: trained.ranking.hyperParameters },
       metrics: { validationNdcgAt10: trained.ranking.validationNdcgAt10 ?? null, rankingEpochs: trained.ranking.epochs },
       itemIds: data.itemIds,

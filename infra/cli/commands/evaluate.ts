@@ -21,13 +21,25 @@ import { readTrainingFiles } from '../readTrainingFiles.ts';
 
 export const EVALUATE_COMMAND = {
   name: 'evaluate',
-  usage: 'marquee evaluate --protocol ranking|rating --train <file> --test <file> [--items <file>] [--seed N] [--objective full|sampled|auto] [--json]',
-  summary: 'Trains on --train and evaluates on --test: ranking → precision, recall, nDCG, MAP, HR and coverage at 10 (and trainSeconds); rating → RMSE and MAE.',
+  usage:
+    'marquee evaluate --protocol ranking|rating --train <file> --test <file> [--items <file>] [--seed N] [--objective full|sampled|auto] [--json]',
+  summary:
+    'Trains on --train and evaluates on --test: ranking → precision, recall, nDCG, MAP, HR and coverage at 10 (and trainSeconds); rating → RMSE and MAE.',
   options: {
     protocol: { type: 'string', value: 'ranking|rating', description: 'what to measure (required)', example: 'ranking' },
-    train: { type: 'string', value: '<file>', description: 'training ratings: u.data TSV, ratings.csv or NDJSON events (required)', example: 'ml-100k-ranking/train.tsv' },
+    train: {
+      type: 'string',
+      value: '<file>',
+      description: 'training ratings: u.data TSV, ratings.csv or NDJSON events (required)',
+      example: 'ml-100k-ranking/train.tsv',
+    },
     test: { type: 'string', value: '<file>', description: 'test ratings, same formats (required)', example: 'ml-100k-ranking/test.tsv' },
-    items: { type: 'string', value: '<file>', description: 'title metadata for content features: u.item or movies.csv', example: 'ml-100k/u.item' },
+    items: {
+      type: 'string',
+      value: '<file>',
+      description: 'title metadata for content features: u.item or movies.csv',
+      example: 'ml-100k/u.item',
+    },
     seed: SHARED_OPTIONS.seed,
     objective: SHARED_OPTIONS.objective,
     json: SHARED_OPTIONS.json,
@@ -60,7 +72,9 @@ export async function evaluateCommand(args: readonly string[]): Promise<number> 
   process.stdout.write(
     values.json
       ? `${JSON.stringify(result)}\n`
-      : `${Object.entries(result).map(([key, value]) => `${key.padEnd(14)} ${typeof value === 'number' ? value.toFixed(4) : value}`).join('\n')}\n`,
+      : `${Object.entries(result)
+          .map(([key, value]) => `${key.padEnd(14)} ${typeof value === 'number' ? value.toFixed(4) : value}`)
+          .join('\n')}\n`,
   );
   return 0;
 }

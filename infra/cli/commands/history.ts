@@ -9,15 +9,35 @@ import { optionalNumber, parseOptions } from '../parseOptions.ts';
 
 export const HISTORY_COMMAND = {
   name: 'history',
-  usage: 'marquee history rebuild [--data-dir <dir>] [--bucket <name> --table <name>] [--history-length N] [--ttl-days N] [--window-hours N] [--json]',
-  summary: 'rebuild: restores the viewers\' history table from the event log in S3 (newest entries per viewer, forgotten events left out), after DynamoDB writes were lost.',
+  usage:
+    'marquee history rebuild [--data-dir <dir>] [--bucket <name> --table <name>] [--history-length N] [--ttl-days N] [--window-hours N] [--json]',
+  summary:
+    "rebuild: restores the viewers' history table from the event log in S3 (newest entries per viewer, forgotten events left out), after DynamoDB writes were lost.",
   options: {
     'data-dir': SHARED_OPTIONS.dataDir,
     bucket: SHARED_OPTIONS.bucket,
     table: SHARED_OPTIONS.table,
-    'history-length': { type: 'string', value: 'N', description: 'newest entries kept per viewer', defaultText: 'HISTORY_LENGTH, else 200', example: '100' },
-    'ttl-days': { type: 'string', value: 'N', description: 'days an entry lives in the table', defaultText: 'HISTORY_TTL_DAYS, else 180', example: '30' },
-    'window-hours': { type: 'string', value: 'N', description: 'hours of event ids remembered for idempotency', defaultText: 'IDEMPOTENCY_WINDOW_HOURS, else 24', example: '48' },
+    'history-length': {
+      type: 'string',
+      value: 'N',
+      description: 'newest entries kept per viewer',
+      defaultText: 'HISTORY_LENGTH, else 200',
+      example: '100',
+    },
+    'ttl-days': {
+      type: 'string',
+      value: 'N',
+      description: 'days an entry lives in the table',
+      defaultText: 'HISTORY_TTL_DAYS, else 180',
+      example: '30',
+    },
+    'window-hours': {
+      type: 'string',
+      value: 'N',
+      description: 'hours of event ids remembered for idempotency',
+      defaultText: 'IDEMPOTENCY_WINDOW_HOURS, else 24',
+      example: '48',
+    },
     json: SHARED_OPTIONS.json,
   },
   examples: ['npx marquee history rebuild', 'npx marquee history rebuild --bucket my-bucket --table my-history-table --json'],
@@ -76,7 +96,9 @@ export async function historyCommand(args: readonly string[]): Promise<number> {
       maxLength,
       ttlSeconds,
       windowSeconds,
-      onProgress: progress ? (done, total) => void (done % 500 === 0 || done === total ? process.stderr.write(`\rusers ${done}/${total}`) : 0) : undefined,
+      onProgress: progress
+        ? (done, total) => void (done % 500 === 0 || done === total ? process.stderr.write(`\rusers ${done}/${total}`) : 0)
+        : undefined,
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? (error as { cause?: NodeJS.ErrnoException }).cause?.code;
@@ -107,7 +129,9 @@ async function resolveTarget(bucket: string | undefined, table: string | undefin
     return {
       where: `s3://${bucket} and table ${table}`,
       s3: new S3Client({ ...(region ? { region } : {}), forcePathStyle: process.env.S3_FORCE_PATH_STYLE === 'true' }),
-      dynamo: DynamoDBDocumentClient.from(new DynamoDBClient(region ? { region } : {}), { marshallOptions: { removeUndefinedValues: true } }),
+      dynamo: DynamoDBDocumentClient.from(new DynamoDBClient(region ? { region } : {}), {
+        marshallOptions: { removeUndefinedValues: true },
+      }),
       bucket,
       table,
       env: process.env,
@@ -120,7 +144,9 @@ async function resolveTarget(bucket: string | undefined, table: string | undefin
     text = await readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    throw new CliUsageError(`no local service found: ${file} does not exist (start it with \`npm start\`, or give --bucket and --table for AWS)`);
+    throw new CliUsageError(
+      `no local service found: ${file} does not exist (start it with \`npm start\`, or give --bucket and --table for AWS)`,
+    );
   }
   let record: unknown;
   try {
@@ -138,7 +164,9 @@ async function resolveTarget(bucket: string | undefined, table: string | undefin
   }
   const region = env.AWS_REGION ?? 'us-east-1';
   const credentials =
-    env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY } : undefined;
+    env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
+      ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY }
+      : undefined;
   return {
     where: `the local service of ${dir} (S3 ${s3Endpoint}, DynamoDB ${dynamoEndpoint})`,
     s3: new S3Client({ region, endpoint: s3Endpoint, forcePathStyle: env.S3_FORCE_PATH_STYLE !== 'false', credentials, maxAttempts: 2 }),
@@ -152,7 +180,8 @@ async function resolveTarget(bucket: string | undefined, table: string | undefin
 }
 
 function positiveInteger(value: number | undefined, name: string): number | undefined {
-  if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new CliUsageError(`--${name} must be a positive integer, got ${value}`);
+  if (value !== undefined && (!Number.isInteger(value) || value < 1))
+    throw new CliUsageError(`--${name} must be a positive integer, got ${value}`);
   return value;
 }
 

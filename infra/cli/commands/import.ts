@@ -9,7 +9,8 @@ import { serviceDataDir } from '../serviceEnvironment.ts';
 export const IMPORT_COMMAND = {
   name: 'import',
   usage: 'marquee import --movielens <folder> [--data-dir <dir> | --bucket <name> --table <name>] [--force] [--json]',
-  summary: 'Loads MovieLens 100K (u.data + u.item) or a CSV release such as ml-latest-small (ratings.csv + movies.csv) into the local service (or a deployed one): titles into the catalog, ratings into the event log, the history rebuilt.',
+  summary:
+    'Loads MovieLens 100K (u.data + u.item) or a CSV release such as ml-latest-small (ratings.csv + movies.csv) into the local service (or a deployed one): titles into the catalog, ratings into the event log, the history rebuilt.',
   options: {
     movielens: { type: 'string', value: '<folder>', description: 'the MovieLens folder (required)', example: '../shared/datasets/ml-100k' },
     'data-dir': SHARED_OPTIONS.dataDir,
@@ -35,22 +36,31 @@ const IMPORTS_FILE = 'imports.json';
  */
 export async function importCommand(args: readonly string[]): Promise<number> {
   const values = parseOptions(args, IMPORT_COMMAND.options);
-  if (!values.movielens) throw new CliUsageError('--movielens <folder> is required (the folder of u.data + u.item, or ratings.csv + movies.csv)');
+  if (!values.movielens)
+    throw new CliUsageError('--movielens <folder> is required (the folder of u.data + u.item, or ratings.csv + movies.csv)');
   const aws = values.bucket !== undefined || values.table !== undefined;
   if (aws && (!values.bucket || !values.table)) throw new CliUsageError('--bucket and --table go together (a deployed service)');
-  if (aws && values['data-dir'] !== undefined) throw new CliUsageError('--data-dir is for the local service; leave it out with --bucket and --table');
+  if (aws && values['data-dir'] !== undefined)
+    throw new CliUsageError('--data-dir is for the local service; leave it out with --bucket and --table');
   const json = values.json === true;
 
-  const [{ findMovieLensFiles, importMovieLens, MovieLensImportError }, { loadConfig }, { UserHistoryStore }, { S3Client }, { DynamoDBClient }, { DynamoDBDocumentClient }, { StatusLine }] =
-    await Promise.all([
-      import('../../local/movieLensImport.ts'),
-      import('../../../functions/commons/config.ts'),
-      import('../../../functions/commons/userHistoryStore.ts'),
-      import('@aws-sdk/client-s3'),
-      import('@aws-sdk/client-dynamodb'),
-      import('@aws-sdk/lib-dynamodb'),
-      import('../../local/statusLine.ts'),
-    ]);
+  const [
+    { findMovieLensFiles, importMovieLens, MovieLensImportError },
+    { loadConfig },
+    { UserHistoryStore },
+    { S3Client },
+    { DynamoDBClient },
+    { DynamoDBDocumentClient },
+    { StatusLine },
+  ] = await Promise.all([
+    import('../../local/movieLensImport.ts'),
+    import('../../../functions/commons/config.ts'),
+    import('../../../functions/commons/userHistoryStore.ts'),
+    import('@aws-sdk/client-s3'),
+    import('@aws-sdk/client-dynamodb'),
+    import('@aws-sdk/lib-dynamodb'),
+    import('../../local/statusLine.ts'),
+  ]);
   let files: Awaited<ReturnType<typeof findMovieLensFiles>>;
   try {
     files = await findMovieLensFiles(resolve(values.movielens));
@@ -58,7 +68,9 @@ export async function importCommand(args: readonly string[]): Promise<number> {
     if (error instanceof MovieLensImportError) throw new CliUsageError(error.message, { cause: error });
     throw error;
   }
-  const ratingsHash = createHash('sha256').update(await readFile(files.ratings)).digest('hex');
+  const ratingsHash = createHash('sha256')
+    .update(await readFile(files.ratings))
+    .digest('hex');
 
   const dataDir = aws ? undefined : resolve(values['data-dir'] ?? serviceDataDir());
   let env: Record<string, string | undefined>;
@@ -68,7 +80,9 @@ export async function importCommand(args: readonly string[]): Promise<number> {
     const imported = await readImports(dataDir);
     const previous = imported.find((entry) => entry.ratingsSha256 === ratingsHash);
     if (previous && values.force !== true) {
-      process.stderr.write(`marquee import: ${files.ratings} was imported into ${dataDir} on ${previous.importedAt}; --force imports it again\n`);
+      process.stderr.write(
+        `marquee import: ${files.ratings} was imported into ${dataDir} on ${previous.importedAt}; --force imports it again\n`,
+      );
       return 1;
     }
     const { openLocalStores } = await import('../../local/localStores.ts');
@@ -83,12 +97,22 @@ export async function importCommand(args: readonly string[]): Promise<number> {
 
   const config = loadConfig(env as NodeJS.ProcessEnv);
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
-  const credentials = dataDir && env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY } : undefined;
+  const credentials =
+    dataDir && env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
+      ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY }
+      : undefined;
   const common = { ...(region ? { region } : {}), ...(credentials ? { credentials } : {}) };
-  const s3 = new S3Client({ ...common, ...(dataDir ? { endpoint: env.AWS_ENDPOINT_URL_S3 } : {}), forcePathStyle: config.s3ForcePathStyle });
-  const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({ ...common, ...(dataDir ? { endpoint: env.AWS_ENDPOINT_URL_DYNAMODB } : {}) }), {
-    marshallOptions: { removeUndefinedValues: true },
+  const s3 = new S3Client({
+    ...common,
+    ...(dataDir ? { endpoint: env.AWS_ENDPOINT_URL_S3 } : {}),
+    forcePathStyle: config.s3ForcePathStyle,
   });
+  const dynamo = DynamoDBDocumentClient.from(
+    new DynamoDBClient({ ...common, ...(dataDir ? { endpoint: env.AWS_ENDPOINT_URL_DYNAMODB } : {}) }),
+    {
+      marshallOptions: { removeUndefinedValues: true },
+    },
+  );
   const status = new StatusLine(process.stderr, !json && process.stderr.isTTY === true);
   const labels = { catalog: 'titles', events: 'ratings', history: 'user histories' } as const;
   try {
@@ -97,13 +121,20 @@ export async function importCommand(args: readonly string[]): Promise<number> {
       files,
       s3,
       bucket: config.bucketName,
-      history: new UserHistoryStore(dynamo, config.historyTableName, { maxLength: config.historyLength, ttlSeconds: config.historyTtlSeconds }),
+      history: new UserHistoryStore(dynamo, config.historyTableName, {
+        maxLength: config.historyLength,
+        ttlSeconds: config.historyTtlSeconds,
+      }),
       historyLength: config.historyLength,
       historyTtlSeconds: config.historyTtlSeconds,
       onProgress: (step, done, total) => status.bar(labels[step].padEnd(14), done, total),
     });
     status.clear();
-    if (dataDir) await writeImports(dataDir, [...(await readImports(dataDir)), { ratings: files.ratings, ratingsSha256: ratingsHash, importedAt: new Date().toISOString() }]);
+    if (dataDir)
+      await writeImports(dataDir, [
+        ...(await readImports(dataDir)),
+        { ratings: files.ratings, ratingsSha256: ratingsHash, importedAt: new Date().toISOString() },
+      ]);
     const seconds = (performance.now() - started) / 1000;
     process.stdout.write(
       json

@@ -9,16 +9,25 @@ import { serviceDataDir } from '../serviceEnvironment.ts';
 
 export const INVOKE_COMMAND = {
   name: 'invoke',
-  usage: 'marquee invoke <FunctionName> [--event <file.json> | --event -] [--data-dir <dir>] [-c key=value]… [--env NAME=VALUE]… [--timeout-seconds N]',
-  summary: 'Runs one function of the synthesized template with an event file, like `sam local invoke`, against the local stores; its logs go to stderr, its response as JSON to stdout.',
+  usage:
+    'marquee invoke <FunctionName> [--event <file.json> | --event -] [--data-dir <dir>] [-c key=value]… [--env NAME=VALUE]… [--timeout-seconds N]',
+  summary:
+    'Runs one function of the synthesized template with an event file, like `sam local invoke`, against the local stores; its logs go to stderr, its response as JSON to stdout.',
   options: {
-    event: { type: 'string', short: 'e', value: '<file.json>', description: 'the event; - reads standard input', defaultText: 'infra/local/events/<FunctionName>.json', example: 'infra/local/events/Recommend-post.json' },
+    event: {
+      type: 'string',
+      short: 'e',
+      value: '<file.json>',
+      description: 'the event; - reads standard input',
+      defaultText: 'infra/local/events/<FunctionName>.json',
+      example: 'infra/local/events/Recommend-post.json',
+    },
     'data-dir': SHARED_OPTIONS.dataDir,
     context: SHARED_OPTIONS.context,
     env: SHARED_OPTIONS.env,
     'timeout-seconds': { type: 'string', value: 'N', description: "the function's timeout", defaultText: "the template's", example: '60' },
   },
-  examples: ['npm run invoke -- Recommend --event infra/local/events/Recommend.json', 'echo \'{}\' | npx marquee invoke Health --event -'],
+  examples: ['npm run invoke -- Recommend --event infra/local/events/Recommend.json', "echo '{}' | npx marquee invoke Health --event -"],
 } as const satisfies CommandSpec;
 
 /**
@@ -33,21 +42,30 @@ export const INVOKE_COMMAND = {
  */
 export async function invokeCommand(args: readonly string[]): Promise<number> {
   const [name, ...rest] = args;
-  if (name === undefined || name.startsWith('-')) throw new CliUsageError('which function? (a name of the template: Recommend, Popular, Retrain, …)');
+  if (name === undefined || name.startsWith('-'))
+    throw new CliUsageError('which function? (a name of the template: Recommend, Popular, Retrain, …)');
   const values = parseOptions(rest, INVOKE_COMMAND.options);
   const timeoutSeconds = optionalNumber(values, 'timeout-seconds');
-  if (timeoutSeconds !== undefined && !(timeoutSeconds > 0)) throw new CliUsageError(`--timeout-seconds must be positive, got ${timeoutSeconds}`);
+  if (timeoutSeconds !== undefined && !(timeoutSeconds > 0))
+    throw new CliUsageError(`--timeout-seconds must be positive, got ${timeoutSeconds}`);
   const dataDir = values['data-dir'] ?? serviceDataDir();
-  const [defaults, { loadServiceTemplates }, { readServiceDefinition }, { openLocalStores }, { functionEnvironment }, { invokeInWorker }, { FunctionError }] =
-    await Promise.all([
-      import('../../local/localDefaults.ts'),
-      import('../../local/serviceTemplates.ts'),
-      import('../../local/serviceDefinition.ts'),
-      import('../../local/localStores.ts'),
-      import('../../local/functionEnvironment.ts'),
-      import('../../local/workerInvoke.ts'),
-      import('../../local/lambdaContext.ts'),
-    ]);
+  const [
+    defaults,
+    { loadServiceTemplates },
+    { readServiceDefinition },
+    { openLocalStores },
+    { functionEnvironment },
+    { invokeInWorker },
+    { FunctionError },
+  ] = await Promise.all([
+    import('../../local/localDefaults.ts'),
+    import('../../local/serviceTemplates.ts'),
+    import('../../local/serviceDefinition.ts'),
+    import('../../local/localStores.ts'),
+    import('../../local/functionEnvironment.ts'),
+    import('../../local/workerInvoke.ts'),
+    import('../../local/lambdaContext.ts'),
+  ]);
   const note = (line: string) => void process.stderr.write(`${line}\n`);
 
   const { makeDataDir } = await import('../../local/dataDir.ts');

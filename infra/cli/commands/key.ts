@@ -23,7 +23,8 @@ export async function keyCommand(args: readonly string[]): Promise<number> {
   const dataDir = resolve(values['data-dir'] ?? serviceDataDir());
   const given = process.env.MARQUEE_API_KEY;
   const key = given !== undefined && given !== '' ? given : await readStoredApiKey(dataDir);
-  if (key === undefined) throw new CliUsageError(`${dataDir} holds no API key yet: \`npm start\` generates one there (or set MARQUEE_API_KEY)`);
+  if (key === undefined)
+    throw new CliUsageError(`${dataDir} holds no API key yet: \`npm start\` generates one there (or set MARQUEE_API_KEY)`);
   process.stdout.write(`${key}\n`);
   return 0;
 }

@@ -7,9 +7,16 @@ import { loadServiceEnvironment } from '../serviceEnvironment.ts';
 export const MODEL_COMMAND = {
   name: 'model',
   usage: 'marquee model list|rollback [--to <version>] [--data-dir <dir> | --bucket <name>] [--json]',
-  summary: 'list: the published versions with their time, gate metrics and status. rollback: points models/current.json at an earlier version, after checking its files.',
+  summary:
+    'list: the published versions with their time, gate metrics and status. rollback: points models/current.json at an earlier version, after checking its files.',
   options: {
-    to: { type: 'string', value: '<version>', description: 'the version to roll back to (rollback only)', defaultText: 'the one before the current', example: '20261207T231925Z-7fe1' },
+    to: {
+      type: 'string',
+      value: '<version>',
+      description: 'the version to roll back to (rollback only)',
+      defaultText: 'the one before the current',
+      example: '20261207T231925Z-7fe1',
+    },
     'data-dir': SHARED_OPTIONS.dataDir,
     bucket: SHARED_OPTIONS.bucket,
     json: SHARED_OPTIONS.json,
@@ -46,7 +53,9 @@ export async function modelCommand(args: readonly string[]): Promise<number> {
     }
     const result = await versions.rollbackModel(s3, target.bucket, values.to === undefined ? {} : { to: values.to });
     process.stdout.write(
-      json ? `${JSON.stringify(result)}\n` : `models/current.json now points at ${result.to}${result.from ? ` (was ${result.from})` : ''} on ${target.where}\n`,
+      json
+        ? `${JSON.stringify(result)}\n`
+        : `models/current.json now points at ${result.to}${result.from ? ` (was ${result.from})` : ''} on ${target.where}\n`,
     );
     return 0;
   } catch (error) {
@@ -71,8 +80,14 @@ function table(listing: ModelVersionListing, where: string): string {
   const rows = listing.versions.map((v) => row(v, listing.current?.version));
   const header = ['', 'version', 'created', 'status', 'nDCG@10', 'recall@10', 'coverage@10', 'interactions'];
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-  const format = (cells: readonly string[]) => cells.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd();
-  const notes = listing.versions.filter((v) => v.status === 'rejected' && v.reasons?.length).map((v) => `  ${v.version}: ${v.reasons?.join('; ')}`);
+  const format = (cells: readonly string[]) =>
+    cells
+      .map((cell, c) => cell.padEnd(widths[c]))
+      .join('  ')
+      .trimEnd();
+  const notes = listing.versions
+    .filter((v) => v.status === 'rejected' && v.reasons?.length)
+    .map((v) => `  ${v.version}: ${v.reasons?.join('; ')}`);
   return `${[`model versions on ${where} (* = current)`, format(header), ...rows.map(format), ...(notes.length ? ['rejected:', ...notes] : [])].join('\n')}\n`;
 }
 

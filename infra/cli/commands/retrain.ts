@@ -7,11 +7,18 @@ import { loadServiceEnvironment } from '../serviceEnvironment.ts';
 export const RETRAIN_COMMAND = {
   name: 'retrain',
   usage: 'marquee retrain [--data-dir <dir> | --bucket <name>] [--budget-minutes N] [--objective full|sampled|auto] [--json]',
-  summary: 'One retrain now, the retrain function\'s own code: read the events, train, gate against the served model, publish or keep. Exit code 0: published; 3: kept (the report says why); 1: failed.',
+  summary:
+    "One retrain now, the retrain function's own code: read the events, train, gate against the served model, publish or keep. Exit code 0: published; 3: kept (the report says why); 1: failed.",
   options: {
     'data-dir': SHARED_OPTIONS.dataDir,
     bucket: SHARED_OPTIONS.bucket,
-    'budget-minutes': { type: 'string', value: 'N', description: "the run's time budget", defaultText: '15 (a Lambda\'s maximum)', example: '60' },
+    'budget-minutes': {
+      type: 'string',
+      value: 'N',
+      description: "the run's time budget",
+      defaultText: "15 (a Lambda's maximum)",
+      example: '60',
+    },
     objective: SHARED_OPTIONS.objective,
     json: { ...SHARED_OPTIONS.json, description: 'print the whole report as one JSON object' },
   },
@@ -77,7 +84,9 @@ function cliLogger(progress: boolean) {
       if (message === 'epoch') {
         const { phase, epoch, loss, validationNdcgAt10, seconds } = attributes as Record<string, number | string | undefined>;
         const validation = typeof validationNdcgAt10 === 'number' ? `  val nDCG@10 ${validationNdcgAt10.toFixed(4)}` : '';
-        write(`  ${String(phase)} epoch ${String(epoch).padStart(3)}  loss ${Number(loss).toFixed(3)}${validation}  ${Number(seconds).toFixed(2)} s`);
+        write(
+          `  ${String(phase)} epoch ${String(epoch).padStart(3)}  loss ${Number(loss).toFixed(3)}${validation}  ${Number(seconds).toFixed(2)} s`,
+        );
         return;
       }
       write(message);
@@ -99,7 +108,11 @@ function summary(report: RetrainReport, where: string): string {
     ...gate.reasons.map((reason) => `  ${reason}`),
     `  events      ${data.log.events} read from ${data.log.objects} objects (${data.log.duplicates} duplicate, ${data.log.invalidLines} malformed, ${data.log.tombstoned} of forgotten users skipped)`,
     `  data        ${data.interactions} interactions of ${data.users} users on ${data.items} titles; gate set ${data.gateInteractions} interactions of ${data.gateUsers} users`,
-    ...(training ? [`  training    ${training.epochs} epochs in ${training.trainSeconds.toFixed(1)} s${training.stoppedEarly ? ' (stopped by the time budget)' : ''}`] : []),
+    ...(training
+      ? [
+          `  training    ${training.epochs} epochs in ${training.trainSeconds.toFixed(1)} s${training.stoppedEarly ? ' (stopped by the time budget)' : ''}`,
+        ]
+      : []),
     `  gate        nDCG@10 candidate ${metric(gate.candidate?.ndcgAt10)}, served ${metric(gate.served.metrics?.ndcgAt10)}, popularity ${metric(gate.popularity?.ndcgAt10)}`,
     `  report      models/${report.version}/report.json and report.svg`,
     `  took        ${report.seconds.total.toFixed(1)} s`,

@@ -10,12 +10,19 @@ export const SERVE_COMMAND = {
   usage:
     'marquee serve [--port N] [--host <addr>] [--data-dir <dir>] [--retrain-every <10m|1h|…>] [--no-demo] ' +
     '[--demo-items N] [--demo-users N] [--demo-events-per-user N] [--demo-seed N] [-c key=value]… [--env NAME=VALUE]… [--log-level DEBUG|INFO|WARN|ERROR] [--quiet]',
-  summary: 'The whole service on this machine (npm start): local S3 and DynamoDB on the data folder, a demo catalog and a first model on an empty store, the API routed from the synthesized CDK template. Ctrl-C stops it.',
+  summary:
+    'The whole service on this machine (npm start): local S3 and DynamoDB on the data folder, a demo catalog and a first model on an empty store, the API routed from the synthesized CDK template. Ctrl-C stops it.',
   options: {
     port: { type: 'string', value: 'N', description: 'the HTTP port (0: a free one)', defaultText: 'PORT, else 3000', example: '8080' },
     host: { type: 'string', value: '<addr>', description: 'the address to listen on', defaultText: '127.0.0.1', example: '0.0.0.0' },
     'data-dir': SHARED_OPTIONS.dataDir,
-    'retrain-every': { type: 'string', value: '<10m|1h|…>', description: 'run the retrain function at that interval', defaultText: 'off', example: '1h' },
+    'retrain-every': {
+      type: 'string',
+      value: '<10m|1h|…>',
+      description: 'run the retrain function at that interval',
+      defaultText: 'off',
+      example: '1h',
+    },
     'no-demo': { type: 'boolean', default: false, description: 'leave an empty store empty (then `marquee import`)' },
     'demo-items': { type: 'string', value: 'N', description: 'titles of the demo catalog', defaultText: '400', example: '150' },
     'demo-users': { type: 'string', value: 'N', description: 'viewers of the demo catalog', defaultText: '300', example: '90' },
@@ -23,7 +30,13 @@ export const SERVE_COMMAND = {
     'demo-seed': { type: 'string', value: 'N', description: 'seed of the demo catalog', defaultText: '7', example: '3' },
     context: SHARED_OPTIONS.context,
     env: SHARED_OPTIONS.env,
-    'log-level': { type: 'string', value: 'DEBUG|INFO|WARN|ERROR', description: "the API functions' log level", defaultText: 'WARN (the access log tells the rest)', example: 'INFO' },
+    'log-level': {
+      type: 'string',
+      value: 'DEBUG|INFO|WARN|ERROR',
+      description: "the API functions' log level",
+      defaultText: 'WARN (the access log tells the rest)',
+      example: 'INFO',
+    },
     quiet: { type: 'boolean', default: false, description: 'no line per request' },
   },
   examples: ['npm start', 'npx marquee serve --port 8080 --retrain-every 1h -c modelRefreshSeconds=5'],
@@ -46,15 +59,18 @@ export const SERVE_COMMAND = {
 export async function serveCommand(args: readonly string[]): Promise<number> {
   const values = parseOptions(args, SERVE_COMMAND.options);
   const logLevel = values['log-level']?.toUpperCase();
-  if (logLevel !== undefined && !['DEBUG', 'INFO', 'WARN', 'ERROR'].includes(logLevel)) throw new CliUsageError(`--log-level takes DEBUG, INFO, WARN or ERROR, got ${values['log-level']}`);
+  if (logLevel !== undefined && !['DEBUG', 'INFO', 'WARN', 'ERROR'].includes(logLevel))
+    throw new CliUsageError(`--log-level takes DEBUG, INFO, WARN or ERROR, got ${values['log-level']}`);
   const port = optionalNumber(values, 'port') ?? (process.env.PORT ? Number(process.env.PORT) : 3000);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new CliUsageError(`--port (or PORT) must be a port number, got ${String(values.port ?? process.env.PORT)}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new CliUsageError(`--port (or PORT) must be a port number, got ${String(values.port ?? process.env.PORT)}`);
   const dataDir = values['data-dir'] ?? serviceDataDir();
   const { parseInterval } = await import('../../local/retrainSchedule.ts');
   let retrainEveryMs: number | undefined;
   if (values['retrain-every'] !== undefined) {
     retrainEveryMs = parseInterval(values['retrain-every']);
-    if (retrainEveryMs === undefined || retrainEveryMs < 10_000) throw new CliUsageError(`--retrain-every takes an interval of 10s or more such as 90s, 10m, 1h, 1d; got ${values['retrain-every']}`);
+    if (retrainEveryMs === undefined || retrainEveryMs < 10_000)
+      throw new CliUsageError(`--retrain-every takes an interval of 10s or more such as 90s, 10m, 1h, 1d; got ${values['retrain-every']}`);
   }
   const demoSizes = {
     ...sized(values, 'demo-items', 'items'),
@@ -62,7 +78,8 @@ export async function serveCommand(args: readonly string[]): Promise<number> {
     ...sized(values, 'demo-events-per-user', 'interactionsPerUser'),
   };
   const demoSeed = optionalNumber(values, 'demo-seed') ?? 7;
-  if (values['no-demo'] && (Object.keys(demoSizes).length > 0 || values['demo-seed'] !== undefined)) throw new CliUsageError('--no-demo goes without --demo-* options');
+  if (values['no-demo'] && (Object.keys(demoSizes).length > 0 || values['demo-seed'] !== undefined))
+    throw new CliUsageError('--no-demo goes without --demo-* options');
   const context = keyValues(values.context ?? [], '-c');
   const env = keyValues(values.env ?? [], '--env');
 
@@ -102,7 +119,9 @@ export async function serveCommand(args: readonly string[]): Promise<number> {
       return 130;
     }
     if (error instanceof LocalServiceError || (error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      process.stderr.write(`marquee serve: ${(error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? `port ${port} is in use (give another with --port or PORT)` : (error as Error).message}\n`);
+      process.stderr.write(
+        `marquee serve: ${(error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? `port ${port} is in use (give another with --port or PORT)` : (error as Error).message}\n`,
+      );
       return 1;
     }
     throw error;

@@ -10,10 +10,16 @@ import { modelVersion } from '../modelVersion.ts';
 
 export const TRAIN_COMMAND = {
   name: 'train',
-  usage: 'marquee train --train <ratings file> [--items <u.item|movies.csv>] --out <dir> [--seed N] [--dim N] [--objective full|sampled|auto] [--json]',
+  usage:
+    'marquee train --train <ratings file> [--items <u.item|movies.csv>] --out <dir> [--seed N] [--dim N] [--objective full|sampled|auto] [--json]',
   summary: 'Trains on a ratings file and writes model.onnx, similar.onnx and manifest.json into --out.',
   options: {
-    train: { type: 'string', value: '<ratings file>', description: 'u.data TSV, ratings.csv or NDJSON events (required)', example: 'ml-100k/u.data' },
+    train: {
+      type: 'string',
+      value: '<ratings file>',
+      description: 'u.data TSV, ratings.csv or NDJSON events (required)',
+      example: 'ml-100k/u.data',
+    },
     items: { type: 'string', value: '<u.item|movies.csv>', description: 'title metadata for content features', example: 'ml-100k/u.item' },
     out: { type: 'string', value: '<dir>', description: 'the folder to write the model into (required)', example: 'model-out' },
     seed: SHARED_OPTIONS.seed,
@@ -41,7 +47,10 @@ export async function trainCommand(args: readonly string[]): Promise<number> {
     onRankingEpoch: progress.rankingEpoch,
     onRatingEpoch: progress.ratingEpoch,
   });
-  const snapshot = `${basename(trainPath)}@sha256:${createHash('sha256').update(await readFile(trainPath)).digest('hex').slice(0, 16)}`;
+  const snapshot = `${basename(trainPath)}@sha256:${createHash('sha256')
+    .update(await readFile(trainPath))
+    .digest('hex')
+    .slice(0, 16)}`;
   const manifest = await writeModelFiles(out, {
     model: trained.model,
     manifestFields: {

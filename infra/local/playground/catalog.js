@@ -1,6 +1,13 @@
 /** The served model's titles from its items.json (columns, format 2; or the older `{items}` form), in model index order. */
 export function decodeItems(parsed) {
-  if (Array.isArray(parsed.items)) return parsed.items.map((item) => ({ itemId: item.itemId, title: item.title ?? null, year: item.year ?? null, genres: item.genres ?? [], interactions: item.interactions ?? 0 }));
+  if (Array.isArray(parsed.items))
+    return parsed.items.map((item) => ({
+      itemId: item.itemId,
+      title: item.title ?? null,
+      year: item.year ?? null,
+      genres: item.genres ?? [],
+      interactions: item.interactions ?? 0,
+    }));
   return parsed.itemIds.map((itemId, i) => ({
     itemId,
     title: parsed.titles[i],
@@ -33,6 +40,7 @@ export async function downloadVerified(file, name) {
   if (!response.ok) throw new Error(`${name}: download failed (${response.status})`);
   const bytes = new Uint8Array(await response.arrayBuffer());
   const sha256 = await sha256Hex(bytes);
-  if (bytes.length !== file.bytes || sha256 !== file.sha256) throw new Error(`${name}: ${bytes.length} bytes, sha256 ${sha256}; expected ${file.bytes}, ${file.sha256}`);
+  if (bytes.length !== file.bytes || sha256 !== file.sha256)
+    throw new Error(`${name}: ${bytes.length} bytes, sha256 ${sha256}; expected ${file.bytes}, ${file.sha256}`);
   return bytes;
 }

@@ -8,14 +8,22 @@ ort.env.wasm.numThreads = 1;
 /** Lower-cased, trimmed, inner whitespace collapsed, NFC: how the model names features (model/data/features.ts). */
 const normalize = (value) => value.normalize('NFC').trim().replace(/\s+/g, ' ').toLowerCase();
 const PREFERENCE_KINDS = { genre: 'genre', actor: 'person' };
-const int64 = (values) => new ort.Tensor('int64', BigInt64Array.from(values, (v) => BigInt(v)), [values.length]);
+const int64 = (values) =>
+  new ort.Tensor(
+    'int64',
+    BigInt64Array.from(values, (v) => BigInt(v)),
+    [values.length],
+  );
 
 /**
  * The served model on this device: model.onnx and its manifest downloaded once through
  * GET /v1/model/files, each checked against its sha256, then run by onnxruntime-web (wasm).
  */
 export async function loadOnDeviceModel(files) {
-  const [modelBytes, manifestBytes] = await Promise.all([downloadVerified(files.files.model, 'model.onnx'), downloadVerified(files.files.manifest, 'manifest.json')]);
+  const [modelBytes, manifestBytes] = await Promise.all([
+    downloadVerified(files.files.model, 'model.onnx'),
+    downloadVerified(files.files.manifest, 'manifest.json'),
+  ]);
   const manifest = JSON.parse(new TextDecoder().decode(manifestBytes));
   const session = await ort.InferenceSession.create(modelBytes, { executionProviders: ['wasm'] });
   const itemIndex = new Map(manifest.itemIds.map((id, i) => [id, i]));
@@ -36,7 +44,11 @@ export async function loadOnDeviceModel(files) {
       }
       const out = await session.run({
         history_items: int64(items),
-        history_weights: new ort.Tensor('float32', Float32Array.from(items, () => 1), [items.length]),
+        history_weights: new ort.Tensor(
+          'float32',
+          Float32Array.from(items, () => 1),
+          [items.length],
+        ),
         preferences: int64([...features]),
         exclude: int64(items),
         k: int64([Math.min(k, manifest.itemIds.length)]),

@@ -90,7 +90,8 @@ async function refresh() {
       items = await state.device.recommend(state.history, prefs, COUNT);
     } else {
       $('recs-title').textContent = 'Recommendations — from the API';
-      items = (await state.api.post('/v1/recommendations', { history: state.history, preferences: prefs, count: COUNT, explain: true })).items;
+      items = (await state.api.post('/v1/recommendations', { history: state.history, preferences: prefs, count: COUNT, explain: true }))
+        .items;
     }
     if (generation !== state.generation) return;
     showCards(box, items, { watch: true });
@@ -167,11 +168,15 @@ function renderSearch() {
 async function loadModelInfo() {
   const model = await state.api.get('/v1/model');
   const metrics = Object.entries(model.metrics ?? {}).filter(([, value]) => typeof value === 'number');
-  $('model-line').textContent = `model ${model.version} · trained ${new Date(model.createdAt).toLocaleString()} · ${model.itemCount} titles`;
+  $('model-line').textContent =
+    `model ${model.version} · trained ${new Date(model.createdAt).toLocaleString()} · ${model.itemCount} titles`;
   $('metrics').replaceChildren(
-    ...[['version', model.version], ['viewers', model.trainingData?.users], ['interactions', model.trainingData?.interactions], ...metrics.map(([name, value]) => [name, Number.isInteger(value) ? value : value.toFixed(4)])].flatMap(
-      ([name, value]) => [el('dt', { textContent: name }), el('dd', { textContent: String(value ?? '') })],
-    ),
+    ...[
+      ['version', model.version],
+      ['viewers', model.trainingData?.users],
+      ['interactions', model.trainingData?.interactions],
+      ...metrics.map(([name, value]) => [name, Number.isInteger(value) ? value : value.toFixed(4)]),
+    ].flatMap(([name, value]) => [el('dt', { textContent: name }), el('dd', { textContent: String(value ?? '') })]),
   );
 }
 
@@ -182,7 +187,10 @@ async function loadFiles() {
   state.items = decodeItems(JSON.parse(new TextDecoder().decode(bytes)));
   state.byId = new Map(state.items.map((item) => [item.itemId, item]));
   const genres = [...new Set(state.items.flatMap((item) => item.genres))].sort();
-  $('genre').replaceChildren(el('option', { value: '', textContent: 'any' }), ...genres.map((genre) => el('option', { value: genre, textContent: genre })));
+  $('genre').replaceChildren(
+    el('option', { value: '', textContent: 'any' }),
+    ...genres.map((genre) => el('option', { value: genre, textContent: genre })),
+  );
   const chart = $('chart');
   chart.onload = () => (chart.hidden = false);
   chart.src = state.files.chartUrl;

@@ -23,7 +23,8 @@ describe('catalogStore against s3rver', () => {
   const bucket = () => local().bucketName;
 
   beforeEach(async () => {
-    for (const o of await objectsUnder(s3(), bucket(), 'catalog/')) await s3().send(new DeleteObjectCommand({ Bucket: bucket(), Key: o.key }));
+    for (const o of await objectsUnder(s3(), bucket(), 'catalog/'))
+      await s3().send(new DeleteObjectCommand({ Bucket: bucket(), Key: o.key }));
   });
 
   it('stores items, reads them back, and lists the changes since a time, oldest first', async () => {
@@ -50,14 +51,18 @@ describe('catalogStore against s3rver', () => {
   });
 
   it('stores what the model needs to place a new title: its content features', async () => {
-    await putCatalogItems(s3(), bucket(), [item('new', { genres: ['Sci-Fi'], cast: ['Jo Park'], directors: ['Lu Chen'], year: 2026, tags: ['space'] })]);
+    await putCatalogItems(s3(), bucket(), [
+      item('new', { genres: ['Sci-Fi'], cast: ['Jo Park'], directors: ['Lu Chen'], year: 2026, tags: ['space'] }),
+    ]);
     const stored = await getCatalogItem(s3(), bucket(), 'new');
     expect(itemFeatureNames(stored!)).toEqual(['genre:sci-fi', 'person:jo park', 'person:lu chen', 'year:2020s', 'tag:space']);
   });
 
   it('ignores change records it cannot read', async () => {
     await s3().send(new PutObjectCommand({ Bucket: bucket(), Key: 'catalog/changes/20260401T000000000Z-junk.json', Body: 'not json' }));
-    await s3().send(new PutObjectCommand({ Bucket: bucket(), Key: 'catalog/changes/20260401T000000001Z-other.json', Body: '{"hello": 1}' }));
+    await s3().send(
+      new PutObjectCommand({ Bucket: bucket(), Key: 'catalog/changes/20260401T000000001Z-other.json', Body: '{"hello": 1}' }),
+    );
     await putCatalogItems(s3(), bucket(), [item('ok')], new Date('2026-04-01T00:00:00.002Z'));
     expect((await catalogChangesSince(s3(), bucket(), new Date(0))).map((c) => c.itemIds)).toEqual([['ok']]);
   });

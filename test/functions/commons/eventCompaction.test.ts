@@ -12,11 +12,21 @@ const line = (userId: unknown, itemId: string, extra: Record<string, unknown> = 
 
 /** Five batches: mixed users, one of forgotten users only, one without them, odd lines. */
 const BATCHES: Record<string, string[]> = {
-  'events/2026/01/01/00/20260101T000000000Z-aaaaaaaaaaaaaaaa.ndjson': [line('gone', 'a'), line('kept', 'a'), line('gone', 'b'), line('kept', 'b')],
+  'events/2026/01/01/00/20260101T000000000Z-aaaaaaaaaaaaaaaa.ndjson': [
+    line('gone', 'a'),
+    line('kept', 'a'),
+    line('gone', 'b'),
+    line('kept', 'b'),
+  ],
   'events/2026/01/01/00/20260101T000001000Z-bbbbbbbbbbbbbbbb.ndjson': [line('gone', 'c'), line(' gone ', 'd'), line('also-gone', 'e')],
   'events/2026/01/01/01/20260101T010000000Z-cccccccccccccccc.ndjson': [line('kept', 'c'), line('other', 'c')],
   // A numeric user id (read as "7"), a corrupt line and a line without a userId are kept unless they name a forgotten user.
-  'events/2026/01/02/00/20260102T000000000Z-dddddddddddddddd.ndjson': [line(7, 'f'), '{"userId": "gone", broken', line('kept', 'g', { userId: undefined }), line(8, 'h')],
+  'events/2026/01/02/00/20260102T000000000Z-dddddddddddddddd.ndjson': [
+    line(7, 'f'),
+    '{"userId": "gone", broken',
+    line('kept', 'g', { userId: undefined }),
+    line(8, 'h'),
+  ],
   'events/2026/01/03/00/20260103T000000000Z-eeeeeeeeeeeeeeee.ndjson': [line('other', 'x')],
 };
 /** Forgotten after every event of BATCHES (timestamps 1000, accepted on 2026-01-01…03). */
@@ -30,14 +40,17 @@ describe('compactEvents against s3rver', () => {
   const local = withLocalAws();
   const s3 = (): S3Client => createAwsClients({ s3ForcePathStyle: true }).s3;
   const bucket = () => local().bucketName;
-  const put = (key: string, lines: string[]) => s3().send(new PutObjectCommand({ Bucket: bucket(), Key: key, Body: `${lines.join('\n')}\n` }));
+  const put = (key: string, lines: string[]) =>
+    s3().send(new PutObjectCommand({ Bucket: bucket(), Key: key, Body: `${lines.join('\n')}\n` }));
 
   beforeEach(async () => {
-    for (const object of await objectsUnder(s3(), bucket(), 'events/')) await s3().send(new DeleteObjectCommand({ Bucket: bucket(), Key: object.key }));
+    for (const object of await objectsUnder(s3(), bucket(), 'events/'))
+      await s3().send(new DeleteObjectCommand({ Bucket: bucket(), Key: object.key }));
     for (const [key, lines] of Object.entries(BATCHES)) await put(key, lines);
   });
 
-  const allLines = async () => (await objectsUnder(s3(), bucket(), 'events/')).flatMap((o) => o.text.split('\n').filter((l) => l.length > 0));
+  const allLines = async () =>
+    (await objectsUnder(s3(), bucket(), 'events/')).flatMap((o) => o.text.split('\n').filter((l) => l.length > 0));
   const isForgotten = (text: string) => {
     try {
       const userId = JSON.parse(text).userId;

@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../../functions/commons/awsClients.ts';
-import { eventLine, historyEntry, listEventObjects, putEventBatch, readEventLog, type LoggedEvent } from '../../../functions/commons/eventLog.ts';
+import {
+  eventLine,
+  historyEntry,
+  listEventObjects,
+  putEventBatch,
+  readEventLog,
+  type LoggedEvent,
+} from '../../../functions/commons/eventLog.ts';
 import { compactedEventsKey, eventsBatchKey } from '../../../functions/commons/storageLayout.ts';
 import { readEventsNdjson } from '../../../model/data/eventsNdjson.ts';
 import type { InteractionEvent } from '../../../model/types/interactions.ts';
@@ -56,7 +63,8 @@ describe('the event log in s3rver', () => {
   };
 
   beforeEach(async () => {
-    for (const object of await objectsUnder(s3(), bucket(), 'events/')) await s3().send(new DeleteObjectCommand({ Bucket: bucket(), Key: object.key }));
+    for (const object of await objectsUnder(s3(), bucket(), 'events/'))
+      await s3().send(new DeleteObjectCommand({ Bucket: bucket(), Key: object.key }));
   });
 
   it('lists live objects in accepted order, the highest generation of each batch, with the ones it supersedes', async () => {
@@ -90,10 +98,17 @@ describe('the event log in s3rver', () => {
   it('skips events of forgotten users and counts malformed lines without failing', async () => {
     const k = key('2026-01-01T00:00:00.000Z', 'aaaaaaaaaaaaaaaa');
     await s3().send(
-      new PutObjectCommand({ Bucket: bucket(), Key: k, Body: `${eventLine(EVENTS[0])}\nnot json\n\n{"userId":"u3","itemId":"x","type":"binge","timestamp":1}\n${eventLine(EVENTS[1])}\n` }),
+      new PutObjectCommand({
+        Bucket: bucket(),
+        Key: k,
+        Body: `${eventLine(EVENTS[0])}\nnot json\n\n{"userId":"u3","itemId":"x","type":"binge","timestamp":1}\n${eventLine(EVENTS[1])}\n`,
+      }),
     );
     const invalid: string[] = [];
-    const { events, stats } = await read({ tombstones: new Map([['u2', Date.parse('2026-01-02T00:00:00Z')]]), onInvalidLine: (error) => invalid.push(error.message) });
+    const { events, stats } = await read({
+      tombstones: new Map([['u2', Date.parse('2026-01-02T00:00:00Z')]]),
+      onInvalidLine: (error) => invalid.push(error.message),
+    });
     expect(events.map((e) => e.itemId)).toEqual(['i1']);
     expect(stats).toEqual({ objects: 1, events: 1, duplicates: 0, invalidLines: 2, tombstoned: 1 });
     expect(invalid).toHaveLength(2);

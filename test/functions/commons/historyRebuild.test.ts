@@ -27,21 +27,40 @@ describe('rebuildHistory against s3rver and dynalite', () => {
   const history = (maxLength = 5) => new UserHistoryStore(clients().dynamo, local().historyTableName, { maxLength, ttlSeconds: 3600 });
   let batch = 0;
   const put = (acceptedAt: Date, events: LoggedEvent[]) =>
-    putEventBatch(clients().s3, local().bucketName, eventsBatchKey(acceptedAt, `${acceptedAt.toISOString().replace(/[-:.]/g, '')}-${String(batch++).padStart(16, '0')}`), events);
+    putEventBatch(
+      clients().s3,
+      local().bucketName,
+      eventsBatchKey(acceptedAt, `${acceptedAt.toISOString().replace(/[-:.]/g, '')}-${String(batch++).padStart(16, '0')}`),
+      events,
+    );
   const rebuild = (maxLength = 5) =>
-    rebuildHistory({ s3: clients().s3, bucket: local().bucketName, history: history(maxLength), maxLength, ttlSeconds: 30 * 86_400, now: NOW });
+    rebuildHistory({
+      s3: clients().s3,
+      bucket: local().bucketName,
+      history: history(maxLength),
+      maxLength,
+      ttlSeconds: 30 * 86_400,
+      now: NOW,
+    });
 
   beforeEach(async () => {
     const { s3, dynamo } = clients();
     for (const prefix of ['events/', 'tombstones/']) {
-      for (const o of await objectsUnder(s3, local().bucketName, prefix)) await s3.send(new DeleteObjectCommand({ Bucket: local().bucketName, Key: o.key }));
+      for (const o of await objectsUnder(s3, local().bucketName, prefix))
+        await s3.send(new DeleteObjectCommand({ Bucket: local().bucketName, Key: o.key }));
     }
     await clearHistoryTable(dynamo, local().historyTableName);
   });
 
   it('restores each user’s newest entries from the log, once per eventId', async () => {
     await put(hoursAgo(5), [watch('u1', 'a', 1, 'e-a'), watch('u1', 'b', 2), watch('u2', 'x', 1)]);
-    await put(hoursAgo(4), [watch('u1', 'c', 3), watch('u1', 'a', 1, 'e-a'), watch('u1', 'd', 4), watch('u1', 'e', 5), watch('u1', 'f', 6)]);
+    await put(hoursAgo(4), [
+      watch('u1', 'c', 3),
+      watch('u1', 'a', 1, 'e-a'),
+      watch('u1', 'd', 4),
+      watch('u1', 'e', 5),
+      watch('u1', 'f', 6),
+    ]);
     const report = await rebuild();
     expect((await history().get('u1')).map((e) => e.itemId)).toEqual(['b', 'c', 'd', 'e', 'f']);
     expect((await history().get('u2')).map((e) => e.itemId)).toEqual(['x']);
@@ -51,7 +70,10 @@ describe('rebuildHistory against s3rver and dynalite', () => {
 
   it('keeps entries written meanwhile and changes nothing when run twice', async () => {
     await put(hoursAgo(2), [watch('u1', 'a', 10), watch('u1', 'b', 20)]);
-    await putEntries(history(), 'u1', [{ itemId: 'b', type: 'watch', value: 1, timestamp: 20 }, { itemId: 'live', type: 'click', timestamp: 30 }]);
+    await putEntries(history(), 'u1', [
+      { itemId: 'b', type: 'watch', value: 1, timestamp: 20 },
+      { itemId: 'live', type: 'click', timestamp: 30 },
+    ]);
     expect((await rebuild()).entriesRestored).toBe(1);
     expect((await history().get('u1')).map((e) => e.itemId)).toEqual(['a', 'b', 'live']);
     const again = await rebuild();

@@ -9,7 +9,8 @@ const later = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
 
 describe('IdempotencyStore against dynalite', () => {
   const local = withLocalAws();
-  const store = (windowSeconds = 3600) => new IdempotencyStore(createAwsClients({ s3ForcePathStyle: true }).dynamo, local().idempotencyTableName, windowSeconds);
+  const store = (windowSeconds = 3600) =>
+    new IdempotencyStore(createAwsClients({ s3ForcePathStyle: true }).dynamo, local().idempotencyTableName, windowSeconds);
 
   it('claims an id once, reports it seen, and reports a second claim as taken', async () => {
     const s = store();
@@ -38,7 +39,11 @@ describe('IdempotencyStore against dynalite', () => {
   it('checks more ids than one BatchGetItem takes', async () => {
     const s = store();
     const ids = Array.from({ length: 230 }, (_, i) => `many-${i}`);
-    await s.claim(ids.filter((_, i) => i % 3 === 0), 'batch-1', T0);
+    await s.claim(
+      ids.filter((_, i) => i % 3 === 0),
+      'batch-1',
+      T0,
+    );
     expect(await s.seen(ids, T0)).toEqual(new Set(ids.filter((_, i) => i % 3 === 0)));
   });
 

@@ -7,13 +7,17 @@ describe('mapConcurrent', () => {
   it('keeps results in input order with at most `limit` tasks running', async () => {
     let running = 0;
     let peak = 0;
-    const results = await mapConcurrent(Array.from({ length: 20 }, (_, i) => i), 3, async (n) => {
-      running++;
-      peak = Math.max(peak, running);
-      await tick();
-      running--;
-      return n * n;
-    });
+    const results = await mapConcurrent(
+      Array.from({ length: 20 }, (_, i) => i),
+      3,
+      async (n) => {
+        running++;
+        peak = Math.max(peak, running);
+        await tick();
+        running--;
+        return n * n;
+      },
+    );
     expect(results).toEqual(Array.from({ length: 20 }, (_, i) => i * i));
     expect(peak).toBe(3);
   });

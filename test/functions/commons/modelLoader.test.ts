@@ -149,7 +149,14 @@ describe('ModelLoader against s3rver', () => {
     expect(disposed).toEqual([]);
     expect(loader.status().draining).toBe(1);
     // The held version still answers.
-    const answer = await held.model.recommend({ history: [{ itemId: 'm1', weight: 1 }], count: 3, filter: { genres: [] }, exclude: [], excludeSeen: true, explain: false });
+    const answer = await held.model.recommend({
+      history: [{ itemId: 'm1', weight: 1 }],
+      count: 3,
+      filter: { genres: [] },
+      exclude: [],
+      excludeSeen: true,
+      explain: false,
+    });
     expect(answer.modelVersion).toBe('v1');
     expect(answer.items).toHaveLength(3);
     held.release();
@@ -169,8 +176,14 @@ describe('ModelLoader against s3rver', () => {
     expect(await currentVersion(loader)).toBe('v1');
     expect(failures()).toBe(1);
     expect(logger.error).toHaveBeenCalledTimes(1);
-    expect(logger.error).toHaveBeenCalledWith('model rejected', expect.objectContaining({ modelVersion: 'v2', servingVersion: 'v1', reason: expect.stringMatching(/sha256/) }));
-    expect(loader.status()).toMatchObject({ version: 'v1', problem: { kind: 'rejected', version: 'v2', reason: expect.stringMatching(/sha256/) } });
+    expect(logger.error).toHaveBeenCalledWith(
+      'model rejected',
+      expect.objectContaining({ modelVersion: 'v2', servingVersion: 'v1', reason: expect.stringMatching(/sha256/) }),
+    );
+    expect(loader.status()).toMatchObject({
+      version: 'v1',
+      problem: { kind: 'rejected', version: 'v2', reason: expect.stringMatching(/sha256/) },
+    });
     // The same pointer is not downloaded again before its backoff (first the retry interval)…
     clock.now += 4_000;
     expect(await loader.refresh()).toBe('skipped');
@@ -191,7 +204,8 @@ describe('ModelLoader against s3rver', () => {
     // The pointer names a version whose files are not there (yet): "missing version".
     const { files } = buildTestModel({ version: 'v-late', seed: 3 });
     const pointer = await publishModel(s3, bucket, files, { movePointer: false });
-    for (const name of ['manifest.json', 'model.onnx', 'items.json']) await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: modelFileKey('v-late', name) }));
+    for (const name of ['manifest.json', 'model.onnx', 'items.json'])
+      await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: modelFileKey('v-late', name) }));
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: CURRENT_MODEL_KEY, Body: JSON.stringify(pointer) }));
 
     const retryAfters: number[] = [];
@@ -237,14 +251,22 @@ describe('ModelLoader against s3rver', () => {
 
     const truncated = buildTestModel({ version: 'v-truncated', seed: 5 });
     const pointer = await publishModel(s3, bucket, truncated.files, { movePointer: false });
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: modelFileKey('v-truncated', 'model.onnx'), Body: truncated.files.recommendGraph.subarray(0, 1000) }));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: modelFileKey('v-truncated', 'model.onnx'),
+        Body: truncated.files.recommendGraph.subarray(0, 1000),
+      }),
+    );
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: CURRENT_MODEL_KEY, Body: JSON.stringify(pointer) }));
     expect(await loader.refresh()).toBe('rejected');
     expect(lastReason()).toMatch(/model\.onnx of model v-truncated: 1000 bytes/);
 
     const other = buildTestModel({ version: 'v-pointer', seed: 5 });
     const otherPointer = await publishModel(s3, bucket, other.files, { movePointer: false });
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: CURRENT_MODEL_KEY, Body: JSON.stringify({ ...otherPointer, sha256: 'a'.repeat(64) }) }));
+    await s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: CURRENT_MODEL_KEY, Body: JSON.stringify({ ...otherPointer, sha256: 'a'.repeat(64) }) }),
+    );
     expect(await loader.refresh()).toBe('rejected');
     expect(lastReason()).toMatch(/manifest of model v-pointer: sha256 .* the pointer says a{64}/);
 
@@ -275,7 +297,10 @@ describe('ModelLoader against s3rver', () => {
     const manifest = buildManifest({ ...fields, files: { 'model.onnx': recommendGraph, 'similar.onnx': similarGraph } });
     await publishModel(s3, bucket, { ...good.files, manifest, recommendGraph, similarGraph });
     expect(await loader.refresh()).toBe('rejected');
-    expect(logger.error).toHaveBeenCalledWith('model rejected', expect.objectContaining({ reason: expect.stringMatching(/more than the manifest/) }));
+    expect(logger.error).toHaveBeenCalledWith(
+      'model rejected',
+      expect.objectContaining({ reason: expect.stringMatching(/more than the manifest/) }),
+    );
     expect(await currentVersion(loader)).toBe('v1');
   });
 

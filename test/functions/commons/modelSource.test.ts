@@ -56,7 +56,13 @@ describe('model source (s3rver)', () => {
     await s3.send(new DeleteObjectCommand({ Bucket: local().bucketName, Key: modelFileKey('v3', 'items.json') }));
     const download = await openModelVersion(source(), pointer, ['items.json']);
     await expect(download.file('items.json')).rejects.toThrow('model v3 has no items.json');
-    await s3.send(new PutObjectCommand({ Bucket: local().bucketName, Key: CURRENT_MODEL_KEY, Body: JSON.stringify({ version: '../etc', sha256: pointer.sha256 }) }));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: local().bucketName,
+        Key: CURRENT_MODEL_KEY,
+        Body: JSON.stringify({ version: '../etc', sha256: pointer.sha256 }),
+      }),
+    );
     await expect(readModelPointer(source())).rejects.toThrow(/not a model pointer/);
   });
 });

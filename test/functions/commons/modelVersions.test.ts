@@ -45,7 +45,13 @@ describe('model versions in s3rver', () => {
   const day = (d: number) => `2026-01-${String(d).padStart(2, '0')}T00:00:00.000Z`;
 
   async function rejected(bucket: string, version: string, createdAt: string, reasons: string[]) {
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: modelFileKey(version, 'report.json'), Body: JSON.stringify({ version, createdAt, gate: { passed: false, reasons } }) }));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: modelFileKey(version, 'report.json'),
+        Body: JSON.stringify({ version, createdAt, gate: { passed: false, reasons } }),
+      }),
+    );
   }
 
   it('lists published, rejected and incomplete versions by creation time, with the pointer', async () => {

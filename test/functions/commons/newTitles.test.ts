@@ -40,7 +40,12 @@ describe('NewTitles (s3rver)', () => {
     expect(titles.bias).toBe(model.newItemBias ?? 0);
 
     // A model without featureItemVectors: new titles are ignored, not served.
-    const without = new NewTitles(async () => undefined, files.manifest.vocabulary, (itemId) => known.has(itemId), options);
+    const without = new NewTitles(
+      async () => undefined,
+      files.manifest.vocabulary,
+      (itemId) => known.has(itemId),
+      options,
+    );
     await without.refresh();
     expect(without.size).toBe(0);
     expect(without.get('new-1')).toBeUndefined();
@@ -50,8 +55,21 @@ describe('NewTitles (s3rver)', () => {
     const { model, files, catalog } = buildTestModel({ version: 'v1', seed: 3 });
     const known = new Set(files.manifest.itemIds);
     const clock = { now: 0 };
-    const options = { s3, bucket: local().bucketName, refreshIntervalMs: 60_000, since: new Date(Date.now() - 1000), marginMs: 0, logger: silent, now: () => clock.now };
-    const titles = new NewTitles(async () => model, files.manifest.vocabulary, (itemId) => known.has(itemId), options);
+    const options = {
+      s3,
+      bucket: local().bucketName,
+      refreshIntervalMs: 60_000,
+      since: new Date(Date.now() - 1000),
+      marginMs: 0,
+      logger: silent,
+      now: () => clock.now,
+    };
+    const titles = new NewTitles(
+      async () => model,
+      files.manifest.vocabulary,
+      (itemId) => known.has(itemId),
+      options,
+    );
     await titles.fresh();
 
     const template = catalog.find((item) => item.genres.length > 0) ?? catalog[0];

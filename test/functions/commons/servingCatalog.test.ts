@@ -43,7 +43,8 @@ const catalogOf = (items: readonly ServingItem[], ids = items.map((i) => i.itemI
 /** From items.json as `{items: […]}` (versions published before the columns). */
 const legacyCatalogOf = (items: readonly ServingItem[], ids = items.map((i) => i.itemId)) =>
   ServingCatalog.fromFiles(manifest(ids), Buffer.from(JSON.stringify({ items })));
-const columnsWith = (change: Record<string, unknown>) => Buffer.from(JSON.stringify({ ...JSON.parse(encodeServingItems({ items: ITEMS })), ...change }));
+const columnsWith = (change: Record<string, unknown>) =>
+  Buffer.from(JSON.stringify({ ...JSON.parse(encodeServingItems({ items: ITEMS })), ...change }));
 const idsOf = (catalog: ServingCatalog, indices: Iterable<number>) => Array.from(indices, (i) => catalog.itemId(i));
 
 describe('ServingCatalog', () => {
@@ -116,13 +117,35 @@ describe('ServingCatalog', () => {
   });
 
   it('rejects an items.json that does not describe the manifest items in order', () => {
-    expect(() => catalogOf(ITEMS.slice(0, 4), ITEMS.map((i) => i.itemId))).toThrow(InvalidModelError);
-    expect(() => legacyCatalogOf(ITEMS.slice(0, 4), ITEMS.map((i) => i.itemId))).toThrow(InvalidModelError);
-    expect(() => legacyCatalogOf([ITEMS[1], ITEMS[0], ...ITEMS.slice(2)], ITEMS.map((i) => i.itemId))).toThrow(/entry 0 does not describe item a/);
+    expect(() =>
+      catalogOf(
+        ITEMS.slice(0, 4),
+        ITEMS.map((i) => i.itemId),
+      ),
+    ).toThrow(InvalidModelError);
+    expect(() =>
+      legacyCatalogOf(
+        ITEMS.slice(0, 4),
+        ITEMS.map((i) => i.itemId),
+      ),
+    ).toThrow(InvalidModelError);
+    expect(() =>
+      legacyCatalogOf(
+        [ITEMS[1], ITEMS[0], ...ITEMS.slice(2)],
+        ITEMS.map((i) => i.itemId),
+      ),
+    ).toThrow(/entry 0 does not describe item a/);
     expect(() => legacyCatalogOf([{ ...ITEMS[0], interactions: -1 }, ...ITEMS.slice(1)])).toThrow(InvalidModelError);
-    expect(() => catalogOf([ITEMS[1], ITEMS[0], ...ITEMS.slice(2)], ITEMS.map((i) => i.itemId))).toThrow(/entry 0 does not describe item a/);
+    expect(() =>
+      catalogOf(
+        [ITEMS[1], ITEMS[0], ...ITEMS.slice(2)],
+        ITEMS.map((i) => i.itemId),
+      ),
+    ).toThrow(/entry 0 does not describe item a/);
     expect(() => catalogOf([{ ...ITEMS[0], interactions: -1 }, ...ITEMS.slice(1)])).toThrow(InvalidModelError);
     expect(() => ServingCatalog.fromFiles(manifest(['a']), Buffer.from('{"items": ['))).toThrow(/not JSON/);
-    expect(() => ServingCatalog.fromFiles(manifest(['a', 'a']), Buffer.from(JSON.stringify({ items: [ITEMS[0], ITEMS[0]] })))).toThrow(/twice/);
+    expect(() => ServingCatalog.fromFiles(manifest(['a', 'a']), Buffer.from(JSON.stringify({ items: [ITEMS[0], ITEMS[0]] })))).toThrow(
+      /twice/,
+    );
   });
 });

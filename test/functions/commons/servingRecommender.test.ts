@@ -1,7 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResponseItem } from '../../../functions/commons/servingCatalog.ts';
 import { ServingRecommender, type RecommendRequest } from '../../../functions/commons/servingRecommender.ts';
-import { contributions, normalizeFeatureValue, predictRatings, scoreItems, similarItems, topK, userVector, type ScoringModel } from '../../../model/index.ts';
+import {
+  contributions,
+  normalizeFeatureValue,
+  predictRatings,
+  scoreItems,
+  similarItems,
+  topK,
+  userVector,
+  type ScoringModel,
+} from '../../../model/index.ts';
 import { buildTestModel, fetchedTestVersion, type TestModel } from '../../helpers/publishTestModel.ts';
 
 describe('ServingRecommender (against the TypeScript reference scorer)', () => {
@@ -70,7 +79,12 @@ describe('ServingRecommender (against the TypeScript reference scorer)', () => {
     const history = ['m1', 'm2'];
     const genres = ['Comedy', 'DRAMA'];
     const result = await recommender.recommend(
-      request({ history: history.map((itemId) => ({ itemId, weight: 1 })), filter: { genres, yearFrom: 1990, yearTo: 2009 }, exclude: ['m7', 'm8'], count: 8 }),
+      request({
+        history: history.map((itemId) => ({ itemId, weight: 1 })),
+        filter: { genres, yearFrom: 1990, yearTo: 2009 },
+        exclude: ['m7', 'm8'],
+        count: 8,
+      }),
     );
     const allowed = (i: number) => {
       const item = test.files.items.items[i];
@@ -89,7 +103,14 @@ describe('ServingRecommender (against the TypeScript reference scorer)', () => {
     const matching = itemsOf(genre).map((item) => item.itemId);
     expect(matching.length).toBeGreaterThan(1);
     const history = [matching[0], 'm1'];
-    const result = await recommender.recommend(request({ history: history.map((itemId) => ({ itemId, weight: 1 })), filter: { genres: [genre] }, count: matching.length + 5, exclude: ['m2'] }));
+    const result = await recommender.recommend(
+      request({
+        history: history.map((itemId) => ({ itemId, weight: 1 })),
+        filter: { genres: [genre] },
+        count: matching.length + 5,
+        exclude: ['m2'],
+      }),
+    );
     const personal = result.items.filter((item) => item.reason === undefined);
     const padded = result.items.filter((item) => item.reason === 'popular');
     expect(result.items).toHaveLength(matching.length + 5);
@@ -132,7 +153,7 @@ describe('ServingRecommender (against the TypeScript reference scorer)', () => {
     });
   });
 
-  it('adds the rating head\'s predicted stars', async () => {
+  it("adds the rating head's predicted stars", async () => {
     expect(recommender.hasRatings).toBe(true);
     const history = ['m1', 'm2', 'm3'];
     const result = await recommender.recommend(request({ history: history.map((itemId) => ({ itemId, weight: 1 })), count: 4 }));
@@ -144,12 +165,27 @@ describe('ServingRecommender (against the TypeScript reference scorer)', () => {
 
   it('lets the newest entry of a title decide: a later dislike removes it from the history but keeps it seen', async () => {
     const result = await recommender.recommend(
-      request({ history: [{ itemId: 'm1', weight: 1.5 }, { itemId: 'm2', weight: 1 }, { itemId: 'm1', weight: 0 }], count: 10 }),
+      request({
+        history: [
+          { itemId: 'm1', weight: 1.5 },
+          { itemId: 'm2', weight: 1 },
+          { itemId: 'm1', weight: 0 },
+        ],
+        count: 10,
+      }),
     );
     const expected = reference(['m2'], [1], [], (i) => i === index.get('m1') || i === index.get('m2'), 10);
     expect(ids(result.items)).toEqual(Array.from(expected.items, (i) => test.files.manifest.itemIds[i]));
     const withSeen = await recommender.recommend(
-      request({ history: [{ itemId: 'm1', weight: 1.5 }, { itemId: 'm2', weight: 1 }, { itemId: 'm1', weight: 0 }], count: 10, excludeSeen: false }),
+      request({
+        history: [
+          { itemId: 'm1', weight: 1.5 },
+          { itemId: 'm2', weight: 1 },
+          { itemId: 'm1', weight: 0 },
+        ],
+        count: 10,
+        excludeSeen: false,
+      }),
     );
     const expectedWithSeen = reference(['m2'], [1], [], () => false, 10);
     expect(ids(withSeen.items)).toEqual(Array.from(expectedWithSeen.items, (i) => test.files.manifest.itemIds[i]));
@@ -169,7 +205,11 @@ describe('ServingRecommender (against the TypeScript reference scorer)', () => {
   it('ranks candidates by the reference score, unknown candidates last with score 0, duplicates once', async () => {
     const history = ['m1', 'm2', 'm3'];
     const candidates = ['m10', 'm11', 'nope', 'm12', 'm13', 'm10', 'm1', 'm14'];
-    const result = await recommender.rank({ history: history.map((itemId) => ({ itemId, weight: 1 })), itemIds: candidates, explain: false });
+    const result = await recommender.rank({
+      history: history.map((itemId) => ({ itemId, weight: 1 })),
+      itemIds: candidates,
+      explain: false,
+    });
     const known = new Set(['m10', 'm11', 'm12', 'm13', 'm1', 'm14'].map((id) => index.get(id)!));
     const expected = reference(history, [1, 1, 1], [], (i) => !known.has(i), 6);
     expect(ids(result.items)).toEqual([...Array.from(expected.items, (i) => test.files.manifest.itemIds[i]), 'nope']);

@@ -2,7 +2,16 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { BadRequestError } from '../../../functions/commons/httpErrors.ts';
-import { booleanParam, countParam, genresParam, historySchema, parseInput, preferencesSchema, queryParser, queryValues } from '../../../functions/commons/servingRequest.ts';
+import {
+  booleanParam,
+  countParam,
+  genresParam,
+  historySchema,
+  parseInput,
+  preferencesSchema,
+  queryParser,
+  queryValues,
+} from '../../../functions/commons/servingRequest.ts';
 
 const event = (single: Record<string, string> | null, multi: Record<string, string[]> | null) =>
   ({ queryStringParameters: single, multiValueQueryStringParameters: multi }) as unknown as APIGatewayProxyEvent;
@@ -27,7 +36,12 @@ describe('query parsing', () => {
       explain: booleanParam(false),
       excludeSeen: booleanParam(true),
     });
-    expect(parse(event(null, { genre: ['Drama', 'comedy'], count: ['7'], explain: ['1'] }))).toEqual({ genre: ['Drama', 'comedy'], count: 7, explain: true, excludeSeen: true });
+    expect(parse(event(null, { genre: ['Drama', 'comedy'], count: ['7'], explain: ['1'] }))).toEqual({
+      genre: ['Drama', 'comedy'],
+      count: 7,
+      explain: true,
+      excludeSeen: true,
+    });
   });
 
   it('names the parameter at fault', () => {

@@ -11,7 +11,11 @@ describe('tombstones in s3rver', () => {
 
   it('lists every tombstoned user id, whatever characters it holds, with when it was forgotten', async () => {
     const ids = ['plain', 'with space', 'a/b?c&d', 'ünï', '%41'];
-    for (const id of ids) expect(await writeTombstone(s3(), local().bucketName, id, new Date('2026-01-01T00:00:00Z'))).toEqual({ userId: id, forgottenAt: '2026-01-01T00:00:00.000Z' });
+    for (const id of ids)
+      expect(await writeTombstone(s3(), local().bucketName, id, new Date('2026-01-01T00:00:00Z'))).toEqual({
+        userId: id,
+        forgottenAt: '2026-01-01T00:00:00.000Z',
+      });
     // A key tombstoneKey never writes (not URI-decodable) is ignored.
     await s3().send(new PutObjectCommand({ Bucket: local().bucketName, Key: 'tombstones/%E0%A4%A', Body: '{}' }));
     expect(await listTombstones(s3(), local().bucketName)).toEqual(new Map(ids.map((id) => [id, Date.parse('2026-01-01T00:00:00Z')])));

@@ -7,7 +7,13 @@ import { UserHistoryStore, type HistoryEntry } from '../../../functions/commons/
 import { putEntries } from '../../helpers/historyEntries.ts';
 import { withLocalAws } from '../../helpers/withLocalAws.ts';
 
-const entry = (itemId: string, timestamp: number, eventId?: string): HistoryEntry => ({ ...(eventId ? { eventId } : {}), itemId, type: 'watch', value: 1, timestamp });
+const entry = (itemId: string, timestamp: number, eventId?: string): HistoryEntry => ({
+  ...(eventId ? { eventId } : {}),
+  itemId,
+  type: 'watch',
+  value: 1,
+  timestamp,
+});
 
 describe('historyKey', () => {
   it('orders keys by time and depends on the event alone', () => {
@@ -31,7 +37,15 @@ describe('UserHistoryStore against dynalite', () => {
   const { dynamo } = createAwsClients({ s3ForcePathStyle: true });
   const store = (maxLength = 4) => new UserHistoryStore(dynamo, local().historyTableName, { maxLength, ttlSeconds: 3600 });
   const itemsOf = async (userId: string) =>
-    (await dynamo.send(new QueryCommand({ TableName: local().historyTableName, KeyConditionExpression: 'userId = :u', ExpressionAttributeValues: { ':u': userId } }))).Items ?? [];
+    (
+      await dynamo.send(
+        new QueryCommand({
+          TableName: local().historyTableName,
+          KeyConditionExpression: 'userId = :u',
+          ExpressionAttributeValues: { ':u': userId },
+        }),
+      )
+    ).Items ?? [];
 
   it('returns an empty history for an unknown user', async () => {
     expect(await store().get('nobody')).toEqual([]);
@@ -68,7 +82,10 @@ describe('UserHistoryStore against dynalite', () => {
   it('leaves out entries past their TTL', async () => {
     const { partitionKey, sortKey } = TABLE_KEYS.history;
     await dynamo.send(
-      new PutCommand({ TableName: local().historyTableName, Item: { [partitionKey]: 'ttl', [sortKey]: '000000000005000#e:old', entry: JSON.stringify(entry('old', 5)), expiresAt: 1 } }),
+      new PutCommand({
+        TableName: local().historyTableName,
+        Item: { [partitionKey]: 'ttl', [sortKey]: '000000000005000#e:old', entry: JSON.stringify(entry('old', 5)), expiresAt: 1 },
+      }),
     );
     await putEntries(store(), 'ttl', [entry('live', 1)]);
     expect((await store().get('ttl')).map((e) => e.itemId)).toEqual(['live']);

@@ -18,7 +18,11 @@ const NOW = new Date('2026-06-01T12:00:00.000Z');
 describe('every accepted event is in the history, against s3rver and dynalite', () => {
   const local = withLocalAws();
   const handler = () => createEventsHandler({ stores: () => localEventStores(local(), { historyLength: 1000 }), now: () => NOW });
-  const history = () => new UserHistoryStore(createAwsClients({ s3ForcePathStyle: true }).dynamo, local().historyTableName, { maxLength: 1000, ttlSeconds: 3600 });
+  const history = () =>
+    new UserHistoryStore(createAwsClients({ s3ForcePathStyle: true }).dynamo, local().historyTableName, {
+      maxLength: 1000,
+      ttlSeconds: 3600,
+    });
   beforeAll(() => logger.setLogLevel('SILENT'));
 
   it('keeps all 100 events of 20 concurrent writers × 5 single-event requests for one viewer', async () => {
@@ -47,14 +51,19 @@ describe('every accepted event is in the history, against s3rver and dynalite', 
     // events without an id are free.
     const eventArb = fc.oneof(
       fc.integer({ min: 0, max: 20 }).map((n) => ({ id: n, user: n % 3, item: n, second: n * 7 })),
-      fc.record({ id: fc.constant(undefined), user: fc.integer({ min: 0, max: 2 }), item: fc.integer({ min: 0, max: 50 }), second: fc.integer({ min: 0, max: 1_000 }) }),
+      fc.record({
+        id: fc.constant(undefined),
+        user: fc.integer({ min: 0, max: 2 }),
+        item: fc.integer({ min: 0, max: 50 }),
+        second: fc.integer({ min: 0, max: 1_000 }),
+      }),
     );
     const batchArb = fc.array(eventArb, { minLength: 1, maxLength: 30 });
     await fc.assert(
       fc.asyncProperty(fc.array(batchArb, { minLength: 2, maxLength: 8 }), fc.scheduler(), async (batches, scheduler) => {
         const ns = `p${run++}-`;
         const h = handler();
-        const send = (batch: typeof batches[number]) =>
+        const send = (batch: (typeof batches)[number]) =>
           invoke(h, {
             method: 'POST',
             resource: '/v1/events',
@@ -69,7 +78,9 @@ describe('every accepted event is in the history, against s3rver and dynalite', 
             },
           });
         // The scheduler releases the requests in an order fast-check picks (and shrinks); all are in flight together.
-        const pending = Promise.all(batches.map((batch, i) => scheduler.schedule(Promise.resolve(i), `batch ${i}`).then(() => send(batch))));
+        const pending = Promise.all(
+          batches.map((batch, i) => scheduler.schedule(Promise.resolve(i), `batch ${i}`).then(() => send(batch))),
+        );
         await scheduler.waitAll();
         const responses = await pending;
         expect(responses.every((r) => r.statusCode === 202)).toBe(true);

@@ -74,5 +74,9 @@ type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGat
 /** Invokes a handler in-process and parses its JSON body. */
 export async function invoke(handler: Handler, request: TestRequest): Promise<TestResponse> {
   const result = await handler(apiGatewayEvent(request), lambdaContext);
-  return { statusCode: result.statusCode, headers: result.headers ?? {}, json: result.body ? (JSON.parse(result.body) as Record<string, unknown>) : {} };
+  return {
+    statusCode: result.statusCode,
+    headers: result.headers ?? {},
+    json: result.body ? (JSON.parse(result.body) as Record<string, unknown>) : {},
+  };
 }

@@ -26,11 +26,19 @@ describe('POST /v1/events against s3rver and dynalite', () => {
   const now = () => clock;
   const handler = () => createEventsHandler({ stores: () => localEventStores(local()), now });
   const s3 = (): S3Client => createAwsClients({ s3ForcePathStyle: true }).s3;
-  const history = () => new UserHistoryStore(createAwsClients({ s3ForcePathStyle: true }).dynamo, local().historyTableName, { maxLength: 200, ttlSeconds: 3600 });
+  const history = () =>
+    new UserHistoryStore(createAwsClients({ s3ForcePathStyle: true }).dynamo, local().historyTableName, {
+      maxLength: 200,
+      ttlSeconds: 3600,
+    });
   const eventObjects = () => objectsUnder(s3(), local().bucketName, 'events/');
   const eventKeys = () => keysUnder(s3(), local().bucketName, 'events/');
   const idempotencyRow = async (eventId: string) =>
-    (await createAwsClients({ s3ForcePathStyle: true }).dynamo.send(new GetCommand({ TableName: local().idempotencyTableName, Key: { eventId } }))).Item;
+    (
+      await createAwsClients({ s3ForcePathStyle: true }).dynamo.send(
+        new GetCommand({ TableName: local().idempotencyTableName, Key: { eventId } }),
+      )
+    ).Item;
 
   beforeAll(() => {
     logger.setLogLevel('SILENT');
@@ -62,7 +70,14 @@ describe('POST /v1/events against s3rver and dynalite', () => {
     const parsed = lines.map((line, i) => parseEventLine(line, key, i + 1));
     const expected: InteractionEvent[] = [
       { eventId: 'happy-1', userId: 'happy-user', itemId: 'film-1', type: 'watch', value: 0.8, timestamp: 1_700_000_000 },
-      { eventId: 'happy-2', userId: 'happy-user', itemId: 'film-2', type: 'rating', value: 4.5, timestamp: Date.parse('2023-11-14T22:13:21Z') / 1000 },
+      {
+        eventId: 'happy-2',
+        userId: 'happy-user',
+        itemId: 'film-2',
+        type: 'rating',
+        value: 4.5,
+        timestamp: Date.parse('2023-11-14T22:13:21Z') / 1000,
+      },
       { userId: 'happy-user', itemId: 'film-3', type: 'like', timestamp: NOW_SECONDS },
       { eventId: 'happy-4', userId: '42', itemId: '7', type: 'click', timestamp: 1_700_000_100.25 },
     ];
@@ -79,7 +94,10 @@ describe('POST /v1/events against s3rver and dynalite', () => {
   });
 
   it('works with the stores of the environment (the deployed handler)', async () => {
-    const response = await invoke(defaultHandler, post({ events: [{ eventId: 'env-1', userId: 'env-user', itemId: 'film-9', type: 'complete' }] }));
+    const response = await invoke(
+      defaultHandler,
+      post({ events: [{ eventId: 'env-1', userId: 'env-user', itemId: 'film-9', type: 'complete' }] }),
+    );
     expect(response.statusCode).toBe(202);
     expect(response.json.accepted).toBe(1);
     expect((await history().get('env-user')).map((e) => e.itemId)).toEqual(['film-9']);
@@ -100,11 +118,19 @@ describe('POST /v1/events against s3rver and dynalite', () => {
       expect(again.json).toEqual({ accepted: 0, duplicates: ['dup-1', 'dup-2'], batchId: null });
       expect(await eventObjects()).toEqual(before);
 
-      const mixed = await invoke(handler(), post({ events: [...events, { eventId: 'dup-3', userId: 'dup-user', itemId: 'c', type: 'watch', timestamp: 1002 }] }));
+      const mixed = await invoke(
+        handler(),
+        post({ events: [...events, { eventId: 'dup-3', userId: 'dup-user', itemId: 'c', type: 'watch', timestamp: 1002 }] }),
+      );
       expect(mixed.json).toMatchObject({ accepted: 1, duplicates: ['dup-1', 'dup-2'] });
       const added = (await eventObjects()).filter((o) => !before.some((b) => b.key === o.key));
       expect(added).toHaveLength(1);
-      expect(added[0].text.trimEnd().split('\n').map((line) => JSON.parse(line).eventId)).toEqual(['dup-3']);
+      expect(
+        added[0].text
+          .trimEnd()
+          .split('\n')
+          .map((line) => JSON.parse(line).eventId),
+      ).toEqual(['dup-3']);
       expect((await history().get('dup-user')).map((e) => e.itemId)).toEqual(['a', 'b', 'c']);
     });
 
@@ -132,14 +158,25 @@ describe('POST /v1/events against s3rver and dynalite', () => {
     });
 
     it('stores each event once when two requests race with the same eventIds', async () => {
-      const events = Array.from({ length: 20 }, (_, i) => ({ eventId: `race-${i}`, userId: 'race-user', itemId: `film-${i}`, type: 'watch', timestamp: 2000 + i }));
+      const events = Array.from({ length: 20 }, (_, i) => ({
+        eventId: `race-${i}`,
+        userId: 'race-user',
+        itemId: `film-${i}`,
+        type: 'watch',
+        timestamp: 2000 + i,
+      }));
       const h = handler();
-      const responses = await Promise.all([invoke(h, post({ events })), invoke(h, post({ events })), invoke(h, post({ events: events.slice(5) }))]);
+      const responses = await Promise.all([
+        invoke(h, post({ events })),
+        invoke(h, post({ events })),
+        invoke(h, post({ events: events.slice(5) })),
+      ]);
       expect(responses.every((r) => r.statusCode === 202)).toBe(true);
       // Every id is accepted by exactly one request; the others report it as a duplicate.
       const accepted = responses.reduce((sum, r) => sum + (r.json.accepted as number), 0);
       expect(accepted).toBe(20);
-      for (const r of responses) expect((r.json.accepted as number) + (r.json.duplicates as string[]).length).toBe(r === responses[2] ? 15 : 20);
+      for (const r of responses)
+        expect((r.json.accepted as number) + (r.json.duplicates as string[]).length).toBe(r === responses[2] ? 15 : 20);
       const entries = await history().get('race-user');
       expect(entries.map((e) => e.itemId).sort()).toEqual(events.map((e) => e.itemId).sort());
     });
@@ -160,7 +197,10 @@ describe('POST /v1/events against s3rver and dynalite', () => {
       expect(await eventObjects()).toEqual(before);
 
       // Nothing was claimed: the client's retry, with S3 back, is accepted whole.
-      const retry = await invoke(handler(), post({ events: [{ eventId: 's3-down-1', userId: 's3-down-user', itemId: 'a', type: 'watch' }] }));
+      const retry = await invoke(
+        handler(),
+        post({ events: [{ eventId: 's3-down-1', userId: 's3-down-user', itemId: 'a', type: 'watch' }] }),
+      );
       expect(retry.json).toMatchObject({ accepted: 1, duplicates: [] });
     });
 
@@ -208,7 +248,11 @@ describe('POST /v1/events against s3rver and dynalite', () => {
       const read: string[] = [];
       await readEventLog(s3(), local().bucketName, (event) => event.userId === 'ddb-down-user' && read.push(event.eventId!));
       expect(read).toEqual(['ddb-down-1', 'ddb-down-2']);
-      expect((await invoke(handler(), post({ events }))).json).toEqual({ accepted: 0, duplicates: ['ddb-down-1', 'ddb-down-2'], batchId: null });
+      expect((await invoke(handler(), post({ events }))).json).toEqual({
+        accepted: 0,
+        duplicates: ['ddb-down-1', 'ddb-down-2'],
+        batchId: null,
+      });
     });
 
     it('answers 503 when the history write fails between the S3 write and the claims; the retry completes it, a further retry is a duplicate', async () => {
@@ -216,7 +260,8 @@ describe('POST /v1/events against s3rver and dynalite', () => {
       let failures = 1;
       const failingOnce = Object.create(stores.history) as UserHistoryStore;
       failingOnce.put = async (records) => {
-        if (failures-- > 0) throw Object.assign(new Error('Throughput exceeds the current capacity of your table'), { name: 'ThrottlingException' });
+        if (failures-- > 0)
+          throw Object.assign(new Error('Throughput exceeds the current capacity of your table'), { name: 'ThrottlingException' });
         return stores.history.put(records);
       };
       const h = createEventsHandler({ stores: () => ({ ...stores, history: failingOnce }), now });
@@ -245,7 +290,10 @@ describe('POST /v1/events against s3rver and dynalite', () => {
     it('restores a history from the log with the rebuild when a client never retried', async () => {
       const down = await unreachableClients();
       const events = [{ eventId: 'never-retried-1', userId: 'never-retried', itemId: 'film-1', type: 'watch', timestamp: 5000 }];
-      expect((await invoke(createEventsHandler({ stores: () => localEventStores(local(), { dynamo: down.dynamo }), now }), post({ events }))).statusCode).toBe(503);
+      expect(
+        (await invoke(createEventsHandler({ stores: () => localEventStores(local(), { dynamo: down.dynamo }), now }), post({ events })))
+          .statusCode,
+      ).toBe(503);
       const { s3: client, dynamo } = createAwsClients({ s3ForcePathStyle: true });
       const report = await rebuildHistory({
         s3: client,
@@ -263,11 +311,21 @@ describe('POST /v1/events against s3rver and dynalite', () => {
   describe('bad input: 4xx naming the field and index, nothing stored', () => {
     const good = { userId: 'bad-user', itemId: 'film-1', type: 'watch' };
     const cases: { name: string; body: unknown; status: number; field: string; headers?: Record<string, string> }[] = [
-      { name: 'an unknown type', body: { events: [good, good, good, { ...good, type: 'binge' }] }, status: 400, field: 'body.events[3].type' },
+      {
+        name: 'an unknown type',
+        body: { events: [good, good, good, { ...good, type: 'binge' }] },
+        status: 400,
+        field: 'body.events[3].type',
+      },
       { name: 'a missing userId', body: { events: [good, { itemId: 'x', type: 'like' }] }, status: 400, field: 'body.events[1].userId' },
       { name: 'a missing itemId', body: { events: [{ userId: 'x', type: 'like' }] }, status: 400, field: 'body.events[0].itemId' },
       { name: 'an empty userId', body: { events: [{ ...good, userId: '   ' }] }, status: 400, field: 'body.events[0].userId' },
-      { name: 'a rating out of range', body: { events: [good, { ...good, type: 'rating', value: 5.5 }] }, status: 400, field: 'body.events[1].value' },
+      {
+        name: 'a rating out of range',
+        body: { events: [good, { ...good, type: 'rating', value: 5.5 }] },
+        status: 400,
+        field: 'body.events[1].value',
+      },
       { name: 'a rating without a value', body: { events: [{ ...good, type: 'rating' }] }, status: 400, field: 'body.events[0].value' },
       { name: 'a watched fraction above 1', body: { events: [{ ...good, value: 1.5 }] }, status: 400, field: 'body.events[0].value' },
       {
@@ -276,8 +334,18 @@ describe('POST /v1/events against s3rver and dynalite', () => {
         status: 400,
         field: 'body.events[2].timestamp',
       },
-      { name: 'a timestamp in milliseconds', body: { events: [{ ...good, timestamp: NOW.getTime() }] }, status: 400, field: 'body.events[0].timestamp' },
-      { name: 'a timestamp that is no date', body: { events: [{ ...good, timestamp: 'next tuesday' }] }, status: 400, field: 'body.events[0].timestamp' },
+      {
+        name: 'a timestamp in milliseconds',
+        body: { events: [{ ...good, timestamp: NOW.getTime() }] },
+        status: 400,
+        field: 'body.events[0].timestamp',
+      },
+      {
+        name: 'a timestamp that is no date',
+        body: { events: [{ ...good, timestamp: 'next tuesday' }] },
+        status: 400,
+        field: 'body.events[0].timestamp',
+      },
       { name: 'a misspelt field', body: { events: [{ ...good, timestmp: 5 }] }, status: 400, field: 'body.events[0]' },
       { name: 'a batch over 100', body: { events: Array.from({ length: 101 }, () => good) }, status: 400, field: 'body.events' },
       { name: 'an empty batch', body: { events: [] }, status: 400, field: 'body.events' },
@@ -286,7 +354,13 @@ describe('POST /v1/events against s3rver and dynalite', () => {
       { name: 'malformed JSON', body: '{"events": [', status: 400, field: 'body' },
       { name: 'no body', body: undefined, status: 400, field: 'body' },
       { name: 'a body over 256 KB', body: { events: [{ ...good, itemId: 'x'.repeat(300 * 1024) }] }, status: 413, field: 'body' },
-      { name: 'a non-JSON content type', body: 'userId=a', status: 415, field: 'headers.content-type', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } },
+      {
+        name: 'a non-JSON content type',
+        body: 'userId=a',
+        status: 415,
+        field: 'headers.content-type',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      },
     ];
     for (const c of cases) {
       it(`rejects ${c.name} with ${c.status} naming ${c.field}`, async () => {
@@ -302,7 +376,10 @@ describe('POST /v1/events against s3rver and dynalite', () => {
     }
 
     it('accepts a timestamp just under a day ahead (clock drift)', async () => {
-      const response = await invoke(handler(), post({ events: [{ userId: 'drift-user', itemId: 'a', type: 'watch', timestamp: NOW_SECONDS + 86_000 }] }));
+      const response = await invoke(
+        handler(),
+        post({ events: [{ userId: 'drift-user', itemId: 'a', type: 'watch', timestamp: NOW_SECONDS + 86_000 }] }),
+      );
       expect(response.statusCode).toBe(202);
     });
   });

@@ -39,7 +39,9 @@ const CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 export async function unreachableClients(): Promise<{ s3: S3Client; dynamo: DynamoDBDocumentClient }> {
   const endpoint = `http://127.0.0.1:${await closedPort()}`;
   const s3 = new S3Client({ region: 'us-east-1', endpoint, forcePathStyle: true, credentials: CREDENTIALS, maxAttempts: 1 });
-  const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', endpoint, credentials: CREDENTIALS, maxAttempts: 1 }));
+  const dynamo = DynamoDBDocumentClient.from(
+    new DynamoDBClient({ region: 'us-east-1', endpoint, credentials: CREDENTIALS, maxAttempts: 1 }),
+  );
   return { s3, dynamo };
 }
 

@@ -24,14 +24,20 @@ describe('DELETE /v1/users/{userId} against s3rver and dynalite', () => {
   const local = withLocalAws();
   const clients = () => createAwsClients({ s3ForcePathStyle: true });
   const history = () => new UserHistoryStore(clients().dynamo, local().historyTableName, { maxLength: 200, ttlSeconds: 3600 });
-  const stores = (overrides: { s3?: S3Client; dynamo?: ReturnType<typeof clients>['dynamo'] } = {}) => () => ({
-    s3: overrides.s3 ?? clients().s3,
-    bucket: local().bucketName,
-    history: new UserHistoryStore(overrides.dynamo ?? clients().dynamo, local().historyTableName, { maxLength: 200, ttlSeconds: 3600 }),
-  });
+  const stores =
+    (overrides: { s3?: S3Client; dynamo?: ReturnType<typeof clients>['dynamo'] } = {}) =>
+    () => ({
+      s3: overrides.s3 ?? clients().s3,
+      bucket: local().bucketName,
+      history: new UserHistoryStore(overrides.dynamo ?? clients().dynamo, local().historyTableName, { maxLength: 200, ttlSeconds: 3600 }),
+    });
   const handler = () => createForgetUserHandler({ stores: stores(), now: () => NOW });
   const postEvents = (events: unknown[], at = NOW) =>
-    invoke(createEventsHandler({ stores: () => localEventStores(local()), now: () => at }), { method: 'POST', resource: '/v1/events', body: { events } });
+    invoke(createEventsHandler({ stores: () => localEventStores(local()), now: () => at }), {
+      method: 'POST',
+      resource: '/v1/events',
+      body: { events },
+    });
 
   beforeAll(() => logger.setLogLevel('SILENT'));
 
@@ -114,12 +120,16 @@ describe('DELETE /v1/users/{userId} against s3rver and dynalite', () => {
     const trainingUsers = async () => {
       const snapshot = await readTrainingSnapshot(s3, local().bucketName, { tombstones, windowSeconds: 86_400 });
       const { table } = snapshot;
-      return Array.from({ length: table.size }, (_, r) => `${table.userIds[table.users[r]]}/${table.itemIds[table.items[r]]}`).filter((pair) => pair.startsWith('returning/'));
+      return Array.from({ length: table.size }, (_, r) => `${table.userIds[table.users[r]]}/${table.itemIds[table.items[r]]}`).filter(
+        (pair) => pair.startsWith('returning/'),
+      );
     };
     expect(await trainingUsers()).toEqual(['returning/film-3']);
     const report = await compactEvents(s3, local().bucketName, tombstones);
     expect(report.linesRemoved).toBeGreaterThanOrEqual(3);
-    const lines = (await objectsUnder(s3, local().bucketName, 'events/')).flatMap((o) => o.text.split('\n').filter((l) => l.includes('"returning"')));
+    const lines = (await objectsUnder(s3, local().bucketName, 'events/')).flatMap((o) =>
+      o.text.split('\n').filter((l) => l.includes('"returning"')),
+    );
     expect(lines.map((l) => JSON.parse(l).eventId)).toEqual(['r-new']);
     expect(await trainingUsers()).toEqual(['returning/film-3']);
     expect((await history().get('bystander')).map((e) => e.eventId)).toEqual(['r-other']);

@@ -58,10 +58,22 @@ describe('Health handler against s3rver: says only {status}, degraded while serv
     expect(await status()).toBe('ok');
 
     // …a pointer to a version that is not there, or whose manifest does not match it.
-    await s3.send(new PutObjectCommand({ Bucket: local().bucketName, Key: CURRENT_MODEL_KEY, Body: JSON.stringify({ version: 'h-missing', sha256: 'a'.repeat(64) }) }));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: local().bucketName,
+        Key: CURRENT_MODEL_KEY,
+        Body: JSON.stringify({ version: 'h-missing', sha256: 'a'.repeat(64) }),
+      }),
+    );
     clock.now += 5_000;
     expect(await status()).toBe('degraded');
-    await s3.send(new PutObjectCommand({ Bucket: local().bucketName, Key: CURRENT_MODEL_KEY, Body: JSON.stringify({ ...published.pointer, sha256: 'b'.repeat(64) }) }));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: local().bucketName,
+        Key: CURRENT_MODEL_KEY,
+        Body: JSON.stringify({ ...published.pointer, sha256: 'b'.repeat(64) }),
+      }),
+    );
     clock.now += 5_000;
     expect(await status()).toBe('degraded');
 
@@ -84,7 +96,16 @@ describe('Health handler against s3rver: says only {status}, degraded while serv
 describe('function bundles', () => {
   /** The packages a handler's bundle imports at run time (everything else bundled in). */
   async function externalImports(entry: string): Promise<string[]> {
-    const result = await build({ entryPoints: [entry], bundle: true, write: false, platform: 'node', format: 'esm', packages: 'external', metafile: true, logLevel: 'silent' });
+    const result = await build({
+      entryPoints: [entry],
+      bundle: true,
+      write: false,
+      platform: 'node',
+      format: 'esm',
+      packages: 'external',
+      metafile: true,
+      logLevel: 'silent',
+    });
     return Object.values(result.metafile.outputs).flatMap((output) => output.imports.filter((i) => i.external).map((i) => i.path));
   }
 
@@ -97,7 +118,10 @@ describe('function bundles', () => {
     },
   );
 
-  it.each(['functions/recommend/handler.ts', 'functions/similar/handler.ts', 'functions/rank/handler.ts'])('%s imports onnxruntime-node', async (entry) => {
-    expect(await externalImports(entry)).toContain('onnxruntime-node');
-  });
+  it.each(['functions/recommend/handler.ts', 'functions/similar/handler.ts', 'functions/rank/handler.ts'])(
+    '%s imports onnxruntime-node',
+    async (entry) => {
+      expect(await externalImports(entry)).toContain('onnxruntime-node');
+    },
+  );
 });

@@ -12,7 +12,12 @@ import { expectMatchesApi } from '../../helpers/apiContract.ts';
 
 const NOW = new Date('2026-06-01T12:00:00.000Z');
 
-const put = (itemId: string, body: unknown): TestRequest => ({ method: 'PUT', resource: '/v1/items/{itemId}', pathParameters: { itemId }, body });
+const put = (itemId: string, body: unknown): TestRequest => ({
+  method: 'PUT',
+  resource: '/v1/items/{itemId}',
+  pathParameters: { itemId },
+  body,
+});
 const get = (itemId: string): TestRequest => ({ method: 'GET', resource: '/v1/items/{itemId}', pathParameters: { itemId } });
 const post = (body: unknown): TestRequest => ({ method: 'POST', resource: '/v1/items', body });
 
@@ -24,7 +29,13 @@ describe('the catalog API (PUT/GET /v1/items/{itemId}, POST /v1/items) against s
   beforeAll(() => logger.setLogLevel('SILENT'));
 
   it('upserts a title with PUT, stores it under catalog/items/, and reads it back with GET', async () => {
-    const body = { title: '  The Long Night ', genres: ['Drama', 'Noir'], people: { cast: ['Ann Lee'], directors: ['Bo Kim'] }, year: 1994, tags: ['rain'] };
+    const body = {
+      title: '  The Long Night ',
+      genres: ['Drama', 'Noir'],
+      people: { cast: ['Ann Lee'], directors: ['Bo Kim'] },
+      year: 1994,
+      tags: ['rain'],
+    };
     const created = await invoke(handler(), put('film-100', body));
     expect(created.statusCode).toBe(201);
     const expected = {
@@ -62,7 +73,10 @@ describe('the catalog API (PUT/GET /v1/items/{itemId}, POST /v1/items) against s
   });
 
   it('merges people given both as people{} and top-level cast/directors', async () => {
-    const response = await invoke(handler(), put('film-merge', { title: 'M', people: { cast: ['A', 'B'] }, cast: ['B', 'C'], directors: ['D'] }));
+    const response = await invoke(
+      handler(),
+      put('film-merge', { title: 'M', people: { cast: ['A', 'B'] }, cast: ['B', 'C'], directors: ['D'] }),
+    );
     expect(response.json).toMatchObject({ cast: ['A', 'B', 'C'], directors: ['D'] });
   });
 
@@ -75,7 +89,12 @@ describe('the catalog API (PUT/GET /v1/items/{itemId}, POST /v1/items) against s
   it('upserts up to 100 titles with POST and records one change listing them', async () => {
     // Later than any other change of this suite (some use the real clock).
     clock = new Date('2099-06-02T00:00:00.000Z');
-    const items = Array.from({ length: 100 }, (_, i) => ({ itemId: `batch-${i}`, title: `Batch ${i}`, genres: ['Comedy'], year: 2000 + (i % 20) }));
+    const items = Array.from({ length: 100 }, (_, i) => ({
+      itemId: `batch-${i}`,
+      title: `Batch ${i}`,
+      genres: ['Comedy'],
+      year: 2000 + (i % 20),
+    }));
     const response = await invoke(handler(), post({ items }));
     expect(response.statusCode).toBe(200);
     expect(response.json).toEqual({ upserted: 100, itemIds: items.map((item) => item.itemId) });
@@ -113,20 +132,46 @@ describe('the catalog API (PUT/GET /v1/items/{itemId}, POST /v1/items) against s
       { name: 'a PUT without a title', request: put('bad-1', { genres: ['x'] }), status: 400, field: 'body.title' },
       { name: 'a PUT with an empty title', request: put('bad-1', { title: '  ' }), status: 400, field: 'body.title' },
       { name: 'genres that are not a list', request: put('bad-1', { title: 'T', genres: 'Drama' }), status: 400, field: 'body.genres' },
-      { name: 'a genre that is not a string', request: put('bad-1', { title: 'T', genres: ['Drama', 5] }), status: 400, field: 'body.genres[1]' },
+      {
+        name: 'a genre that is not a string',
+        request: put('bad-1', { title: 'T', genres: ['Drama', 5] }),
+        status: 400,
+        field: 'body.genres[1]',
+      },
       { name: 'a year that is not whole', request: put('bad-1', { title: 'T', year: 1994.5 }), status: 400, field: 'body.year' },
       { name: 'a year out of range', request: put('bad-1', { title: 'T', year: 19940 }), status: 400, field: 'body.year' },
       { name: 'an unknown field', request: put('bad-1', { title: 'T', gnres: ['x'] }), status: 400, field: 'body' },
       { name: 'people of the wrong shape', request: put('bad-1', { title: 'T', people: ['A'] }), status: 400, field: 'body.people' },
-      { name: 'a body itemId that differs from the path', request: put('bad-1', { itemId: 'other', title: 'T' }), status: 400, field: 'body.itemId' },
+      {
+        name: 'a body itemId that differs from the path',
+        request: put('bad-1', { itemId: 'other', title: 'T' }),
+        status: 400,
+        field: 'body.itemId',
+      },
       { name: 'a blank path id', request: put('  ', { title: 'T' }), status: 400, field: 'path.itemId' },
       { name: 'malformed JSON', request: put('bad-1', '{"title": '), status: 400, field: 'body' },
       { name: 'a PUT without a body', request: put('bad-1', undefined), status: 400, field: 'body' },
-      { name: 'a POST over 100 items', request: post({ items: Array.from({ length: 101 }, (_, i) => ({ itemId: `b${i}`, title: 'T' })) }), status: 400, field: 'body.items' },
-      { name: 'a POST item without an id', request: post({ items: [{ itemId: 'ok', title: 'T' }, { title: 'T' }] }), status: 400, field: 'body.items[1].itemId' },
+      {
+        name: 'a POST over 100 items',
+        request: post({ items: Array.from({ length: 101 }, (_, i) => ({ itemId: `b${i}`, title: 'T' })) }),
+        status: 400,
+        field: 'body.items',
+      },
+      {
+        name: 'a POST item without an id',
+        request: post({ items: [{ itemId: 'ok', title: 'T' }, { title: 'T' }] }),
+        status: 400,
+        field: 'body.items[1].itemId',
+      },
       {
         name: 'a POST repeating an id',
-        request: post({ items: [{ itemId: 'a', title: 'T' }, { itemId: 'b', title: 'T' }, { itemId: 'a', title: 'U' }] }),
+        request: post({
+          items: [
+            { itemId: 'a', title: 'T' },
+            { itemId: 'b', title: 'T' },
+            { itemId: 'a', title: 'U' },
+          ],
+        }),
         status: 400,
         field: 'body.items[2].itemId',
       },

@@ -37,7 +37,9 @@ describe('ingestion feeds real-time personalisation and new titles (model-level,
 
   beforeAll(() => {
     logger.setLogLevel('SILENT');
-    model = trainRecommender(data, { hyperParameters: { dim: 16, maxEpochs: 12, validationFraction: 0, batchUsers: 16, learningRate: 0.01 } }).model;
+    model = trainRecommender(data, {
+      hyperParameters: { dim: 16, maxEpochs: 12, validationFraction: 0, batchUsers: 16, learningRate: 0.01 },
+    }).model;
   });
 
   it('moves a viewer’s ranking toward what they just watched, from the history store alone', async () => {
@@ -47,13 +49,16 @@ describe('ingestion feeds real-time personalisation and new titles (model-level,
     const response = await invoke(createEventsHandler({ stores: () => localEventStores(local()) }), {
       method: 'POST',
       resource: '/v1/events',
-      body: { events: watched.map((item, i) => ({ userId: 'fresh-viewer', itemId: item.itemId, type: 'complete', timestamp: 1_700_000_000 + i })) },
+      body: {
+        events: watched.map((item, i) => ({ userId: 'fresh-viewer', itemId: item.itemId, type: 'complete', timestamp: 1_700_000_000 + i })),
+      },
     });
     expect(response.statusCode).toBe(202);
 
-    const history = await new UserHistoryStore(createAwsClients({ s3ForcePathStyle: true }).dynamo, local().historyTableName, { maxLength: 200, ttlSeconds: 3600 }).get(
-      'fresh-viewer',
-    );
+    const history = await new UserHistoryStore(createAwsClients({ s3ForcePathStyle: true }).dynamo, local().historyTableName, {
+      maxLength: 200,
+      ttlSeconds: 3600,
+    }).get('fresh-viewer');
     const historyItems = Int32Array.from(history, (entry) => index.get(entry.itemId)!);
     const weights = Float32Array.from(history, (entry) => eventWeight(entry));
     const top = (items: Int32Array, w: Float32Array): Set<number> => {
@@ -77,12 +82,21 @@ describe('ingestion feeds real-time personalisation and new titles (model-level,
   it('makes a title added through the API findable by its features: its nearest titles share its genres, and fans of its genre score it high', async () => {
     const template = items.find((item) => item.genres.length >= 2 && item.cast.length > 0)!;
     const since = new Date(Date.now() - 1000);
-    const put = await invoke(createItemsHandler({ stores: () => ({ s3: createAwsClients({ s3ForcePathStyle: true }).s3, bucket: local().bucketName }) }), {
-      method: 'PUT',
-      resource: '/v1/items/{itemId}',
-      pathParameters: { itemId: 'brand-new' },
-      body: { title: 'Brand New', genres: template.genres, people: { cast: template.cast, directors: template.directors }, year: template.year, tags: template.tags },
-    });
+    const put = await invoke(
+      createItemsHandler({ stores: () => ({ s3: createAwsClients({ s3ForcePathStyle: true }).s3, bucket: local().bucketName }) }),
+      {
+        method: 'PUT',
+        resource: '/v1/items/{itemId}',
+        pathParameters: { itemId: 'brand-new' },
+        body: {
+          title: 'Brand New',
+          genres: template.genres,
+          people: { cast: template.cast, directors: template.directors },
+          year: template.year,
+          tags: template.tags,
+        },
+      },
+    );
     expect(put.statusCode).toBe(201);
     expect(index.has('brand-new')).toBe(false);
 
@@ -118,7 +132,13 @@ describe('ingestion feeds real-time personalisation and new titles (model-level,
     // A viewer of its main genre: the new title scores above most of the catalog.
     const fans = items.filter((item) => item.genres[0] === template.genres[0] && item.itemId !== template.itemId).slice(0, 8);
     const user = new Float32Array(model.dim);
-    userVector(model, Int32Array.from(fans, (item) => index.get(item.itemId)!), new Float32Array(fans.length).fill(1), new Int32Array(0), user);
+    userVector(
+      model,
+      Int32Array.from(fans, (item) => index.get(item.itemId)!),
+      new Float32Array(fans.length).fill(1),
+      new Int32Array(0),
+      user,
+    );
     const scores = new Float32Array(model.itemCount);
     scoreItems(model, user, scores);
     let newScore = bias;

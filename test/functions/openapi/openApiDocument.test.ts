@@ -25,7 +25,9 @@ const operationOf = (method: string, path: string) => document.paths[path]?.[met
 describe('openApiDocument', () => {
   it('describes every route of functions/routes.ts, and nothing else', () => {
     for (const { method, path, key } of routes) expect(operationOf(method, path), key).toBeDefined();
-    const described = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`));
+    const described = Object.entries(document.paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
+    );
     expect(described.sort()).toEqual(routes.map((route) => route.key).sort());
     expect(Object.keys(API_OPERATIONS).sort()).toEqual(routes.map((route) => route.key).sort());
   });
@@ -36,14 +38,22 @@ describe('openApiDocument', () => {
     for (const { method, path, apiKeyRequired, key } of routes) {
       expect(operationOf(method, path)!.security, key).toEqual(apiKeyRequired ? undefined : []);
     }
-    expect(routes.filter((route) => !route.apiKeyRequired).map((route) => route.key).sort()).toEqual(['GET /v1/health', 'GET /v1/openapi.json']);
+    expect(
+      routes
+        .filter((route) => !route.apiKeyRequired)
+        .map((route) => route.key)
+        .sort(),
+    ).toEqual(['GET /v1/health', 'GET /v1/openapi.json']);
   });
 
   it('states every path parameter of a route as a required id', () => {
     for (const { method, path, key } of routes) {
       const names = [...path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]);
       const inPath = (operationOf(method, path)!.parameters ?? []).filter((parameter) => parameter.in === 'path');
-      expect(inPath.map((parameter) => parameter.name), key).toEqual(names);
+      expect(
+        inPath.map((parameter) => parameter.name),
+        key,
+      ).toEqual(names);
       for (const parameter of inPath) expect(parameter).toMatchObject({ required: true, schema: { type: 'string', maxLength: 256 } });
     }
   });
@@ -64,7 +74,9 @@ describe('openApiDocument', () => {
   });
 
   it('gives every error response the {error, message, field} shape, and a 503 its Retry-After', () => {
-    expect(document.components).toMatchObject({ schemas: { Error: { required: ['error', 'message'], properties: { field: { type: 'string' } } } } });
+    expect(document.components).toMatchObject({
+      schemas: { Error: { required: ['error', 'message'], properties: { field: { type: 'string' } } } },
+    });
     for (const { method, path, key } of routes) {
       const { responses } = operationOf(method, path)!;
       for (const [status, response] of Object.entries(responses).filter(([status]) => Number(status) >= 400)) {
@@ -74,13 +86,17 @@ describe('openApiDocument', () => {
     }
   });
 
-  it("is what the response checks hold answers to: a wrong body or an undescribed status fails", () => {
+  it('is what the response checks hold answers to: a wrong body or an undescribed status fails', () => {
     const popular = { recommendationId: '5f0c6a34-3f7e-4d4c-9a51-2f4a8a3d2c10', modelVersion: 'v1', personalized: false, items: [] };
     expectMatchesApi('GET /v1/popular', { statusCode: 200, body: popular });
-    expect(() => expectMatchesApi('GET /v1/popular', { statusCode: 200, body: { ...popular, items: [{ itemId: 7 }] } })).toThrow(/against the document/);
+    expect(() => expectMatchesApi('GET /v1/popular', { statusCode: 200, body: { ...popular, items: [{ itemId: 7 }] } })).toThrow(
+      /against the document/,
+    );
     expect(() => expectMatchesApi('GET /v1/popular', { statusCode: 200, body: { ...popular, personalized: 'no' } })).toThrow();
     expect(() => expectMatchesApi('GET /v1/popular', { statusCode: 400, body: { message: 'no code' } })).toThrow(/against the document/);
-    expect(() => expectMatchesApi('GET /v1/health', { statusCode: 404, body: { error: 'not_found', message: 'x' } })).toThrow(/describes GET \/v1\/health 404/);
+    expect(() => expectMatchesApi('GET /v1/health', { statusCode: 404, body: { error: 'not_found', message: 'x' } })).toThrow(
+      /describes GET \/v1\/health 404/,
+    );
   });
 
   it('passes `redocly lint` with the recommended rules, offline', async () => {

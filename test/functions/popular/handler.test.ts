@@ -14,7 +14,8 @@ interface Body {
   field?: string;
 }
 
-const popular = (query?: Record<string, string | number | readonly (string | number)[]>) => apiGatewayEvent({ method: 'GET', resource: '/v1/popular', query });
+const popular = (query?: Record<string, string | number | readonly (string | number)[]>) =>
+  apiGatewayEvent({ method: 'GET', resource: '/v1/popular', query });
 
 describe('Popular handler (s3rver)', () => {
   const local = withLocalAws();

@@ -68,7 +68,7 @@ describe('Rank handler (s3rver + dynalite)', () => {
     expect(result.body.items[0].because).toBeDefined();
   });
 
-  it('ranks for a user from the stored history (plus the body\'s history as newer)', async () => {
+  it("ranks for a user from the stored history (plus the body's history as newer)", async () => {
     const now = Math.floor(Date.now() / 1000);
     await putEntries(histories, 'bob', [
       { itemId: 'm4', type: 'complete', timestamp: now - 2 },
@@ -80,7 +80,16 @@ describe('Rank handler (s3rver + dynalite)', () => {
     expect(result.body.userId).toBe('bob');
     expect(result.body.personalized).toBe(true);
     // Same order as ranking for the same history sent in the body.
-    const sameHistory = await invoke<Body>(handler, rank({ history: [{ itemId: 'm4', type: 'complete' }, { itemId: 'm6', type: 'like' }], itemIds: candidates }));
+    const sameHistory = await invoke<Body>(
+      handler,
+      rank({
+        history: [
+          { itemId: 'm4', type: 'complete' },
+          { itemId: 'm6', type: 'like' },
+        ],
+        itemIds: candidates,
+      }),
+    );
     expect(result.body.items.map((i) => i.itemId)).toEqual(sameHistory.body.items.map((i) => i.itemId));
     // Seen titles are not dropped: the caller chose the candidates.
     expect(result.body.items.map((i) => i.itemId)).toContain('m4');

@@ -49,8 +49,14 @@ describe('a newly published version on every serving route (s3rver)', () => {
     };
     // Rank first: nothing else has looked at the pointer since the publish.
     const rank = await call('rank', apiGatewayEvent({ method: 'POST', resource: '/v1/rank', body: { history: [itemIds[0]], itemIds } }));
-    const recommend = await call('recommend', apiGatewayEvent({ method: 'POST', resource: '/v1/recommendations', body: { history: [itemIds[0]] } }));
-    const similar = await call('similar', apiGatewayEvent({ method: 'GET', resource: '/v1/items/{itemId}/similar', pathParameters: { itemId: similarTo } }));
+    const recommend = await call(
+      'recommend',
+      apiGatewayEvent({ method: 'POST', resource: '/v1/recommendations', body: { history: [itemIds[0]] } }),
+    );
+    const similar = await call(
+      'similar',
+      apiGatewayEvent({ method: 'GET', resource: '/v1/items/{itemId}/similar', pathParameters: { itemId: similarTo } }),
+    );
     const popular = await call('popular', apiGatewayEvent({ method: 'GET', resource: '/v1/popular' }));
     const model = await call('modelInfo', apiGatewayEvent({ method: 'GET', resource: '/v1/model' }));
     return {

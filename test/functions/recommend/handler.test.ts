@@ -27,7 +27,8 @@ interface Body {
 }
 
 const USER_ROUTE = '/v1/users/{userId}/recommendations';
-const post = (body: unknown, headers?: Record<string, string>) => apiGatewayEvent({ method: 'POST', resource: '/v1/recommendations', body, headers });
+const post = (body: unknown, headers?: Record<string, string>) =>
+  apiGatewayEvent({ method: 'POST', resource: '/v1/recommendations', body, headers });
 const forUser = (userId: string, query?: Record<string, string | number | boolean | readonly (string | number)[]>) =>
   apiGatewayEvent({ method: 'GET', resource: USER_ROUTE, pathParameters: { userId }, query });
 const ids = (result: JsonResult<Body>) => result.body.items.map((item) => item.itemId);
@@ -108,7 +109,12 @@ describe('Recommend handler (s3rver + dynalite)', () => {
       expect(body.ignored).toEqual({ preferences: [{ key: 'actor', value: 'John Doe' }] });
       // Scores come straight from the model for this history and these preferences.
       const reference = await ServingRecommender.create(fetchedTestVersion(v1), ['recommend']);
-      const expected = await reference.recommend(request({ history: [1, 2, 3, 4, 5].map((id) => ({ itemId: String(id), weight: 1 })), preferences: { genre: 'action', actor: 'John Doe' } }));
+      const expected = await reference.recommend(
+        request({
+          history: [1, 2, 3, 4, 5].map((id) => ({ itemId: String(id), weight: 1 })),
+          preferences: { genre: 'action', actor: 'John Doe' },
+        }),
+      );
       await reference.dispose();
       expect(body.items.map((item) => item.itemId)).toEqual(expected.items.map((item) => item.itemId));
     });
@@ -116,7 +122,12 @@ describe('Recommend handler (s3rver + dynalite)', () => {
     it('takes history objects with types and values, count, filters and explain from the body', async () => {
       const result = await call(
         post({
-          history: [{ itemId: 1, type: 'like' }, { itemId: '2', type: 'watch', value: 0.9 }, { itemId: '3', type: 'rating', value: 4.5 }, { itemId: '4', type: 'dislike' }],
+          history: [
+            { itemId: 1, type: 'like' },
+            { itemId: '2', type: 'watch', value: 0.9 },
+            { itemId: '3', type: 'rating', value: 4.5 },
+            { itemId: '4', type: 'dislike' },
+          ],
           count: 4,
           filter: { genre: ['Drama', 'comedy'], yearFrom: 1980, exclude: [6, '7'] },
           explain: true,
@@ -134,7 +145,7 @@ describe('Recommend handler (s3rver + dynalite)', () => {
       }
     });
 
-    it('reads a known user\'s history from the store: seen titles excluded, same ranking as the same history posted', async () => {
+    it("reads a known user's history from the store: seen titles excluded, same ranking as the same history posted", async () => {
       const now = Math.floor(Date.now() / 1000);
       await putEntries(histories, 'alice', [
         { itemId: '10', type: 'complete', timestamp: now - 30 },
@@ -147,19 +158,38 @@ describe('Recommend handler (s3rver + dynalite)', () => {
       expect(fromStore.body.personalized).toBe(true);
       expect(ids(fromStore)).not.toContain('10');
       expect(ids(fromStore)).not.toContain('12');
-      const posted = await call(post({ history: [{ itemId: '10', type: 'complete' }, { itemId: '11', type: 'like' }, { itemId: '12', type: 'skip' }], count: 8 }));
+      const posted = await call(
+        post({
+          history: [
+            { itemId: '10', type: 'complete' },
+            { itemId: '11', type: 'like' },
+            { itemId: '12', type: 'skip' },
+          ],
+          count: 8,
+        }),
+      );
       expect(ids(fromStore)).toEqual(ids(posted));
       // excludeSeen=false lets seen titles back in.
       const withSeen = await call(forUser('alice', { count: 100, excludeSeen: 'false' }));
       const postedWithSeen = await call(
-        post({ history: [{ itemId: '10', type: 'complete' }, { itemId: '11', type: 'like' }, { itemId: '12', type: 'skip' }], count: 100, filter: { excludeSeen: false } }),
+        post({
+          history: [
+            { itemId: '10', type: 'complete' },
+            { itemId: '11', type: 'like' },
+            { itemId: '12', type: 'skip' },
+          ],
+          count: 100,
+          filter: { excludeSeen: false },
+        }),
       );
       expect(ids(withSeen)).toEqual(ids(postedWithSeen));
       expect(ids(withSeen).filter((id) => ['10', '11', '12'].includes(id)).length).toBeGreaterThan(0);
     });
 
     it('applies query filters: repeatable genre, year range, repeatable exclude; explain', async () => {
-      const result = await call(forUser('alice', { genre: ['THRILLER', 'sci-fi'], yearFrom: 1990, yearTo: 2015, exclude: ['20', '21'], count: 5, explain: 'true' }));
+      const result = await call(
+        forUser('alice', { genre: ['THRILLER', 'sci-fi'], yearFrom: 1990, yearTo: 2015, exclude: ['20', '21'], count: 5, explain: 'true' }),
+      );
       expect(result.statusCode).toBe(200);
       expectMatchesApi('GET /v1/users/{userId}/recommendations', result);
       const personal = result.body.items.filter((item) => item.reason === undefined);
@@ -198,7 +228,13 @@ describe('Recommend handler (s3rver + dynalite)', () => {
     it('accepts a base64-encoded body and a JSON content type with parameters', async () => {
       const result = await invoke<Body>(
         handler,
-        apiGatewayEvent({ method: 'POST', resource: '/v1/recommendations', body: { history: [1], count: 2 }, base64: true, headers: { 'content-type': 'application/json; charset=utf-8' } }),
+        apiGatewayEvent({
+          method: 'POST',
+          resource: '/v1/recommendations',
+          body: { history: [1], count: 2 },
+          base64: true,
+          headers: { 'content-type': 'application/json; charset=utf-8' },
+        }),
       );
       expect(result.statusCode).toBe(200);
       expect(result.body.items).toHaveLength(2);
@@ -259,7 +295,9 @@ describe('Recommend handler (s3rver + dynalite)', () => {
       const expected = new Map<string, ResponseItem[]>();
       for (const test of [v1, v2]) {
         const reference = await ServingRecommender.create(fetchedTestVersion(test), ['recommend']);
-        const answer = await reference.recommend(request({ history: body.history.map((id) => ({ itemId: String(id), weight: 1 })), preferences: body.preferences, explain: true }));
+        const answer = await reference.recommend(
+          request({ history: body.history.map((id) => ({ itemId: String(id), weight: 1 })), preferences: body.preferences, explain: true }),
+        );
         expected.set(test.files.manifest.version, answer.items);
         await reference.dispose();
       }
@@ -288,7 +326,9 @@ describe('Recommend handler (s3rver + dynalite)', () => {
         expect(result.statusCode).toBe(200);
         versions.add(result.body.modelVersion);
         const want = expected.get(result.body.modelVersion)!;
-        expect(result.body.items.map((i) => [i.itemId, i.title, i.genres, i.year])).toEqual(want.map((i) => [i.itemId, i.title, i.genres, i.year]));
+        expect(result.body.items.map((i) => [i.itemId, i.title, i.genres, i.year])).toEqual(
+          want.map((i) => [i.itemId, i.title, i.genres, i.year]),
+        );
         result.body.items.forEach((item, t) => {
           expect(item.score).toBeCloseTo(want[t].score, 5);
           expect(item.because?.map((b) => b.title)).toEqual(want[t].because?.map((b) => b.title));

@@ -56,7 +56,10 @@ describe('the retrain handler', () => {
     const bucket = await freshBucket(s3);
     await seedDemo(s3, bucket);
     const added = vi.spyOn(metrics, 'addMetric');
-    const handler = createRetrainHandler({ stores: () => ({ s3, config: retrainConfig(bucket) }), overrides: { training: QUICK_TRAINING } });
+    const handler = createRetrainHandler({
+      stores: () => ({ s3, config: retrainConfig(bucket) }),
+      overrides: { training: QUICK_TRAINING },
+    });
     const report = await handler(SCHEDULED_EVENT, lambdaContext(15 * 60_000));
     expect(report.outcome).toBe('published');
     expect(report.trigger).toBe('aws.events');
@@ -67,7 +70,10 @@ describe('the retrain handler', () => {
   it('counts a gate rejection, and fails the invocation with RetrainFailures when the run fails', async () => {
     const bucket = await freshBucket(s3);
     const added = vi.spyOn(metrics, 'addMetric');
-    const handler = createRetrainHandler({ stores: () => ({ s3, config: retrainConfig(bucket) }), overrides: { training: QUICK_TRAINING } });
+    const handler = createRetrainHandler({
+      stores: () => ({ s3, config: retrainConfig(bucket) }),
+      overrides: { training: QUICK_TRAINING },
+    });
     const empty = await handler({ source: 'marquee.cli' }, lambdaContext(15 * 60_000));
     expect(empty.outcome).toBe('kept');
     expect(added).toHaveBeenCalledWith('GateRejections', 'Count', 1);

@@ -33,7 +33,8 @@ describe('splitGate', () => {
   it('holds out the newest tenth of each user with two or more interactions', () => {
     const data = smallData();
     const split = splitGate(data, { maxUsers: 100, seed: 1 });
-    const gateItems = (u: number) => Array.from(split.gate.userItems.subarray(split.gate.userOffsets[u], split.gate.userOffsets[u + 1]), (i) => data.itemIds[i]);
+    const gateItems = (u: number) =>
+      Array.from(split.gate.userItems.subarray(split.gate.userOffsets[u], split.gate.userOffsets[u + 1]), (i) => data.itemIds[i]);
     const user = (id: string) => data.userIds.indexOf(id);
     expect(gateItems(user('u1'))).toEqual([]);
     expect(gateItems(user('u2'))).toEqual(['i3']);
@@ -102,7 +103,10 @@ describe('scoring on the gate set', () => {
       itemVectors: model.itemVectors.slice(0, kept * dim),
       itemBias: model.itemBias.slice(0, kept),
     };
-    const { score, mapping } = servedModelScorer({ model: older, manifest: { itemIds: data.itemIds.slice(0, kept), vocabulary: data.vocabulary } }, split.train);
+    const { score, mapping } = servedModelScorer(
+      { model: older, manifest: { itemIds: data.itemIds.slice(0, kept), vocabulary: data.vocabulary } },
+      split.train,
+    );
     expect(mapping).toEqual({ knownItems: kept, contentItems: 5, unscoredItems: 0 });
 
     // A user whose history holds none of the missing titles: the user vector is the full model's.
@@ -113,8 +117,13 @@ describe('scoring on the gate set', () => {
     const out = new Float32Array(model.itemCount).fill(Number.NaN);
     score(u, out);
     const user = new Float32Array(dim);
-    userVector(model, split.train.userItems.subarray(split.train.userOffsets[u], split.train.userOffsets[u + 1]),
-      split.train.userWeights.subarray(split.train.userOffsets[u], split.train.userOffsets[u + 1]), new Int32Array(0), user);
+    userVector(
+      model,
+      split.train.userItems.subarray(split.train.userOffsets[u], split.train.userOffsets[u + 1]),
+      split.train.userWeights.subarray(split.train.userOffsets[u], split.train.userOffsets[u + 1]),
+      new Int32Array(0),
+      user,
+    );
     const full = new Float32Array(model.itemCount);
     scoreItems(model, user, full);
     for (let i = 0; i < kept; i++) expect(out[i]).toBeCloseTo(full[i], 5);
@@ -128,7 +137,10 @@ describe('scoring on the gate set', () => {
 
     // Without feature item vectors (a model exported before they existed) they are never ranked.
     const { featureItemVectors: _omitted, newItemBias: _bias, ...withoutContent } = older;
-    const plain = servedModelScorer({ model: withoutContent, manifest: { itemIds: data.itemIds.slice(0, kept), vocabulary: data.vocabulary } }, split.train);
+    const plain = servedModelScorer(
+      { model: withoutContent, manifest: { itemIds: data.itemIds.slice(0, kept), vocabulary: data.vocabulary } },
+      split.train,
+    );
     expect(plain.mapping).toEqual({ knownItems: kept, contentItems: 0, unscoredItems: 5 });
     const unscored = new Float32Array(model.itemCount).fill(Number.NaN);
     plain.score(u, unscored);
@@ -145,7 +157,15 @@ describe('scoring on the gate set', () => {
 });
 
 describe('decideGate', () => {
-  const metrics = (ndcgAt10: number): GateMetrics => ({ ndcgAt10, recallAt10: 0.2, coverageAt10: 0.5, precisionAt10: 0.1, hrAt10: 0.4, mapAt10: 0.1, users: 50 });
+  const metrics = (ndcgAt10: number): GateMetrics => ({
+    ndcgAt10,
+    recallAt10: 0.2,
+    coverageAt10: 0.5,
+    precisionAt10: 0.1,
+    hrAt10: 0.4,
+    mapAt10: 0.1,
+    users: 50,
+  });
   const base: GateInput = {
     interactions: 5000,
     minInteractions: 1000,
@@ -169,13 +189,19 @@ describe('decideGate', () => {
   });
 
   it('publishes the first model, and replaces a served model that cannot be read', () => {
-    expect(decideGate({ ...base, served: { kind: 'none' } })).toMatchObject({ passed: true, reasons: [expect.stringMatching(/first model/)] });
+    expect(decideGate({ ...base, served: { kind: 'none' } })).toMatchObject({
+      passed: true,
+      reasons: [expect.stringMatching(/first model/)],
+    });
     expect(decideGate({ ...base, candidate: metrics(0.01), served: { kind: 'unreadable', reason: 'sha256 mismatch' } }).passed).toBe(true);
   });
 
   it('never passes too little data, no gate set, no epoch, non-finite parameters or metrics, or an unevaluated served model', () => {
     const rejected = (input: Partial<GateInput>) => decideGate({ ...base, served: { kind: 'none' }, ...input });
-    expect(rejected({ interactions: 999 })).toMatchObject({ passed: false, reasons: [expect.stringMatching(/999 interactions, fewer than the minimum of 1000/)] });
+    expect(rejected({ interactions: 999 })).toMatchObject({
+      passed: false,
+      reasons: [expect.stringMatching(/999 interactions, fewer than the minimum of 1000/)],
+    });
     expect(rejected({ gateUsers: 0 }).passed).toBe(false);
     expect(rejected({ epochs: 0 }).passed).toBe(false);
     expect(rejected({ nonFinite: 'itemBias[3] = NaN' }).reasons[0]).toMatch(/non-finite parameters \(itemBias\[3\] = NaN\)/);
@@ -190,7 +216,11 @@ describe('decideGate', () => {
 describe('firstNonFinite', () => {
   it('finds a NaN or infinity anywhere in the model, the rating head included', () => {
     const { data } = demoTrainingData({ seed: 3, items: 40, users: 30 });
-    const { model } = trainModel(data, { seed: 1, ranking: { dim: 4, maxEpochs: 2, validationFraction: 0 }, rating: { dim: 2, epochs: 1, ensembleSize: 1 } });
+    const { model } = trainModel(data, {
+      seed: 1,
+      ranking: { dim: 4, maxEpochs: 2, validationFraction: 0 },
+      rating: { dim: 2, epochs: 1, ensembleSize: 1 },
+    });
     expect(firstNonFinite(model)).toBeUndefined();
     const head = model.rating;
     if (!head) throw new Error('the demo data has ratings');

@@ -70,7 +70,9 @@ describe('runRetrain against s3rver', () => {
     expect(pointer?.version).toBe(report.version);
     const files = await keysUnder(s3, bucket, `models/${report.version}/`);
     expect(files).toEqual(
-      ['items.json', 'manifest.json', 'model.onnx', 'report.json', 'report.svg', 'similar.onnx'].map((name) => modelFileKey(report.version, name)),
+      ['items.json', 'manifest.json', 'model.onnx', 'report.json', 'report.svg', 'similar.onnx'].map((name) =>
+        modelFileKey(report.version, name),
+      ),
     );
     const stored = JSON.parse(await readText(s3, bucket, modelFileKey(report.version, 'report.json'))) as RetrainReport;
     expect(stored.version).toBe(report.version);
@@ -106,7 +108,13 @@ describe('runRetrain against s3rver', () => {
       lease.release();
 
       // More of the same viewers' events: the next candidate is compared with the served model.
-      const more = generateDemoCatalog({ seed: 7, items: 120, users: 140, interactionsPerUser: 30, startTime: Date.UTC(2025, 0, 1) / 1000 });
+      const more = generateDemoCatalog({
+        seed: 7,
+        items: 120,
+        users: 140,
+        interactionsPerUser: 30,
+        startTime: Date.UTC(2025, 0, 1) / 1000,
+      });
       await writeEvents(s3, bucket, more.events);
       const second = await runRetrain(retrainDependencies(s3, bucket).deps);
       expect(second.outcome).toBe('published');
@@ -301,7 +309,9 @@ describe('runRetrain against s3rver', () => {
     // The rating head comes after the ranking model, and no time was left for it.
     expect(report.training?.ratingHead).toBe('skipped');
     expect(report.outcome).toBe('published');
-    const manifest = JSON.parse(await readText(s3, bucket, modelFileKey(report.version, 'manifest.json'))) as { hyperParameters: { rating: unknown } };
+    const manifest = JSON.parse(await readText(s3, bucket, modelFileKey(report.version, 'manifest.json'))) as {
+      hyperParameters: { rating: unknown };
+    };
     expect(manifest.hyperParameters.rating).toBeNull();
     const { version, recommender } = await serve(bucket);
     expect(version).toBe(report.version);

@@ -109,7 +109,9 @@ describe('TrainingBudget', () => {
   });
 
   it('counts what comes after training: the rating head, the evaluation and the margin', () => {
-    const { clock, budget } = setup({ afterTrainingMs: (selectEpochMs) => (selectEpochMs === undefined ? 10_000 : 2 * selectEpochMs) + 5000 });
+    const { clock, budget } = setup({
+      afterTrainingMs: (selectEpochMs) => (selectEpochMs === undefined ? 10_000 : 2 * selectEpochMs) + 5000,
+    });
     clock.left = 15_900; // 15 s after training + a 1 s epoch > 15.9 s
     expect(budget.canStart()).toBe(false);
     clock.left = 16_000;

@@ -49,7 +49,9 @@ describe('readTrainingSnapshot against s3rver', () => {
     const before = await readTrainingSnapshot(s3, bucket, options);
     expect(before.id).toMatch(/^events@[0-9a-f]{16}$/);
     expect((await readTrainingSnapshot(s3, bucket, options)).id).toBe(before.id);
-    await writeRawEventObject(s3, bucket, new Date(Date.UTC(2030, 0, 1)), [JSON.stringify({ userId: 'u1', itemId: 'm1', type: 'like', timestamp: 1.9e9 })]);
+    await writeRawEventObject(s3, bucket, new Date(Date.UTC(2030, 0, 1)), [
+      JSON.stringify({ userId: 'u1', itemId: 'm1', type: 'like', timestamp: 1.9e9 }),
+    ]);
     expect((await readTrainingSnapshot(s3, bucket, options)).id).not.toBe(before.id);
   });
 });

@@ -27,7 +27,10 @@ describe('a retrain starts from the served model', () => {
     const day = generateDemoCatalog({ seed: 8, items: 120, users: 140, interactionsPerUser: 4, startTime: Date.UTC(2025, 0, 1) / 1000 });
     const fresh: CatalogItem = { ...demo.items[0], itemId: 'brand-new', title: 'Brand New' };
     await putCatalogItems(s3, bucket, [fresh]);
-    await writeEvents(s3, bucket, [...day.events, { userId: day.events[0].userId, itemId: fresh.itemId, type: 'complete', timestamp: Date.UTC(2025, 0, 2) / 1000 }]);
+    await writeEvents(s3, bucket, [
+      ...day.events,
+      { userId: day.events[0].userId, itemId: fresh.itemId, type: 'complete', timestamp: Date.UTC(2025, 0, 2) / 1000 },
+    ]);
     return { bucket, firstVersion: first.version, firstItems: first.data.items };
   }
 
@@ -38,7 +41,10 @@ describe('a retrain starts from the served model', () => {
     expect(warm.training?.hyperParameters.patience).toBe(WARM_PATIENCE);
     // Selection ends WARM_PATIENCE epochs after its best one (or at maxEpochs).
     const select = warm.training?.log.filter((entry) => entry.phase === 'select') ?? [];
-    const best = select.reduce((at, entry) => ((entry.validationNdcgAt10 ?? -1) > (select[at - 1]?.validationNdcgAt10 ?? -1) ? entry.epoch : at), 0);
+    const best = select.reduce(
+      (at, entry) => ((entry.validationNdcgAt10 ?? -1) > (select[at - 1]?.validationNdcgAt10 ?? -1) ? entry.epoch : at),
+      0,
+    );
     expect(select.length).toBeLessThanOrEqual(best + WARM_PATIENCE);
     expect(warm.gate.served).toMatchObject({ state: 'loaded', version: firstVersion });
     expect(warm.outcome, warm.gate.reasons.join('; ')).toBe('published');

@@ -54,7 +54,13 @@ describe('Similar handler (s3rver)', () => {
     similarItems(published.model, itemIds.indexOf('m5'), 6, top, scores);
     expect(result.body.items.map((item) => item.itemId)).toEqual(Array.from(top, (i) => itemIds[i]));
     result.body.items.forEach((item, t) => expect(item.score).toBeCloseTo(scores[t], 4));
-    expect(result.body.items[0]).toEqual({ itemId: expect.any(String), score: expect.any(Number), title: expect.any(String), genres: expect.any(Array), year: expect.any(Number) });
+    expect(result.body.items[0]).toEqual({
+      itemId: expect.any(String),
+      score: expect.any(Number),
+      title: expect.any(String),
+      genres: expect.any(Array),
+      year: expect.any(Number),
+    });
   });
 
   it('filters by genre and year and excludes ids; pads with popular titles when too few match', async () => {

@@ -20,13 +20,21 @@ interface Body {
   error?: string;
 }
 
-const similar = (itemId: string, count: number) => apiGatewayEvent({ method: 'GET', resource: '/v1/items/{itemId}/similar', pathParameters: { itemId }, query: { count } });
+const similar = (itemId: string, count: number) =>
+  apiGatewayEvent({ method: 'GET', resource: '/v1/items/{itemId}/similar', pathParameters: { itemId }, query: { count } });
 const putItem = (item: CatalogItem) =>
   apiGatewayEvent({
     method: 'PUT',
     resource: '/v1/items/{itemId}',
     pathParameters: { itemId: item.itemId },
-    body: { title: item.title, genres: item.genres, cast: item.cast, directors: item.directors, tags: item.tags, ...(item.year === undefined ? {} : { year: item.year }) },
+    body: {
+      title: item.title,
+      genres: item.genres,
+      cast: item.cast,
+      directors: item.directors,
+      tags: item.tags,
+      ...(item.year === undefined ? {} : { year: item.year }),
+    },
   });
 
 function cosine(a: Float32Array, b: Float32Array, bOffset = 0): number {
@@ -77,7 +85,11 @@ describe('new titles in Similar, Recommend and Rank (s3rver)', () => {
     const vocabulary = published.files.manifest.vocabulary;
     template = published.catalog.find((item) => item.genres.length >= 2 && item.cast.length > 0) ?? published.catalog[0];
     fresh = { ...template, itemId: 'new-1', title: 'A New Title' };
-    const features = Int32Array.from(itemFeatureNames(fresh).map((name) => vocabulary.indexOf(name)).filter((f) => f >= 0));
+    const features = Int32Array.from(
+      itemFeatureNames(fresh)
+        .map((name) => vocabulary.indexOf(name))
+        .filter((f) => f >= 0),
+    );
     expect(features.length).toBeGreaterThan(0);
     freshVector = new Float32Array(model.dim);
     newItemVector(model, features, freshVector);
@@ -103,7 +115,10 @@ describe('new titles in Similar, Recommend and Rank (s3rver)', () => {
       },
       { timeout: 10_000, interval: 100 },
     );
-    const scores = Array.from({ length: model.itemCount }, (_, i) => ({ i, score: cosine(freshVector, model.itemVectors, i * model.dim) })).sort((a, b) => b.score - a.score);
+    const scores = Array.from({ length: model.itemCount }, (_, i) => ({
+      i,
+      score: cosine(freshVector, model.itemVectors, i * model.dim),
+    })).sort((a, b) => b.score - a.score);
     const returned = body!.items;
     expect(returned).toHaveLength(count);
     expect(returned.map((item) => item.itemId)).not.toContain(fresh.itemId);
@@ -113,7 +128,8 @@ describe('new titles in Similar, Recommend and Rank (s3rver)', () => {
     });
     // Shares the new title's genres more than a random title does.
     const genres = new Set(fresh.genres);
-    const share = (items: readonly { genres: readonly string[] }[]) => items.filter((item) => item.genres.some((g) => genres.has(g))).length / items.length;
+    const share = (items: readonly { genres: readonly string[] }[]) =>
+      items.filter((item) => item.genres.some((g) => genres.has(g))).length / items.length;
     expect(share(returned)).toBeGreaterThan(share(published.catalog));
     expect(itemIds.indexOf(returned[0].itemId)).toBe(scores[0].i);
   });
@@ -146,7 +162,11 @@ describe('new titles in Similar, Recommend and Rank (s3rver)', () => {
       { timeout: 10_000, interval: 100 },
     );
     expect(items).toHaveLength(count);
-    expect(items.find((item) => item.itemId === fresh.itemId)).toMatchObject({ score: expect.closeTo(expected, 4), title: 'A New Title', genres: fresh.genres });
+    expect(items.find((item) => item.itemId === fresh.itemId)).toMatchObject({
+      score: expect.closeTo(expected, 4),
+      title: 'A New Title',
+      genres: fresh.genres,
+    });
     for (let t = 1; t < items.length; t++) expect(items[t - 1].score).toBeGreaterThanOrEqual(items[t].score);
   });
 
@@ -154,7 +174,10 @@ describe('new titles in Similar, Recommend and Rank (s3rver)', () => {
     const { model } = published;
     const { itemIds } = published.files.manifest;
     // History: the model titles most like the new title (its content neighbours).
-    const neighbours = Array.from({ length: model.itemCount }, (_, i) => ({ i, score: cosine(freshVector, model.itemVectors, i * model.dim) }))
+    const neighbours = Array.from({ length: model.itemCount }, (_, i) => ({
+      i,
+      score: cosine(freshVector, model.itemVectors, i * model.dim),
+    }))
       .sort((a, b) => b.score - a.score)
       .slice(0, 5)
       .map(({ i }) => i);
@@ -181,10 +204,16 @@ describe('new titles in Similar, Recommend and Rank (s3rver)', () => {
     if (t > 0) expect(items[t - 1].score).toBeGreaterThanOrEqual(items[t].score);
     if (t < items.length - 1) expect(items[t].score).toBeGreaterThanOrEqual(items[t + 1].score);
 
-    const excluded = await invoke<Body>(recommendHandler, apiGatewayEvent({ method: 'POST', resource: '/v1/recommendations', body: { ...body, filter: { exclude: [fresh.itemId] } } }));
+    const excluded = await invoke<Body>(
+      recommendHandler,
+      apiGatewayEvent({ method: 'POST', resource: '/v1/recommendations', body: { ...body, filter: { exclude: [fresh.itemId] } } }),
+    );
     expect(excluded.body.items.map((item) => item.itemId)).not.toContain(fresh.itemId);
     const otherGenre = published.catalog.flatMap((item) => item.genres).find((g) => !fresh.genres.includes(g))!;
-    const filtered = await invoke<Body>(recommendHandler, apiGatewayEvent({ method: 'POST', resource: '/v1/recommendations', body: { ...body, filter: { genre: [otherGenre] } } }));
+    const filtered = await invoke<Body>(
+      recommendHandler,
+      apiGatewayEvent({ method: 'POST', resource: '/v1/recommendations', body: { ...body, filter: { genre: [otherGenre] } } }),
+    );
     expect(filtered.statusCode).toBe(200);
     expect(filtered.body.items.map((item) => item.itemId)).not.toContain(fresh.itemId);
   });
@@ -198,7 +227,11 @@ describe('new titles in Similar, Recommend and Rank (s3rver)', () => {
     userVector(model, Int32Array.of(0, 1, 2), new Float32Array(3).fill(weight), new Int32Array(0), u);
     let expected = model.newItemBias ?? 0;
     for (let c = 0; c < model.dim; c++) expected += u[c] * freshVector[c];
-    const rank = (candidates: string[]) => invoke<Body & { unknownItemIds?: string[] }>(rankHandler, apiGatewayEvent({ method: 'POST', resource: '/v1/rank', body: { history, itemIds: candidates } }));
+    const rank = (candidates: string[]) =>
+      invoke<Body & { unknownItemIds?: string[] }>(
+        rankHandler,
+        apiGatewayEvent({ method: 'POST', resource: '/v1/rank', body: { history, itemIds: candidates } }),
+      );
 
     const candidates = [itemIds[5], fresh.itemId, 'no-such-title', itemIds[9], itemIds[12]];
     let body: (Body & { unknownItemIds?: string[] }) | undefined;
@@ -216,7 +249,11 @@ describe('new titles in Similar, Recommend and Rank (s3rver)', () => {
     expect(items.at(-1)).toMatchObject({ itemId: 'no-such-title', score: 0, reason: 'unknown_item' });
     const ranked = items.slice(0, -1);
     for (let t = 1; t < ranked.length; t++) expect(ranked[t - 1].score).toBeGreaterThanOrEqual(ranked[t].score);
-    expect(ranked.find((item) => item.itemId === fresh.itemId)).toMatchObject({ score: expect.closeTo(expected, 3), title: 'A New Title', genres: fresh.genres });
+    expect(ranked.find((item) => item.itemId === fresh.itemId)).toMatchObject({
+      score: expect.closeTo(expected, 3),
+      title: 'A New Title',
+      genres: fresh.genres,
+    });
     expect(ranked.find((item) => item.itemId === fresh.itemId)?.reason).toBeUndefined();
 
     // Only new titles among the candidates: scored the same way.
@@ -227,7 +264,14 @@ describe('new titles in Similar, Recommend and Rank (s3rver)', () => {
   });
 
   it('a new title with no feature the model knows is skipped and counted (404 for its similar list)', async () => {
-    const unknown: CatalogItem = { itemId: 'new-unknown', title: 'Nothing Known', genres: ['Zzz Unheard Genre'], cast: ['Nobody Ever Cast'], directors: [], tags: [] };
+    const unknown: CatalogItem = {
+      itemId: 'new-unknown',
+      title: 'Nothing Known',
+      genres: ['Zzz Unheard Genre'],
+      cast: ['Nobody Ever Cast'],
+      directors: [],
+      tags: [],
+    };
     expect((await invoke<Body>(itemsHandler, putItem(unknown))).statusCode).toBe(201);
     const lease = await loaders[0].acquire();
     try {

@@ -20,7 +20,8 @@ const historyOf = (userId: string, query?: Record<string, string>): TestRequest 
 
 describe('GET /v1/users/{userId}/history against dynalite', () => {
   const local = withLocalAws();
-  const store = (maxLength = 5) => new UserHistoryStore(createAwsClients({ s3ForcePathStyle: true }).dynamo, local().historyTableName, { maxLength, ttlSeconds: 3600 });
+  const store = (maxLength = 5) =>
+    new UserHistoryStore(createAwsClients({ s3ForcePathStyle: true }).dynamo, local().historyTableName, { maxLength, ttlSeconds: 3600 });
   const handler = () => createUserHistoryHandler({ history: () => store(), maxLength: 5 });
 
   beforeAll(async () => {
@@ -30,7 +31,13 @@ describe('GET /v1/users/{userId}/history against dynalite', () => {
       { eventId: 'h-1', userId: 'viewer', itemId: 'film-1', type: 'watch', value: 0.5, timestamp: NOW_SECONDS - 600 },
       { userId: 'viewer', itemId: 'film-2', type: 'like', timestamp: NOW_SECONDS - 500 },
       { eventId: 'h-3', userId: 'viewer', itemId: 'film-3', type: 'rating', value: 4.5, timestamp: NOW_SECONDS - 400 },
-      ...Array.from({ length: 5 }, (_, i) => ({ eventId: `h-old-${i}`, userId: 'viewer', itemId: `old-${i}`, type: 'click', timestamp: NOW_SECONDS - 10_000 + i })),
+      ...Array.from({ length: 5 }, (_, i) => ({
+        eventId: `h-old-${i}`,
+        userId: 'viewer',
+        itemId: `old-${i}`,
+        type: 'click',
+        timestamp: NOW_SECONDS - 10_000 + i,
+      })),
     ];
     expect((await invoke(events, { method: 'POST', resource: '/v1/events', body: { events: sent } })).statusCode).toBe(202);
   });
@@ -84,7 +91,10 @@ describe('GET /v1/users/{userId}/history against dynalite', () => {
 
   it('answers 503 with Retry-After when DynamoDB is down', async () => {
     const down = await unreachableClients();
-    const h = createUserHistoryHandler({ history: () => new UserHistoryStore(down.dynamo, local().historyTableName, { maxLength: 5, ttlSeconds: 3600 }), maxLength: 5 });
+    const h = createUserHistoryHandler({
+      history: () => new UserHistoryStore(down.dynamo, local().historyTableName, { maxLength: 5, ttlSeconds: 3600 }),
+      maxLength: 5,
+    });
     const response = await invoke(h, historyOf('viewer'));
     expect(response.statusCode).toBe(503);
     expect(response.headers['Retry-After']).toBe('1');

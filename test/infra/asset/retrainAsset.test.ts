@@ -61,7 +61,11 @@ describe('the synthesized retrain asset (what `cdk deploy` uploads)', () => {
 
   beforeAll(() => {
     const context = cdkJsonContext();
-    const app = new App({ outdir, context: { ...context, 'aws:cdk:bundling-stacks': [stackNames('dev').training] }, builtinCloudFormationValidation: false });
+    const app = new App({
+      outdir,
+      context: { ...context, 'aws:cdk:bundling-stacks': [stackNames('dev').training] },
+      builtinCloudFormationValidation: false,
+    });
     const trainingStackName = addMarqueeStacks(app, readMarqueeConfig(app.node)).training.stackName;
     const template = app.synth().getStackByName(trainingStackName).template as {
       Resources: Record<string, { Type: string; Properties: Record<string, any>; Metadata?: Record<string, unknown> }>;
@@ -70,7 +74,9 @@ describe('the synthesized retrain asset (what `cdk deploy` uploads)', () => {
       const metadata = resource.Metadata?.[FUNCTION_METADATA_KEY] as FunctionMetadata | undefined;
       if (resource.Type !== 'AWS::Lambda::Function' || metadata?.name !== 'Retrain') continue;
       const hash = (resource.Properties.Code.S3Key as string).replace(/\.zip$/, '');
-      const variables = Object.entries(resource.Properties.Environment.Variables as Record<string, unknown>).filter((entry): entry is [string, string] => typeof entry[1] === 'string');
+      const variables = Object.entries(resource.Properties.Environment.Variables as Record<string, unknown>).filter(
+        (entry): entry is [string, string] => typeof entry[1] === 'string',
+      );
       asset = { dir: join(outdir, `asset.${hash}`), environment: Object.fromEntries(variables) };
     }
   }, BUNDLING_TIMEOUT);

@@ -44,7 +44,11 @@ function filesOf(dir: string): { readonly path: string; readonly bytes: number }
  * Runs the bundled handler as Lambda would: plain Node (no tsx, no vitest), working directory the
  * asset, nothing above it to resolve modules from, the function's environment from the template.
  */
-async function invokeAsset(asset: FunctionAsset, env: Record<string, string>, events: readonly APIGatewayProxyEvent[]): Promise<APIGatewayProxyResult[]> {
+async function invokeAsset(
+  asset: FunctionAsset,
+  env: Record<string, string>,
+  events: readonly APIGatewayProxyEvent[],
+): Promise<APIGatewayProxyResult[]> {
   const resultFile = join(asset.dir, '..', `result-${Date.now()}.json`);
   const script = `
     import { writeFileSync } from 'node:fs';
@@ -81,7 +85,11 @@ describe('the synthesized serving asset (what `cdk deploy` uploads)', () => {
     // The app exactly as `cdk synth` builds it (cdk.json context, the real functions/routes.ts),
     // bundling the API stack only: the serving functions live there.
     const context = cdkJsonContext();
-    const app = new App({ outdir, context: { ...context, 'aws:cdk:bundling-stacks': [stackNames('dev').api] }, builtinCloudFormationValidation: false });
+    const app = new App({
+      outdir,
+      context: { ...context, 'aws:cdk:bundling-stacks': [stackNames('dev').api] },
+      builtinCloudFormationValidation: false,
+    });
     const config = readMarqueeConfig(app.node);
     apiStackName = addMarqueeStacks(app, config).api.stackName;
     const template = app.synth().getStackByName(apiStackName).template as {
@@ -106,9 +114,14 @@ describe('the synthesized serving asset (what `cdk deploy` uploads)', () => {
     const files = filesOf(recommend().dir).map((file) => file.path);
     expect(files).toContain('index.mjs');
     const native = files.filter((path) => /\.(node|so(\.\d+)*|dylib|dll)$/.test(path)).sort();
-    expect(native).toEqual(['node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime.so.1', 'node_modules/onnxruntime-node/bin/napi-v6/linux/x64/onnxruntime_binding.node']);
+    expect(native).toEqual([
+      'node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime.so.1',
+      'node_modules/onnxruntime-node/bin/napi-v6/linux/x64/onnxruntime_binding.node',
+    ]);
     expect(files.filter((path) => /darwin|win32|arm64|cuda|tensorrt|\.map$|\.d\.ts$|index\.meta\.json/i.test(path))).toEqual([]);
-    expect(new Set(files.filter((path) => path.startsWith('node_modules/')).map((path) => path.split('/')[1]))).toEqual(new Set(['onnxruntime-node', 'onnxruntime-common']));
+    expect(new Set(files.filter((path) => path.startsWith('node_modules/')).map((path) => path.split('/')[1]))).toEqual(
+      new Set(['onnxruntime-node', 'onnxruntime-common']),
+    );
   });
 
   it('fits Lambda with room: at most 100 MB unzipped (the limit is 250 MB)', () => {
@@ -127,24 +140,32 @@ describe('the synthesized serving asset (what `cdk deploy` uploads)', () => {
   it('ships the bundle alone for the functions that do not run the model', () => {
     const withoutOnnx = FUNCTIONS.filter((spec) => !spec.usesOnnxRuntime && spec.routes.length > 0 && assets.has(spec.name));
     expect(withoutOnnx.length).toBeGreaterThan(0);
-    for (const spec of withoutOnnx) expect(filesOf(assets.get(spec.name)!.dir).map((file) => file.path), spec.name).toEqual(['index.mjs']);
+    for (const spec of withoutOnnx)
+      expect(
+        filesOf(assets.get(spec.name)!.dir).map((file) => file.path),
+        spec.name,
+      ).toEqual(['index.mjs']);
   });
 
-  it('bundles byte for byte the same way twice (same asset hash)', () => {
-    const stack = new Stack(new App({ outdir: join(outdir, 'again'), builtinCloudFormationValidation: false }), 'Again');
-    const spec = FUNCTIONS.find((candidate) => candidate.name === 'Recommend')!;
-    const again = new MarqueeFunction(stack, 'Recommend', {
-      spec,
-      projectRoot: PROJECT_ROOT,
-      architecture: 'x86_64',
-      memorySize: 1024,
-      timeout: Duration.seconds(10),
-      logRetention: RetentionDays.ONE_MONTH,
-      environment: {},
-    });
-    const { s3Key: key } = stack.resolve((again.function.node.defaultChild as CfnFunction).code) as { s3Key: string };
-    expect(`asset.${key.replace(/\.zip$/, '')}`).toBe(relative(outdir, recommend().dir));
-  }, BUNDLING_TIMEOUT);
+  it(
+    'bundles byte for byte the same way twice (same asset hash)',
+    () => {
+      const stack = new Stack(new App({ outdir: join(outdir, 'again'), builtinCloudFormationValidation: false }), 'Again');
+      const spec = FUNCTIONS.find((candidate) => candidate.name === 'Recommend')!;
+      const again = new MarqueeFunction(stack, 'Recommend', {
+        spec,
+        projectRoot: PROJECT_ROOT,
+        architecture: 'x86_64',
+        memorySize: 1024,
+        timeout: Duration.seconds(10),
+        logRetention: RetentionDays.ONE_MONTH,
+        environment: {},
+      });
+      const { s3Key: key } = stack.resolve((again.function.node.defaultChild as CfnFunction).code) as { s3Key: string };
+      expect(`asset.${key.replace(/\.zip$/, '')}`).toBe(relative(outdir, recommend().dir));
+    },
+    BUNDLING_TIMEOUT,
+  );
 
   describe('run on this machine against s3rver and dynalite, with a real published model', () => {
     let model: PublishedTestModel;
@@ -155,7 +176,9 @@ describe('the synthesized serving asset (what `cdk deploy` uploads)', () => {
       model = await publishTestModel(s3, local().bucketName, { version: 'v-asset', seed: 3 });
       s3.destroy();
       // The template's values, with the stack references (bucket and table names) replaced by the local ones.
-      const fromTemplate = Object.fromEntries(Object.entries(recommend().environment).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+      const fromTemplate = Object.fromEntries(
+        Object.entries(recommend().environment).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+      );
       environment = { ...fromTemplate, ...local().env, POWERTOOLS_METRICS_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'ERROR' };
     });
 

@@ -75,7 +75,18 @@ describe('marquee CLI', () => {
   });
 
   it('evaluate --objective sampled trains the sampled objective, and refuses an unknown one', async () => {
-    const result = await marquee('evaluate', '--protocol', 'ranking', '--train', trainFile, '--test', testFile, '--objective', 'sampled', '--json');
+    const result = await marquee(
+      'evaluate',
+      '--protocol',
+      'ranking',
+      '--train',
+      trainFile,
+      '--test',
+      testFile,
+      '--objective',
+      'sampled',
+      '--json',
+    );
     expect(result.code).toBe(0);
     const metrics = JSON.parse(result.stdout);
     expect(metrics.objective).toBe('sampled');
@@ -155,8 +166,16 @@ describe.skipIf(!datasets)('marquee evaluate on MovieLens 100K (needs MARQUEE_DA
   it('reaches nDCG@10 >= 0.45 on ml-100k-ranking (the issue’s bar; BPR-MF reaches 0.44–0.45)', async () => {
     const ranking = join(datasets!, 'ml-100k-ranking');
     const result = await marquee(
-      'evaluate', '--protocol', 'ranking', '--train', join(ranking, 'train.tsv'), '--test', join(ranking, 'test.tsv'),
-      '--items', join(datasets!, 'ml-100k', 'u.item'), '--json',
+      'evaluate',
+      '--protocol',
+      'ranking',
+      '--train',
+      join(ranking, 'train.tsv'),
+      '--test',
+      join(ranking, 'test.tsv'),
+      '--items',
+      join(datasets!, 'ml-100k', 'u.item'),
+      '--json',
     );
     expect(result.code).toBe(0);
     const metrics = JSON.parse(result.stdout);
@@ -166,7 +185,16 @@ describe.skipIf(!datasets)('marquee evaluate on MovieLens 100K (needs MARQUEE_DA
 
   it('predicts ratings of u1.test better than Surprise SVD (RMSE 0.934 over the folds)', async () => {
     const ml = join(datasets!, 'ml-100k');
-    const result = await marquee('evaluate', '--protocol', 'rating', '--train', join(ml, 'u1.base'), '--test', join(ml, 'u1.test'), '--json');
+    const result = await marquee(
+      'evaluate',
+      '--protocol',
+      'rating',
+      '--train',
+      join(ml, 'u1.base'),
+      '--test',
+      join(ml, 'u1.test'),
+      '--json',
+    );
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout).rmse).toBeLessThan(0.934);
   }, 900_000);

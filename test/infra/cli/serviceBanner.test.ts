@@ -28,6 +28,8 @@ describe('serviceBanner', () => {
     expect(text).not.toContain(KEY);
     expect(text).toContain('API key   AbCd…wXyZ');
     expect(text).toContain('npx marquee key --data-dir /tmp/marquee-banner-data shows it');
-    expect(text).toContain('curl -H "x-api-key: $(npx marquee key --data-dir /tmp/marquee-banner-data)" http://localhost:3000/v1/users/u1/recommendations');
+    expect(text).toContain(
+      'curl -H "x-api-key: $(npx marquee key --data-dir /tmp/marquee-banner-data)" http://localhost:3000/v1/users/u1/recommendations',
+    );
   });
 });

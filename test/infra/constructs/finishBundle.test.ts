@@ -16,7 +16,13 @@ function bundled(externals: readonly string[], inputs: readonly string[] = []): 
   mkdirSync(dir);
   writeFileSync(join(dir, 'index.mjs'), 'export const handler = () => 1;');
   const imports = externals.map((path) => ({ path, kind: 'import-statement', external: true }));
-  writeFileSync(join(dir, METAFILE), JSON.stringify({ inputs: Object.fromEntries(inputs.map((input) => [input, {}])), outputs: { [`${dir}/index.mjs`]: { imports, exports: ['handler'] } } }));
+  writeFileSync(
+    join(dir, METAFILE),
+    JSON.stringify({
+      inputs: Object.fromEntries(inputs.map((input) => [input, {}])),
+      outputs: { [`${dir}/index.mjs`]: { imports, exports: ['handler'] } },
+    }),
+  );
   return dir;
 }
 
@@ -52,8 +58,8 @@ describe('finishBundle', () => {
 
   it('fails the build when a function not declared usesOnnxRuntime imports it', () => {
     const dir = bundled(['onnxruntime-node']);
-    expect(() => finishBundle({ projectRoot: PROJECT_ROOT, outputDir: dir, arch: 'x64', usesOnnxRuntime: false, functionName: 'Popular' })).toThrow(
-      /Popular imports onnxruntime-node but functions\/routes.ts declares usesOnnxRuntime: false/,
-    );
+    expect(() =>
+      finishBundle({ projectRoot: PROJECT_ROOT, outputDir: dir, arch: 'x64', usesOnnxRuntime: false, functionName: 'Popular' }),
+    ).toThrow(/Popular imports onnxruntime-node but functions\/routes.ts declares usesOnnxRuntime: false/);
   });
 });

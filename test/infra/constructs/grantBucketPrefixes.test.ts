@@ -12,7 +12,9 @@ function policyOf(access: Parameters<typeof grantBucketPrefixes>[2]) {
   grantBucketPrefixes(bucket, role, access);
   const bucketId = stack.resolve(stack.getLogicalId(bucket.node.defaultChild as CfnElement)) as string;
   const policies = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'));
-  const statements = policies.flatMap((policy) => policy.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown; Condition?: unknown }[]);
+  const statements = policies.flatMap(
+    (policy) => policy.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown; Condition?: unknown }[],
+  );
   const name = (resource: unknown): string => {
     const join = (resource as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
     if (join) return `bucket${join[1][1] as string}`;

@@ -58,14 +58,19 @@ describe('onnxRuntimeFiles', () => {
       'onnxruntime-node/package.json',
     ]);
     const arm = onnxRuntimeFiles(nodeModules, 'arm64').filter((file) => file.includes('/bin/'));
-    expect(arm).toEqual(['onnxruntime-node/bin/napi-v6/linux/arm64/libonnxruntime.so.1', 'onnxruntime-node/bin/napi-v6/linux/arm64/onnxruntime_binding.node']);
+    expect(arm).toEqual([
+      'onnxruntime-node/bin/napi-v6/linux/arm64/libonnxruntime.so.1',
+      'onnxruntime-node/bin/napi-v6/linux/arm64/onnxruntime_binding.node',
+    ]);
   });
 
   it('copies them into the asset node_modules', () => {
     const out = join(temp, 'asset');
     const copied = copyOnnxRuntime(nodeModules, out, 'x64');
     const listed = (dir: string): string[] =>
-      readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? listed(join(dir, entry.name)).map((file) => `${entry.name}/${file}`) : [entry.name]));
+      readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+        entry.isDirectory() ? listed(join(dir, entry.name)).map((file) => `${entry.name}/${file}`) : [entry.name],
+      );
     expect(listed(join(out, 'node_modules')).sort()).toEqual(copied);
   });
 

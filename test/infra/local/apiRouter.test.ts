@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { ApiRouter } from '../../../infra/local/apiRouter.ts';
 import type { TemplateRoute } from '../../../infra/local/serviceDefinition.ts';
 
-const route = (method: string, path: string, fn = 'Fn'): TemplateRoute => ({ method, path, apiKeyRequired: true, integration: { kind: 'function', function: fn } });
+const route = (method: string, path: string, fn = 'Fn'): TemplateRoute => ({
+  method,
+  path,
+  apiKeyRequired: true,
+  integration: { kind: 'function', function: fn },
+});
 
 describe('ApiRouter', () => {
   const router = new ApiRouter([
@@ -18,7 +23,11 @@ describe('ApiRouter', () => {
 
   it('matches a method on a resource with parameters, decoded', () => {
     const match = router.match('GET', '/v1/users/a%20b%2Fc/recommendations');
-    expect(match).toMatchObject({ kind: 'route', route: { path: '/v1/users/{userId}/recommendations' }, pathParameters: { userId: 'a b/c' } });
+    expect(match).toMatchObject({
+      kind: 'route',
+      route: { path: '/v1/users/{userId}/recommendations' },
+      pathParameters: { userId: 'a b/c' },
+    });
   });
 
   it('gives null path parameters to a route without any', () => {
@@ -27,11 +36,19 @@ describe('ApiRouter', () => {
 
   it('prefers a literal segment to a parameter, whatever the order of the routes', () => {
     expect(router.match('GET', '/v1/items/featured')).toMatchObject({ kind: 'route', route: { integration: { function: 'Featured' } } });
-    expect(router.match('GET', '/v1/items/m1')).toMatchObject({ kind: 'route', route: { integration: { function: 'Items' } }, pathParameters: { itemId: 'm1' } });
+    expect(router.match('GET', '/v1/items/m1')).toMatchObject({
+      kind: 'route',
+      route: { integration: { function: 'Items' } },
+      pathParameters: { itemId: 'm1' },
+    });
   });
 
   it('answers method-not-allowed with the methods of the resource, for a known path', () => {
-    expect(router.match('POST', '/v1/users/u1')).toEqual({ kind: 'method-not-allowed', allow: ['DELETE', 'OPTIONS'], resource: '/v1/users/{userId}' });
+    expect(router.match('POST', '/v1/users/u1')).toEqual({
+      kind: 'method-not-allowed',
+      allow: ['DELETE', 'OPTIONS'],
+      resource: '/v1/users/{userId}',
+    });
     // The literal resource has only GET: a PUT on it is not routed to the parameter resource.
     expect(router.match('PUT', '/v1/items/featured')).toMatchObject({ kind: 'method-not-allowed', allow: ['GET'] });
   });

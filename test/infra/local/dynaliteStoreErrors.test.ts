@@ -13,8 +13,11 @@ describe('dynalite over a read-only data folder (a real one: see makeReadOnly)',
   let readOnly: ReadOnlyFolder | undefined;
   // The idempotency table: a single-key table, so one put is one item.
   const put = (eventId: string) =>
-    db.send(new PutItemCommand({ TableName: local.idempotencyTableName, Item: { eventId: { S: eventId }, padding: { S: 'x'.repeat(50_000) } } }));
-  const get = async (eventId: string) => (await db.send(new GetItemCommand({ TableName: local.idempotencyTableName, Key: { eventId: { S: eventId } } }))).Item?.eventId?.S;
+    db.send(
+      new PutItemCommand({ TableName: local.idempotencyTableName, Item: { eventId: { S: eventId }, padding: { S: 'x'.repeat(50_000) } } }),
+    );
+  const get = async (eventId: string) =>
+    (await db.send(new GetItemCommand({ TableName: local.idempotencyTableName, Key: { eventId: { S: eventId } } }))).Item?.eventId?.S;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'marquee-readonly-dynamo-'));

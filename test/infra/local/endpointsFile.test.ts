@@ -5,7 +5,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadServiceEnvironment } from '../../../infra/cli/serviceEnvironment.ts';
 import { endpointsPath, processAlive, readEndpoints, removeEndpoints, writeEndpoints } from '../../../infra/local/endpointsFile.ts';
 
-const env = { AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:4569', AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:4570', BUCKET_NAME: 'marquee-local', HISTORY_TABLE_NAME: 'marquee-history' };
+const env = {
+  AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:4569',
+  AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:4570',
+  BUCKET_NAME: 'marquee-local',
+  HISTORY_TABLE_NAME: 'marquee-history',
+};
 
 describe('endpoints.json', () => {
   let dir: string;

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { functionEnvironment, LOCAL_RUNTIME_VARIABLES, LocalEnvironmentError, sharedEnvironment } from '../../../infra/local/functionEnvironment.ts';
+import {
+  functionEnvironment,
+  LOCAL_RUNTIME_VARIABLES,
+  LocalEnvironmentError,
+  sharedEnvironment,
+} from '../../../infra/local/functionEnvironment.ts';
 import type { TemplateFunction } from '../../../infra/local/serviceDefinition.ts';
 
 const fn = (environment: Record<string, unknown>): TemplateFunction => ({
@@ -22,7 +27,10 @@ describe('functionEnvironment', () => {
   });
 
   it('lets overrides win over the template and bind a reference the stores lack', () => {
-    const env = functionEnvironment(fn({ HISTORY_LENGTH: '200', OTHER_TABLE: { Ref: 'Other' } }), stores, { HISTORY_LENGTH: '5', OTHER_TABLE: 'other' });
+    const env = functionEnvironment(fn({ HISTORY_LENGTH: '200', OTHER_TABLE: { Ref: 'Other' } }), stores, {
+      HISTORY_LENGTH: '5',
+      OTHER_TABLE: 'other',
+    });
     expect(env).toMatchObject({ HISTORY_LENGTH: '5', OTHER_TABLE: 'other' });
   });
 
@@ -34,6 +42,9 @@ describe('functionEnvironment', () => {
 
 describe('sharedEnvironment', () => {
   it('is the union of the environments, naming the variables whose values differ', () => {
-    expect(sharedEnvironment([{ A: '1', B: '2' }, { A: '1', C: '3' }, { B: 'other' }])).toEqual({ env: { A: '1', B: '2', C: '3' }, conflicts: ['B'] });
+    expect(sharedEnvironment([{ A: '1', B: '2' }, { A: '1', C: '3' }, { B: 'other' }])).toEqual({
+      env: { A: '1', B: '2', C: '3' },
+      conflicts: ['B'],
+    });
   });
 });

@@ -4,9 +4,34 @@ import type { TemplateGatewayResponse } from '../../../infra/local/serviceDefini
 
 describe('renderGatewayError', () => {
   const custom = new Map<string, TemplateGatewayResponse>([
-    ['MISSING_AUTHENTICATION_TOKEN', { type: 'MISSING_AUTHENTICATION_TOKEN', statusCode: 404, templates: { 'application/json': '{"error":"not_found","message":"no such route or method"}' }, headers: {} }],
-    ['INVALID_API_KEY', { type: 'INVALID_API_KEY', templates: { 'application/json': '{"error":"forbidden","message":$context.error.messageString}' }, headers: { 'Access-Control-Allow-Origin': '*' } }],
-    ['DEFAULT_5XX', { type: 'DEFAULT_5XX', templates: { 'application/json': '{"error":"internal_error","message":$context.error.messageString,"type":"$context.error.responseType","requestId":"$context.requestId"}' }, headers: {} }],
+    [
+      'MISSING_AUTHENTICATION_TOKEN',
+      {
+        type: 'MISSING_AUTHENTICATION_TOKEN',
+        statusCode: 404,
+        templates: { 'application/json': '{"error":"not_found","message":"no such route or method"}' },
+        headers: {},
+      },
+    ],
+    [
+      'INVALID_API_KEY',
+      {
+        type: 'INVALID_API_KEY',
+        templates: { 'application/json': '{"error":"forbidden","message":$context.error.messageString}' },
+        headers: { 'Access-Control-Allow-Origin': '*' },
+      },
+    ],
+    [
+      'DEFAULT_5XX',
+      {
+        type: 'DEFAULT_5XX',
+        templates: {
+          'application/json':
+            '{"error":"internal_error","message":$context.error.messageString,"type":"$context.error.responseType","requestId":"$context.requestId"}',
+        },
+        headers: {},
+      },
+    ],
   ]);
 
   it('renders the template customisation of the type, with its status and headers', () => {
@@ -22,13 +47,21 @@ describe('renderGatewayError', () => {
   it('falls back to DEFAULT_5XX for a type without its own customisation, keeping the error status', () => {
     const failed = renderGatewayError('INTEGRATION_FAILURE', custom, 'r2');
     expect(failed.statusCode).toBe(502);
-    expect(JSON.parse(failed.body)).toEqual({ error: 'internal_error', message: 'Internal server error', type: 'INTEGRATION_FAILURE', requestId: 'r2' });
+    expect(JSON.parse(failed.body)).toEqual({
+      error: 'internal_error',
+      message: 'Internal server error',
+      type: 'INTEGRATION_FAILURE',
+      requestId: 'r2',
+    });
   });
 
   it('answers API Gateway’s built-in {"message"} when the template customises nothing', () => {
     const none = new Map<string, TemplateGatewayResponse>();
     expect(renderGatewayError('INVALID_API_KEY', none, 'r')).toMatchObject({ statusCode: 403, body: '{"message":"Forbidden"}' });
-    expect(renderGatewayError('MISSING_AUTHENTICATION_TOKEN', none, 'r')).toMatchObject({ statusCode: 403, body: '{"message":"Missing Authentication Token"}' });
+    expect(renderGatewayError('MISSING_AUTHENTICATION_TOKEN', none, 'r')).toMatchObject({
+      statusCode: 403,
+      body: '{"message":"Missing Authentication Token"}',
+    });
     expect(renderGatewayError('REQUEST_TOO_LARGE', none, 'r')).toMatchObject({ statusCode: 413 });
   });
 });

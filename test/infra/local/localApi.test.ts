@@ -20,7 +20,12 @@ const spec = (name: string, exportName: string, timeoutSeconds = 5): TemplateFun
   timeoutSeconds,
   memoryMb: 256,
 });
-const route = (method: string, path: string, fn: string, apiKeyRequired = true): TemplateRoute => ({ method, path, apiKeyRequired, integration: { kind: 'function', function: fn } });
+const route = (method: string, path: string, fn: string, apiKeyRequired = true): TemplateRoute => ({
+  method,
+  path,
+  apiKeyRequired,
+  integration: { kind: 'function', function: fn },
+});
 const routes: TemplateRoute[] = [
   route('GET', '/v1/things/{thingId}', 'Echo'),
   route('POST', '/v1/things', 'Echo'),
@@ -30,12 +35,32 @@ const routes: TemplateRoute[] = [
   route('GET', '/v1/slow', 'Slow'),
   route('GET', '/v1/binary', 'Binary'),
   route('GET', '/v1/missing', 'NotLoaded'),
-  { method: 'OPTIONS', path: '/v1/things', apiKeyRequired: false, integration: { kind: 'mock', statusCode: 204, headers: { 'Access-Control-Allow-Methods': 'GET,POST' } } },
+  {
+    method: 'OPTIONS',
+    path: '/v1/things',
+    apiKeyRequired: false,
+    integration: { kind: 'mock', statusCode: 204, headers: { 'Access-Control-Allow-Methods': 'GET,POST' } },
+  },
   { method: 'GET', path: '/v1/http', apiKeyRequired: false, integration: { kind: 'unsupported', description: 'an HTTP integration' } },
 ];
 const gatewayResponses = new Map<string, TemplateGatewayResponse>([
-  ['INVALID_API_KEY', { type: 'INVALID_API_KEY', templates: { 'application/json': '{"error":"forbidden","message":$context.error.messageString}' }, headers: {} }],
-  ['MISSING_AUTHENTICATION_TOKEN', { type: 'MISSING_AUTHENTICATION_TOKEN', statusCode: 404, templates: { 'application/json': '{"error":"not_found","message":"no such route or method"}' }, headers: {} }],
+  [
+    'INVALID_API_KEY',
+    {
+      type: 'INVALID_API_KEY',
+      templates: { 'application/json': '{"error":"forbidden","message":$context.error.messageString}' },
+      headers: {},
+    },
+  ],
+  [
+    'MISSING_AUTHENTICATION_TOKEN',
+    {
+      type: 'MISSING_AUTHENTICATION_TOKEN',
+      statusCode: 404,
+      templates: { 'application/json': '{"error":"not_found","message":"no such route or method"}' },
+      headers: {},
+    },
+  ],
 ]);
 
 interface Answer {
@@ -49,10 +74,23 @@ describe('LocalApi (fixture functions in process)', () => {
   let api: LocalApi;
   beforeAll(async () => {
     const functions = new Map<string, LoadedFunction>();
-    for (const [name, exportName, timeout] of [['Echo', 'echo'], ['Failing', 'failing'], ['Malformed', 'malformed'], ['Slow', 'slow', 0.2], ['Binary', 'binary']] as const) {
+    for (const [name, exportName, timeout] of [
+      ['Echo', 'echo'],
+      ['Failing', 'failing'],
+      ['Malformed', 'malformed'],
+      ['Slow', 'slow', 0.2],
+      ['Binary', 'binary'],
+    ] as const) {
       functions.set(name, await loadFunction(PROJECT_ROOT, spec(name, exportName, timeout)));
     }
-    api = new LocalApi({ router: new ApiRouter(routes), functions, gatewayResponses, apiKey: KEY, stage: 'dev', onResponse: (entry) => log.push(entry) });
+    api = new LocalApi({
+      router: new ApiRouter(routes),
+      functions,
+      gatewayResponses,
+      apiKey: KEY,
+      stage: 'dev',
+      onResponse: (entry) => log.push(entry),
+    });
   });
   const send = async (method: string, url: string, headers: [string, string][] = [['x-api-key', KEY]], body?: string): Promise<Answer> => {
     const request: LocalRequest = { method, url, headers, ...(body === undefined ? {} : { body: Buffer.from(body) }) };
@@ -62,10 +100,24 @@ describe('LocalApi (fixture functions in process)', () => {
   };
 
   it('invokes the function with the REST proxy event of the route and answers its result', async () => {
-    const answer = await send('POST', '/v1/things?x=1', [['X-Api-Key', KEY], ['Content-Type', 'application/json']], '{"a":1}');
+    const answer = await send(
+      'POST',
+      '/v1/things?x=1',
+      [
+        ['X-Api-Key', KEY],
+        ['Content-Type', 'application/json'],
+      ],
+      '{"a":1}',
+    );
     expect(answer.statusCode).toBe(200);
     const body = answer.json;
-    expect(body.event).toMatchObject({ resource: '/v1/things', path: '/v1/things', httpMethod: 'POST', body: '{"a":1}', queryStringParameters: { x: '1' } });
+    expect(body.event).toMatchObject({
+      resource: '/v1/things',
+      path: '/v1/things',
+      httpMethod: 'POST',
+      body: '{"a":1}',
+      queryStringParameters: { x: '1' },
+    });
     expect(body.event.requestContext.identity.apiKey).toBe(KEY);
     expect(body.functionName).toBe('Echo');
     expect(body.remainingMs).toBeGreaterThan(0);
@@ -138,7 +190,9 @@ describe('LocalApi (fixture functions in process)', () => {
   });
 
   it('logs every request with its status and function', () => {
-    expect(log.some((entry) => entry.method === 'POST' && entry.path === '/v1/things' && entry.statusCode === 200 && entry.function === 'Echo')).toBe(true);
+    expect(
+      log.some((entry) => entry.method === 'POST' && entry.path === '/v1/things' && entry.statusCode === 200 && entry.function === 'Echo'),
+    ).toBe(true);
     expect(log.some((entry) => entry.path === '/v1/nothing' && entry.statusCode === 404 && entry.function === undefined)).toBe(true);
   });
 

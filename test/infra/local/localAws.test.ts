@@ -34,7 +34,9 @@ describe('startLocalAws', () => {
       let token: string | undefined;
       let pages = 0;
       do {
-        const page = await s3.send(new ListObjectsV2Command({ Bucket: first.bucketName, Prefix: 'events/', MaxKeys: 3, ContinuationToken: token }));
+        const page = await s3.send(
+          new ListObjectsV2Command({ Bucket: first.bucketName, Prefix: 'events/', MaxKeys: 3, ContinuationToken: token }),
+        );
         listed.push(...(page.Contents ?? []).map((object) => object.Key as string));
         token = page.NextContinuationToken;
         pages++;
@@ -53,7 +55,11 @@ describe('startLocalAws', () => {
       expect(await object.Body?.transformToString()).toBe(keys[0]);
       const table = await db.send(new DescribeTableCommand({ TableName: second.historyTableName }));
       expect(table.Table?.TableStatus).toBe('ACTIVE');
-      expect(second.env).toMatchObject({ BUCKET_NAME: 'marquee-local', HISTORY_TABLE_NAME: 'marquee-history', AWS_ENDPOINT_URL_S3: second.s3Endpoint });
+      expect(second.env).toMatchObject({
+        BUCKET_NAME: 'marquee-local',
+        HISTORY_TABLE_NAME: 'marquee-history',
+        AWS_ENDPOINT_URL_S3: second.s3Endpoint,
+      });
       s3.destroy();
       db.destroy();
     } finally {
@@ -69,7 +75,11 @@ describe('startLocalAws', () => {
       const { db } = clients(first);
       // The table as versions before one item per event created it: a partition key only.
       await db.send(new DeleteTableCommand({ TableName: first.historyTableName }));
-      for (let i = 0; i < 100 && (await db.send(new DescribeTableCommand({ TableName: first.historyTableName })).catch(() => undefined)); i++) {
+      for (
+        let i = 0;
+        i < 100 && (await db.send(new DescribeTableCommand({ TableName: first.historyTableName })).catch(() => undefined));
+        i++
+      ) {
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
       await db.send(
@@ -81,7 +91,11 @@ describe('startLocalAws', () => {
         }),
       );
       // dynalite turns a new table ACTIVE on a timer; a folder saved before that keeps it CREATING.
-      for (let i = 0; i < 100 && (await db.send(new DescribeTableCommand({ TableName: first.historyTableName }))).Table?.TableStatus !== 'ACTIVE'; i++) {
+      for (
+        let i = 0;
+        i < 100 && (await db.send(new DescribeTableCommand({ TableName: first.historyTableName }))).Table?.TableStatus !== 'ACTIVE';
+        i++
+      ) {
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
       db.destroy();

@@ -13,7 +13,11 @@ function fakeApi() {
     async handle(req: LocalRequest): Promise<LocalResponse> {
       received.push(req);
       if (req.url === '/hold') await held;
-      return { statusCode: 200, headers: { 'Content-Type': 'application/json' }, body: Buffer.from(JSON.stringify({ url: req.url, bytes: req.body?.length ?? 0 })) };
+      return {
+        statusCode: 200,
+        headers: { 'Content-Type': 'application/json' },
+        body: Buffer.from(JSON.stringify({ url: req.url, bytes: req.body?.length ?? 0 })),
+      };
     },
     gatewayError(): LocalResponse {
       return { statusCode: 413, headers: { 'Content-Type': 'application/json' }, body: Buffer.from('{"message":"Request Too Long"}') };
@@ -24,11 +28,14 @@ function fakeApi() {
 
 function call(port: number, path: string, body?: Buffer): Promise<{ status: number; headers: Record<string, unknown>; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: body ? 'POST' : 'GET', headers: body ? { 'Content-Type': 'application/json' } : {} }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
-    });
+    const req = request(
+      { host: '127.0.0.1', port, path, method: body ? 'POST' : 'GET', headers: body ? { 'Content-Type': 'application/json' } : {} },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -64,18 +71,27 @@ describe('LocalHttpServer', () => {
     ['a 100 KB URL', `/v1/users/u1/recommendations?${'exclude=m1&'.repeat(10_000)}`, {}, 414, 'uri_too_long'],
     ['a 12 KB URL', `/v1/popular?genre=${'a'.repeat(12_000)}`, {}, 414, 'uri_too_long'],
     ['a 20 KB header', '/v1/popular', { 'x-big': 'b'.repeat(20_000) }, 431, 'header_fields_too_large'],
-    ['many headers, 11 KB in all', '/v1/popular', Object.fromEntries(Array.from({ length: 110 }, (_, i) => [`x-h${i}`, 'c'.repeat(100)])), 431, 'header_fields_too_large'],
-  ])('answers %s with a JSON %i (API Gateway refuses over 10,240 bytes of request line and headers), not a reset', async (_what, path, headers, status, code) => {
-    const fake = fakeApi();
-    server = await LocalHttpServer.listen({ api: fake.api, port: 0 });
-    const response = await fetch(`${server.url}${path}`, { headers });
-    expect(response.status).toBe(status);
-    expect(response.headers.get('content-type')).toBe('application/json');
-    expect(await response.json()).toMatchObject({ error: code, message: expect.stringContaining('10240 bytes') });
-    expect(fake.received).toEqual([]);
-    // The server goes on serving.
-    expect((await fetch(`${server.url}/v1/popular`)).status).toBe(200);
-  });
+    [
+      'many headers, 11 KB in all',
+      '/v1/popular',
+      Object.fromEntries(Array.from({ length: 110 }, (_, i) => [`x-h${i}`, 'c'.repeat(100)])),
+      431,
+      'header_fields_too_large',
+    ],
+  ])(
+    'answers %s with a JSON %i (API Gateway refuses over 10,240 bytes of request line and headers), not a reset',
+    async (_what, path, headers, status, code) => {
+      const fake = fakeApi();
+      server = await LocalHttpServer.listen({ api: fake.api, port: 0 });
+      const response = await fetch(`${server.url}${path}`, { headers });
+      expect(response.status).toBe(status);
+      expect(response.headers.get('content-type')).toBe('application/json');
+      expect(await response.json()).toMatchObject({ error: code, message: expect.stringContaining('10240 bytes') });
+      expect(fake.received).toEqual([]);
+      // The server goes on serving.
+      expect((await fetch(`${server.url}/v1/popular`)).status).toBe(200);
+    },
+  );
 
   it('on close, answers the request in flight (Connection: close), then refuses new connections', async () => {
     const fake = fakeApi();

@@ -15,8 +15,14 @@ const U_ITEM = [
   '2|GoldenEye (1995)|01-Jan-1995||http://us.imdb.com/M/title-exact?GoldenEye%20(1995)|0|1|1|0|0|0|0|0|0|0|0|0|0|0|0|0|1|0|0',
   '3|Four Rooms (1995)|01-Jan-1995||http://us.imdb.com/M/title-exact?Four%20Rooms%20(1995)|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|1|0|0',
 ].join('\n');
-const U_DATA = ['196\t1\t3\t881250949', '196\t2\t5\t881250950', '186\t3\t1\t891717742', '186\t1\t4\t891717743', '22\t2\t2\t878887116'].join('\n');
-const MOVIES_CSV = ['movieId,title,genres', '1,Toy Story (1995),Adventure|Animation|Children|Comedy|Fantasy', '2,"American President, The (1995)",Comedy|Drama|Romance'].join('\n');
+const U_DATA = ['196\t1\t3\t881250949', '196\t2\t5\t881250950', '186\t3\t1\t891717742', '186\t1\t4\t891717743', '22\t2\t2\t878887116'].join(
+  '\n',
+);
+const MOVIES_CSV = [
+  'movieId,title,genres',
+  '1,Toy Story (1995),Adventure|Animation|Children|Comedy|Fantasy',
+  '2,"American President, The (1995)",Comedy|Drama|Romance',
+].join('\n');
 const RATINGS_CSV = ['userId,movieId,rating,timestamp', '1,1,4.0,964982703', '1,2,4.5,964981247', '2,2,0.5,964982224'].join('\n');
 
 describe('findMovieLensFiles', () => {
@@ -68,7 +74,12 @@ describe('importMovieLens (s3rver + dynalite)', () => {
     expect(report).toMatchObject({ layout: 'ml-100k', titles: 3, users: 3, events: 5, eventObjects: 3 });
     expect([...steps]).toEqual(['catalog', 'events', 'history']);
 
-    expect(await getCatalogItem(s3, local().bucketName, '2')).toMatchObject({ itemId: '2', title: 'GoldenEye (1995)', genres: ['Action', 'Adventure', 'Thriller'], year: 1995 });
+    expect(await getCatalogItem(s3, local().bucketName, '2')).toMatchObject({
+      itemId: '2',
+      title: 'GoldenEye (1995)',
+      genres: ['Action', 'Adventure', 'Thriller'],
+      year: 1995,
+    });
     const events: LoggedEvent[] = [];
     await readEventLog(s3, local().bucketName, (event) => void events.push(event));
     expect(events.map((event) => [event.userId, event.itemId, event.type, event.value, event.timestamp]).sort()).toEqual(
@@ -102,7 +113,14 @@ describe('importMovieLens (s3rver + dynalite)', () => {
       const { s3, dynamo } = createAwsClients({ s3ForcePathStyle: true });
       const history = new UserHistoryStore(dynamo, local().historyTableName, { maxLength: 200, ttlSeconds: 86_400 });
       const before = await getCatalogItem(s3, local().bucketName, '1');
-      const run = importMovieLens({ files: await findMovieLensFiles(bad), s3, bucket: local().bucketName, history, historyLength: 200, historyTtlSeconds: 86_400 });
+      const run = importMovieLens({
+        files: await findMovieLensFiles(bad),
+        s3,
+        bucket: local().bucketName,
+        history,
+        historyLength: 200,
+        historyTtlSeconds: 86_400,
+      });
       await expect(run).rejects.toThrow(MovieLensImportError);
       await expect(run).rejects.toThrow(message);
       expect(await getCatalogItem(s3, local().bucketName, '1')).toEqual(before);

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { lastHeader, proxyEvent, splitUrl } from '../../../infra/local/proxyEvent.ts';
 
 describe('proxyEvent', () => {
-  const context = { resource: '/v1/items/{itemId}/similar', pathParameters: { itemId: 'm 1' }, stage: 'dev', requestId: 'req-1', apiKey: 'k'.repeat(40) };
+  const context = {
+    resource: '/v1/items/{itemId}/similar',
+    pathParameters: { itemId: 'm 1' },
+    stage: 'dev',
+    requestId: 'req-1',
+    apiKey: 'k'.repeat(40),
+  };
 
   it('builds the REST proxy event: last value of a repeated header or query parameter, all of them in the multi-value maps', () => {
     const event = proxyEvent(
@@ -41,7 +47,10 @@ describe('proxyEvent', () => {
   });
 
   it('has null query maps without a query, and the body as text', () => {
-    const event = proxyEvent({ method: 'POST', url: '/v1/rank', headers: [], body: Buffer.from('{"a":"é"}') }, { ...context, pathParameters: null });
+    const event = proxyEvent(
+      { method: 'POST', url: '/v1/rank', headers: [], body: Buffer.from('{"a":"é"}') },
+      { ...context, pathParameters: null },
+    );
     expect(event.queryStringParameters).toBeNull();
     expect(event.multiValueQueryStringParameters).toBeNull();
     expect(event.pathParameters).toBeNull();
@@ -59,7 +68,15 @@ describe('proxyEvent', () => {
   it('splits a URL and finds headers case-insensitively, the last one winning', () => {
     expect(splitUrl('/a/b?x=1')).toEqual(['/a/b', 'x=1']);
     expect(splitUrl('/a')).toEqual(['/a', '']);
-    expect(lastHeader([['X-Api-Key', 'one'], ['x-api-key', 'two']], 'x-api-key')).toBe('two');
+    expect(
+      lastHeader(
+        [
+          ['X-Api-Key', 'one'],
+          ['x-api-key', 'two'],
+        ],
+        'x-api-key',
+      ),
+    ).toBe('two');
     expect(lastHeader([], 'x-api-key')).toBeUndefined();
   });
 });

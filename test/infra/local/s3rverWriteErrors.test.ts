@@ -15,7 +15,8 @@ describe('s3rver over a read-only data folder (a real one: see makeReadOnly)', (
   let readOnly: ReadOnlyFolder | undefined;
   const saved: Record<string, string | undefined> = {};
   const bucketDir = () => join(dir, 's3', local.bucketName);
-  const read = async (key: string) => (await s3.send(new GetObjectCommand({ Bucket: local.bucketName, Key: key }))).Body?.transformToString();
+  const read = async (key: string) =>
+    (await s3.send(new GetObjectCommand({ Bucket: local.bucketName, Key: key }))).Body?.transformToString();
   const put = (key: string, body: string) => s3.send(new PutObjectCommand({ Bucket: local.bucketName, Key: key, Body: body }));
 
   beforeAll(async () => {
@@ -47,7 +48,11 @@ describe('s3rver over a read-only data folder (a real one: see makeReadOnly)', (
     await put('events/kept.ndjson', 'before');
     readOnly = await makeReadOnly(bucketDir());
 
-    const failures = await Promise.allSettled([put('events/new.ndjson', 'lost'), put('events/kept.ndjson', 'overwritten'), put('catalog/x.json', '{}')]);
+    const failures = await Promise.allSettled([
+      put('events/new.ndjson', 'lost'),
+      put('events/kept.ndjson', 'overwritten'),
+      put('catalog/x.json', '{}'),
+    ]);
     for (const failure of failures) {
       expect(failure.status).toBe('rejected');
       const reason = (failure as PromiseRejectedResult).reason;
@@ -66,7 +71,14 @@ describe('s3rver over a read-only data folder (a real one: see makeReadOnly)', (
   it('POST /v1/events answers 503 JSON with Retry-After while the folder is read-only, then 202 again', async () => {
     const { handler } = await import('../../../functions/events/handler.ts');
     const post = (eventId: string) =>
-      invoke(handler, apiGatewayEvent({ method: 'POST', resource: '/v1/events', body: { events: [{ eventId, userId: 'u1', itemId: 'm1', type: 'watch' }] } }));
+      invoke(
+        handler,
+        apiGatewayEvent({
+          method: 'POST',
+          resource: '/v1/events',
+          body: { events: [{ eventId, userId: 'u1', itemId: 'm1', type: 'watch' }] },
+        }),
+      );
     // The events prefix exists, so the object write itself (not a folder creation) is what fails.
     expect((await post('ro-0')).statusCode).toBe(202);
     readOnly = await makeReadOnly(bucketDir());

@@ -13,20 +13,32 @@ describe('readServiceDefinition, on the synthesized app', () => {
   let templates: ServiceTemplates;
   let definition: ServiceDefinition;
   beforeAll(() => {
-    templates = synthTemplates({ projectRoot: PROJECT_ROOT, context: { ...LOCAL_CONTEXT_DEFAULTS, modelRefreshSeconds: 7, corsAllowOrigins: 'http://localhost:5173' } });
+    templates = synthTemplates({
+      projectRoot: PROJECT_ROOT,
+      context: { ...LOCAL_CONTEXT_DEFAULTS, modelRefreshSeconds: 7, corsAllowOrigins: 'http://localhost:5173' },
+    });
     definition = readServiceDefinition(templates);
   });
 
   it('finds every route of functions/routes.ts at its path, integrated with its function, with its API-key requirement', () => {
     const routes = definition.routes.filter((route) => route.method !== 'OPTIONS');
-    const found = routes.map((route) => `${route.method} ${route.path} ${route.apiKeyRequired} ${route.integration.kind === 'function' ? route.integration.function : route.integration.kind}`);
-    const expected = routedSpecs.flatMap((spec) => spec.routes.map((route) => `${route.method} ${route.path} ${route.apiKeyRequired} ${spec.name}`));
+    const found = routes.map(
+      (route) =>
+        `${route.method} ${route.path} ${route.apiKeyRequired} ${route.integration.kind === 'function' ? route.integration.function : route.integration.kind}`,
+    );
+    const expected = routedSpecs.flatMap((spec) =>
+      spec.routes.map((route) => `${route.method} ${route.path} ${route.apiKeyRequired} ${spec.name}`),
+    );
     expect(found.sort()).toEqual(expected.sort());
   });
 
   it('reads the CORS preflight methods of the configured origins as mock integrations with their headers', () => {
     const preflight = definition.routes.find((route) => route.method === 'OPTIONS' && route.path === '/v1/popular');
-    expect(preflight?.integration).toMatchObject({ kind: 'mock', statusCode: 204, headers: { 'Access-Control-Allow-Origin': 'http://localhost:5173' } });
+    expect(preflight?.integration).toMatchObject({
+      kind: 'mock',
+      statusCode: 204,
+      headers: { 'Access-Control-Allow-Origin': 'http://localhost:5173' },
+    });
     expect(preflight?.apiKeyRequired).toBe(false);
     for (const fn of definition.functions.values()) expect(fn.environment.CORS_ALLOW_ORIGINS).toBe('http://localhost:5173');
   });
@@ -52,20 +64,29 @@ describe('readServiceDefinition, on the synthesized app', () => {
   });
 
   it('finds the retrain schedule and the API’s customised gateway responses', () => {
-    expect(definition.schedules).toEqual([expect.objectContaining({ function: 'Retrain', expression: expect.stringMatching(/^(rate|cron)\(/) })]);
+    expect(definition.schedules).toEqual([
+      expect.objectContaining({ function: 'Retrain', expression: expect.stringMatching(/^(rate|cron)\(/) }),
+    ]);
     expect(definition.gatewayResponses.get('INVALID_API_KEY')?.templates['application/json']).toContain('$context.error.messageString');
     expect(definition.gatewayResponses.get('MISSING_AUTHENTICATION_TOKEN')?.statusCode).toBe(404);
   });
 
   it('ships a sample event for every function, each one a request to a route of that function', () => {
     for (const name of definition.functions.keys()) {
-      const event = JSON.parse(readFileSync(join(PROJECT_ROOT, SAMPLE_EVENTS_DIR, `${name}.json`), 'utf8')) as { httpMethod?: string; resource?: string; source?: string };
+      const event = JSON.parse(readFileSync(join(PROJECT_ROOT, SAMPLE_EVENTS_DIR, `${name}.json`), 'utf8')) as {
+        httpMethod?: string;
+        resource?: string;
+        source?: string;
+      };
       const routes = definition.routes.filter((route) => route.integration.kind === 'function' && route.integration.function === name);
       if (routes.length === 0) {
         expect(event.source, name).toBe('aws.events');
         continue;
       }
-      expect(routes.map((route) => `${route.method} ${route.path}`), name).toContain(`${event.httpMethod} ${event.resource}`);
+      expect(
+        routes.map((route) => `${route.method} ${route.path}`),
+        name,
+      ).toContain(`${event.httpMethod} ${event.resource}`);
     }
   });
 });
@@ -82,8 +103,14 @@ describe('readServiceDefinition, on edge cases of a template', () => {
         S: {
           Resources: {
             Bare: { Type: 'AWS::Lambda::Function', Properties: { Handler: 'index.handler' } },
-            Res: { Type: 'AWS::ApiGateway::Resource', Properties: { ParentId: { 'Fn::GetAtt': ['Api', 'RootResourceId'] }, PathPart: 'bare' } },
-            M1: method({ Type: 'AWS_PROXY', Uri: { 'Fn::Join': ['', ['arn:', { 'Fn::GetAtt': ['Bare', 'Arn'] }, '/invocations']] } }, { Ref: 'Res' }),
+            Res: {
+              Type: 'AWS::ApiGateway::Resource',
+              Properties: { ParentId: { 'Fn::GetAtt': ['Api', 'RootResourceId'] }, PathPart: 'bare' },
+            },
+            M1: method(
+              { Type: 'AWS_PROXY', Uri: { 'Fn::Join': ['', ['arn:', { 'Fn::GetAtt': ['Bare', 'Arn'] }, '/invocations']] } },
+              { Ref: 'Res' },
+            ),
             M2: method({ Type: 'HTTP_PROXY', Uri: 'https://example.com' }),
           },
         },
@@ -97,8 +124,8 @@ describe('readServiceDefinition, on edge cases of a template', () => {
   });
 
   it('refuses a resource whose parent is not a resource', () => {
-    expect(() =>
-      readServiceDefinition({ stacks: { S: { Resources: { M: method({ Type: 'MOCK' }, { Ref: 'Nowhere' }) } } } }),
-    ).toThrow(/Nowhere is not an API resource/);
+    expect(() => readServiceDefinition({ stacks: { S: { Resources: { M: method({ Type: 'MOCK' }, { Ref: 'Nowhere' }) } } } })).toThrow(
+      /Nowhere is not an API resource/,
+    );
   });
 });

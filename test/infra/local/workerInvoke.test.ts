@@ -31,26 +31,41 @@ describe('invokeInWorker', () => {
     expect(body).toMatchObject({ greeting: 'hello from the thread', functionName: 'Fixture', event: { resource: '/x' } });
     expect(body.remainingMs).toBeGreaterThan(0);
     expect(body.remainingMs).toBeLessThanOrEqual(30_000);
-    expect(lines.map((line) => JSON.parse(line) as { message: string; requestId: string })).toContainEqual({ level: 'INFO', message: 'echo called', requestId: 'req-42' });
+    expect(lines.map((line) => JSON.parse(line) as { message: string; requestId: string })).toContainEqual({
+      level: 'INFO',
+      message: 'echo called',
+      requestId: 'req-42',
+    });
     // The thread's environment is its own.
     expect(process.env.GREETING).toBeUndefined();
   });
 
   it('rejects with the handler’s error as Lambda reports it', async () => {
-    const failure = await invokeInWorker({ projectRoot: PROJECT_ROOT, fn: fn('failing'), env: {}, event: {}, requestId: 'r' }).catch((error: unknown) => error);
+    const failure = await invokeInWorker({ projectRoot: PROJECT_ROOT, fn: fn('failing'), env: {}, event: {}, requestId: 'r' }).catch(
+      (error: unknown) => error,
+    );
     expect(failure).toBeInstanceOf(FunctionError);
     expect((failure as FunctionError).toJSON()).toMatchObject({ errorType: 'TypeError', errorMessage: 'the fixture failed on purpose' });
   });
 
   it('stops the thread at the timeout with Lambda’s timeout error', async () => {
-    const failure = await invokeInWorker({ projectRoot: PROJECT_ROOT, fn: fn('slow', 1), env: {}, event: {}, requestId: 'r' }).catch((error: unknown) => error);
+    const failure = await invokeInWorker({ projectRoot: PROJECT_ROOT, fn: fn('slow', 1), env: {}, event: {}, requestId: 'r' }).catch(
+      (error: unknown) => error,
+    );
     expect((failure as FunctionError).errorType).toBe('Sandbox.Timedout');
     expect((failure as FunctionError).message).toBe('Task timed out after 1.00 seconds');
   });
 
   it('stops the thread when aborted', async () => {
     const controller = new AbortController();
-    const pending = invokeInWorker({ projectRoot: PROJECT_ROOT, fn: fn('slow'), env: {}, event: {}, requestId: 'r', signal: controller.signal });
+    const pending = invokeInWorker({
+      projectRoot: PROJECT_ROOT,
+      fn: fn('slow'),
+      env: {},
+      event: {},
+      requestId: 'r',
+      signal: controller.signal,
+    });
     controller.abort(new Error('stopping'));
     await expect(pending).rejects.toThrow(/stopping/);
   });

@@ -30,7 +30,9 @@ describe('ApiStack', () => {
 
   describe('routes (built from functions/routes.ts)', () => {
     it('has one method per route, at the route path, and no other', () => {
-      const found = routeMethods.map((method) => `${method.Properties.HttpMethod as string} ${resourcePath(apiResources, method.Properties.ResourceId)}`).sort();
+      const found = routeMethods
+        .map((method) => `${method.Properties.HttpMethod as string} ${resourcePath(apiResources, method.Properties.ResourceId)}`)
+        .sort();
       expect(found).toEqual(allRoutes.map((route) => `${route.method} ${route.path}`).sort());
     });
 
@@ -76,14 +78,21 @@ describe('ApiStack', () => {
     });
 
     it('leaves out a function whose handler does not exist, with a warning naming it', () => {
-      const specs = fixtureFunctions().map((spec) => (spec.name === 'Similar' ? { ...spec, entry: 'functions/similar/missing-handler.ts' } : spec));
+      const specs = fixtureFunctions().map((spec) =>
+        spec.name === 'Similar' ? { ...spec, entry: 'functions/similar/missing-handler.ts' } : spec,
+      );
       const partial = testApp({}, specs);
       const partialTemplate = Template.fromStack(partial.stacks.api);
-      const paths = Object.values(resources(partialTemplate, 'AWS::ApiGateway::Method')).map((method) => (method.Metadata?.[ROUTE_METADATA_KEY] as RouteMetadata | undefined)?.path);
+      const paths = Object.values(resources(partialTemplate, 'AWS::ApiGateway::Method')).map(
+        (method) => (method.Metadata?.[ROUTE_METADATA_KEY] as RouteMetadata | undefined)?.path,
+      );
       expect(paths).not.toContain('/v1/items/{itemId}/similar');
       expect(paths).toContain('/v1/items/{itemId}');
       expect(functionsByName(partialTemplate).has('Similar')).toBe(false);
-      Annotations.fromStack(partial.stacks.api).hasWarning('*', Match.stringLikeRegexp('functions/similar/missing-handler.ts does not exist: Similar'));
+      Annotations.fromStack(partial.stacks.api).hasWarning(
+        '*',
+        Match.stringLikeRegexp('functions/similar/missing-handler.ts does not exist: Similar'),
+      );
     });
 
     it.each([
@@ -94,7 +103,9 @@ describe('ApiStack', () => {
       const app = cloudApp(context);
       expect(app.config.modelDownloads).toBe(deployed);
       const built = Template.fromStack(app.stacks.api);
-      const paths = Object.values(resources(built, 'AWS::ApiGateway::Method')).map((method) => (method.Metadata?.[ROUTE_METADATA_KEY] as RouteMetadata | undefined)?.path);
+      const paths = Object.values(resources(built, 'AWS::ApiGateway::Method')).map(
+        (method) => (method.Metadata?.[ROUTE_METADATA_KEY] as RouteMetadata | undefined)?.path,
+      );
       expect(paths.includes('/v1/model/files')).toBe(deployed);
       expect(paths).toContain('/v1/model');
       expect(functionsByName(built).has('ModelFiles')).toBe(deployed);
@@ -103,7 +114,9 @@ describe('ApiStack', () => {
 
   describe('API keys, usage plan, limits', () => {
     it('ties one API key to a usage plan with the configured throttle and daily quota on the stage', () => {
-      const custom = Template.fromStack(testApp({ throttleRatePerSecond: '50', throttleBurst: '80', quotaPerDay: '10000', stage: 'prod' }).stacks.api);
+      const custom = Template.fromStack(
+        testApp({ throttleRatePerSecond: '50', throttleBurst: '80', quotaPerDay: '10000', stage: 'prod' }).stacks.api,
+      );
       const stage = new Capture();
       custom.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
         Throttle: { RateLimit: 50, BurstLimit: 80 },
@@ -113,8 +126,14 @@ describe('ApiStack', () => {
       custom.hasResourceProperties('AWS::ApiGateway::Stage', { StageName: 'prod' });
       expect(Object.keys(resources(custom, 'AWS::ApiGateway::Stage'))).toEqual([stage.asString()]);
       custom.resourceCountIs('AWS::ApiGateway::ApiKey', 1);
-      custom.hasResourceProperties('AWS::ApiGateway::UsagePlanKey', { KeyType: 'API_KEY', KeyId: { Ref: Match.stringLikeRegexp('ApiKey') } });
-      template.hasResourceProperties('AWS::ApiGateway::UsagePlan', { Throttle: { RateLimit: 100, BurstLimit: 200 }, Quota: { Limit: 1_000_000, Period: 'DAY' } });
+      custom.hasResourceProperties('AWS::ApiGateway::UsagePlanKey', {
+        KeyType: 'API_KEY',
+        KeyId: { Ref: Match.stringLikeRegexp('ApiKey') },
+      });
+      template.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
+        Throttle: { RateLimit: 100, BurstLimit: 200 },
+        Quota: { Limit: 1_000_000, Period: 'DAY' },
+      });
     });
 
     it('throttles the stage as a whole, logs errors only and never bodies, and writes JSON access logs to a log group with retention', () => {
@@ -122,12 +141,24 @@ describe('ApiStack', () => {
       template.hasResourceProperties('AWS::ApiGateway::Stage', {
         StageName: config.stage,
         MethodSettings: [
-          Match.objectLike({ HttpMethod: '*', ResourcePath: '/*', LoggingLevel: 'ERROR', DataTraceEnabled: false, ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 }),
+          Match.objectLike({
+            HttpMethod: '*',
+            ResourcePath: '/*',
+            LoggingLevel: 'ERROR',
+            DataTraceEnabled: false,
+            ThrottlingRateLimit: 100,
+            ThrottlingBurstLimit: 200,
+          }),
         ],
         AccessLogSetting: { DestinationArn: Match.anyValue(), Format: format },
       });
       const fields = JSON.parse(format.asString()) as Record<string, string>;
-      expect(fields).toMatchObject({ requestId: '$context.requestId', status: '$context.status', apiKeyId: '$context.identity.apiKeyId', latencyMs: '$context.responseLatency' });
+      expect(fields).toMatchObject({
+        requestId: '$context.requestId',
+        status: '$context.status',
+        apiKeyId: '$context.identity.apiKeyId',
+        latencyMs: '$context.responseLatency',
+      });
       template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
       template.hasResourceProperties('AWS::ApiGateway::Account', { CloudWatchRoleArn: Match.anyValue() });
     });
@@ -135,14 +166,17 @@ describe('ApiStack', () => {
     it('has no CORS unless corsAllowOrigins names origins: no preflight, no Allow-Origin anywhere', () => {
       expect(Object.values(methods).filter((method) => method.Properties.HttpMethod === 'OPTIONS')).toEqual([]);
       expect(JSON.stringify(template.toJSON())).not.toContain('Access-Control-Allow-Origin');
-      for (const { resource } of functions.values()) expect(resource.Properties.Environment.Variables).not.toHaveProperty('CORS_ALLOW_ORIGINS');
+      for (const { resource } of functions.values())
+        expect(resource.Properties.Environment.Variables).not.toHaveProperty('CORS_ALLOW_ORIGINS');
     });
 
     it('answers CORS preflight on every route resource for the configured origin, allowing the API key header', () => {
       const restricted = Template.fromStack(testApp({ corsAllowOrigins: 'https://app.example.com' }).stacks.api);
       const all = resources(restricted, 'AWS::ApiGateway::Method');
       const options = Object.values(all).filter((method) => method.Properties.HttpMethod === 'OPTIONS');
-      const optionPaths = new Set(options.map((method) => resourcePath(resources(restricted, 'AWS::ApiGateway::Resource'), method.Properties.ResourceId)));
+      const optionPaths = new Set(
+        options.map((method) => resourcePath(resources(restricted, 'AWS::ApiGateway::Resource'), method.Properties.ResourceId)),
+      );
       for (const route of allRoutes) expect(optionPaths, route.path).toContain(route.path);
       for (const method of options) {
         expect(method.Properties.ApiKeyRequired ?? false).toBe(false);
@@ -167,7 +201,9 @@ describe('ApiStack', () => {
       });
       template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
         ResponseType: 'INVALID_API_KEY',
-        ResponseTemplates: { 'application/json': `{"error":"forbidden","message":$context.error.messageString,"hint":${JSON.stringify(API_KEY_HINT)}}` },
+        ResponseTemplates: {
+          'application/json': `{"error":"forbidden","message":$context.error.messageString,"hint":${JSON.stringify(API_KEY_HINT)}}`,
+        },
       });
       expect(API_KEY_HINT).toMatch(/x-api-key.*npx marquee key.*GetApiKeyCommand/);
       for (const [type, code] of [
@@ -196,20 +232,32 @@ describe('ApiStack', () => {
     it('runs every routed function on nodejs22.x, x86_64 by default, ESM entry index.handler', () => {
       expect([...functions.keys()].sort()).toEqual(routed.map((spec) => spec.name).sort());
       for (const { resource } of functions.values()) {
-        expect(resource.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['x86_64'], Handler: 'index.handler', Timeout: 10 });
+        expect(resource.Properties).toMatchObject({
+          Runtime: 'nodejs22.x',
+          Architectures: ['x86_64'],
+          Handler: 'index.handler',
+          Timeout: 10,
+        });
       }
     });
 
     it('takes the architecture and memory sizes from context', () => {
-      const arm = functionsByName(Template.fromStack(testApp({ architecture: 'arm64', servingMemoryMb: '2048', functionMemoryMb: '256' }).stacks.api));
+      const arm = functionsByName(
+        Template.fromStack(testApp({ architecture: 'arm64', servingMemoryMb: '2048', functionMemoryMb: '256' }).stacks.api),
+      );
       for (const spec of routed) {
-        expect(arm.get(spec.name)?.resource.Properties).toMatchObject({ Architectures: ['arm64'], MemorySize: spec.usesOnnxRuntime ? 2048 : 256 });
+        expect(arm.get(spec.name)?.resource.Properties).toMatchObject({
+          Architectures: ['arm64'],
+          MemorySize: spec.usesOnnxRuntime ? 2048 : 256,
+        });
         expect(functions.get(spec.name)?.resource.Properties.MemorySize).toBe(spec.usesOnnxRuntime ? 1024 : 512);
       }
     });
 
     it('gives every function the configuration its handlers read, and the names of the bucket and tables', () => {
-      const custom = functionsByName(Template.fromStack(testApp({ modelRefreshSeconds: '15', historyLength: 50, logLevel: 'DEBUG' }).stacks.api));
+      const custom = functionsByName(
+        Template.fromStack(testApp({ modelRefreshSeconds: '15', historyLength: 50, logLevel: 'DEBUG' }).stacks.api),
+      );
       for (const { resource } of custom.values()) {
         const variables = resource.Properties.Environment.Variables as Record<string, unknown>;
         expect(variables).toMatchObject({
@@ -221,7 +269,8 @@ describe('ApiStack', () => {
           POWERTOOLS_METRICS_NAMESPACE: 'Marquee',
           POWERTOOLS_LOG_LEVEL: 'DEBUG',
         });
-        for (const name of ['BUCKET_NAME', 'HISTORY_TABLE_NAME', 'IDEMPOTENCY_TABLE_NAME']) expect(JSON.stringify(variables[name])).toContain('Marquee-dev-Storage');
+        for (const name of ['BUCKET_NAME', 'HISTORY_TABLE_NAME', 'IDEMPOTENCY_TABLE_NAME'])
+          expect(JSON.stringify(variables[name])).toContain('Marquee-dev-Storage');
         expect(variables).not.toHaveProperty('AWS_ENDPOINT_URL_S3');
       }
     });
@@ -236,9 +285,14 @@ describe('ApiStack', () => {
   });
 
   describe('least privilege', () => {
-    const serving = { 'bucket/catalog/changes/*': ['s3:GetObject'], 'bucket/catalog/items/*': ['s3:GetObject'], 'bucket/models/*': ['s3:GetObject'] };
+    const serving = {
+      'bucket/catalog/changes/*': ['s3:GetObject'],
+      'bucket/catalog/items/*': ['s3:GetObject'],
+      'bucket/models/*': ['s3:GetObject'],
+    };
     const servingList = ['catalog/changes/*', 'catalog/items/*', 'models/*'];
-    const s3Of = (actions: Record<string, string[]>) => Object.fromEntries(Object.entries(actions).filter(([name]) => name.startsWith('bucket')));
+    const s3Of = (actions: Record<string, string[]>) =>
+      Object.fromEntries(Object.entries(actions).filter(([name]) => name.startsWith('bucket')));
     const access = (name: string) => storageAccess(template, stacks.storage, functions.get(name)!.resource);
 
     it.each([
@@ -251,7 +305,11 @@ describe('ApiStack', () => {
       ['Health', { 'bucket/models/*': ['s3:GetObject'] }, ['models/*']],
       ['OpenApi', {}, []],
       ['Events', { 'bucket/events/*': ['s3:PutObject'] }, []],
-      ['Items', { 'bucket/catalog/changes/*': ['s3:PutObject'], 'bucket/catalog/items/*': ['s3:GetObject', 's3:PutObject'] }, ['catalog/items/*']],
+      [
+        'Items',
+        { 'bucket/catalog/changes/*': ['s3:PutObject'], 'bucket/catalog/items/*': ['s3:GetObject', 's3:PutObject'] },
+        ['catalog/items/*'],
+      ],
       ['ForgetUser', { 'bucket/tombstones/*': ['s3:PutObject'] }, []],
       ['UserHistory', {}, []],
     ])('%s touches exactly its prefixes of the bucket', (name, objects, listPrefixes) => {
@@ -266,7 +324,10 @@ describe('ApiStack', () => {
       Recommend: { historyTable: ['dynamodb:Query'] },
       Rank: { historyTable: ['dynamodb:Query'] },
       UserHistory: { historyTable: ['dynamodb:Query'] },
-      Events: { historyTable: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'], idempotencyTable: ['dynamodb:BatchGetItem', 'dynamodb:PutItem'] },
+      Events: {
+        historyTable: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'],
+        idempotencyTable: ['dynamodb:BatchGetItem', 'dynamodb:PutItem'],
+      },
       ForgetUser: { historyTable: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:Query'] },
       Similar: {},
       Popular: {},
@@ -283,7 +344,9 @@ describe('ApiStack', () => {
 
     it.each(Object.entries(DYNAMODB))('%s may call exactly its DynamoDB actions, on its tables only', (name, tables) => {
       const { actions } = access(name);
-      const dynamo = Object.fromEntries(Object.entries(actions).filter(([resource]) => resource.startsWith('historyTable') || resource.startsWith('idempotencyTable')));
+      const dynamo = Object.fromEntries(
+        Object.entries(actions).filter(([resource]) => resource.startsWith('historyTable') || resource.startsWith('idempotencyTable')),
+      );
       expect(dynamo).toEqual(tables);
       const allActions = roleStatements(template, functions.get(name)!.resource).flatMap((statement) => asArray(statement.Action));
       expect(allActions.filter((action) => action.startsWith('dynamodb:')).sort()).toEqual(Object.values(tables).flat().sort());

@@ -23,7 +23,14 @@ describe('marqueeConfig', () => {
 
   it('reads context as `-c key=value` gives it (strings) and as cdk.json gives it (JSON values)', () => {
     const app = new App({
-      context: { stage: 'prod', architecture: 'arm64', servingMemoryMb: '2048', historyLength: 50, corsAllowOrigins: 'https://a.example, https://b.example', unrelated: 'x' },
+      context: {
+        stage: 'prod',
+        architecture: 'arm64',
+        servingMemoryMb: '2048',
+        historyLength: 50,
+        corsAllowOrigins: 'https://a.example, https://b.example',
+        unrelated: 'x',
+      },
     });
     expect(readMarqueeConfig(app.node)).toMatchObject({
       stage: 'prod',
@@ -44,7 +51,8 @@ describe('marqueeConfig', () => {
   });
 
   it('rejects bad values, naming every bad key', () => {
-    const bad = () => parseMarqueeConfig({ architecture: 'mips', logRetentionDays: '31', stage: 'Prod!', retrainMemoryMb: '20000', alarmEmail: 'nobody' });
+    const bad = () =>
+      parseMarqueeConfig({ architecture: 'mips', logRetentionDays: '31', stage: 'Prod!', retrainMemoryMb: '20000', alarmEmail: 'nobody' });
     expect(bad).toThrow(MarqueeConfigError);
     expect(bad).toThrow(/architecture.*logRetentionDays|logRetentionDays.*architecture/);
     for (const key of ['stage', 'retrainMemoryMb', 'alarmEmail', 'logRetentionDays']) expect(bad).toThrow(new RegExp(key));

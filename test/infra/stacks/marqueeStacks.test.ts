@@ -30,7 +30,9 @@ describe('the Marquee app', () => {
   it('still reports a wildcard that is not a prefix grant (the acknowledgements are exact)', () => {
     const { app, stacks } = testApp();
     const recommend = stacks.api.functions.find((fn) => fn.spec.name === 'Recommend')!;
-    recommend.function.addToRolePolicy(new PolicyStatement({ actions: ['s3:Get*'], resources: [stacks.storage.bucket.arnForObjects('*')] }));
+    recommend.function.addToRolePolicy(
+      new PolicyStatement({ actions: ['s3:Get*'], resources: [stacks.storage.bucket.arnForObjects('*')] }),
+    );
     app.synth();
     const rules = new AwsSolutionsChecks().validateScope(app).violations.map((violation) => violation.ruleName);
     expect(rules).toContain('AwsSolutions-IAM5[Action::s3:Get*]');
@@ -52,21 +54,30 @@ describe('the Marquee app', () => {
   it('marks every function with its functions/routes.ts entry, for the local service', () => {
     const { stacks } = testApp({ modelDownloads: true });
     const marked = [stacks.api, stacks.training].flatMap((stack) =>
-      Object.values(resources(Template.fromStack(stack), 'AWS::Lambda::Function')).map((fn) => fn.Metadata?.[FUNCTION_METADATA_KEY] as FunctionMetadata),
+      Object.values(resources(Template.fromStack(stack), 'AWS::Lambda::Function')).map(
+        (fn) => fn.Metadata?.[FUNCTION_METADATA_KEY] as FunctionMetadata,
+      ),
     );
     expect(marked.sort((a, b) => a.name.localeCompare(b.name))).toEqual(
-      FUNCTIONS.map((spec) => ({ name: spec.name, entry: FIXTURE_HANDLER, usesOnnxRuntime: spec.usesOnnxRuntime })).sort((a, b) => a.name.localeCompare(b.name)),
+      FUNCTIONS.map((spec) => ({ name: spec.name, entry: FIXTURE_HANDLER, usesOnnxRuntime: spec.usesOnnxRuntime })).sort((a, b) =>
+        a.name.localeCompare(b.name),
+      ),
     );
   });
 
   it('deploys, from the real functions/routes.ts, exactly the functions whose handler exists', () => {
-    const app = new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [], modelDownloads: 'true' }, builtinCloudFormationValidation: false });
+    const app = new App({
+      context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [], modelDownloads: 'true' },
+      builtinCloudFormationValidation: false,
+    });
     const stacks = addMarqueeStacks(app, readMarqueeConfig(app.node));
     const { present } = partitionByEntry(SERVICE_FUNCTIONS, PROJECT_ROOT);
     const deployed = new Map([stacks.api, stacks.training].flatMap((stack) => [...functionsByName(Template.fromStack(stack))]));
     expect([...deployed.keys()].sort()).toEqual(present.map((spec) => spec.name).sort());
     for (const [name, { resource }] of deployed) {
-      expect((resource.Metadata?.[FUNCTION_METADATA_KEY] as FunctionMetadata).entry).toBe(FUNCTIONS.find((spec) => spec.name === name)?.entry);
+      expect((resource.Metadata?.[FUNCTION_METADATA_KEY] as FunctionMetadata).entry).toBe(
+        FUNCTIONS.find((spec) => spec.name === name)?.entry,
+      );
     }
   });
 

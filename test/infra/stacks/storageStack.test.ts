@@ -14,7 +14,12 @@ describe('StorageStack', () => {
       Properties: Match.objectLike({
         VersioningConfiguration: { Status: 'Enabled' },
         BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
-        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
         OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
       }),
     });
@@ -32,7 +37,12 @@ describe('StorageStack', () => {
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Deny', Action: 's3:*', Principal: { AWS: '*' }, Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 's3:*',
+            Principal: { AWS: '*' },
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
           Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { NumericLessThan: { 's3:TlsVersion': 1.2 } } }),
         ]),
       },
@@ -63,6 +73,7 @@ describe('StorageStack', () => {
 
   it('has exactly the two tables, and outputs the names the CLI asks for', () => {
     template.resourceCountIs('AWS::DynamoDB::Table', 2);
-    for (const name of ['BucketName', 'HistoryTableName', 'IdempotencyTableName']) template.hasOutput(name, { Value: { Ref: Match.anyValue() } });
+    for (const name of ['BucketName', 'HistoryTableName', 'IdempotencyTableName'])
+      template.hasOutput(name, { Value: { Ref: Match.anyValue() } });
   });
 });

@@ -69,7 +69,11 @@ export function storageResourceName(storage: StorageStack, resource: unknown): s
 }
 
 /** A function's storage access: resource name → sorted actions, and the prefixes it may list. */
-export function storageAccess(template: Template, storage: StorageStack, fn: CfnResource): { readonly actions: Record<string, string[]>; readonly listPrefixes: string[] } {
+export function storageAccess(
+  template: Template,
+  storage: StorageStack,
+  fn: CfnResource,
+): { readonly actions: Record<string, string[]>; readonly listPrefixes: string[] } {
   const actions: Record<string, Set<string>> = {};
   const listPrefixes: string[] = [];
   for (const statement of roleStatements(template, fn)) {
@@ -77,8 +81,12 @@ export function storageAccess(template: Template, storage: StorageStack, fn: Cfn
       const name = storageResourceName(storage, resource);
       if (name.startsWith('other:')) continue;
       for (const action of asArray(statement.Action)) (actions[name] ??= new Set()).add(action);
-      if (asArray(statement.Action).includes('s3:ListBucket')) listPrefixes.push(...asArray(statement.Condition?.StringLike?.['s3:prefix'] ?? []));
+      if (asArray(statement.Action).includes('s3:ListBucket'))
+        listPrefixes.push(...asArray(statement.Condition?.StringLike?.['s3:prefix'] ?? []));
     }
   }
-  return { actions: Object.fromEntries(Object.entries(actions).map(([name, set]) => [name, [...set].sort()])), listPrefixes: listPrefixes.sort() };
+  return {
+    actions: Object.fromEntries(Object.entries(actions).map(([name, set]) => [name, [...set].sort()])),
+    listPrefixes: listPrefixes.sort(),
+  };
 }

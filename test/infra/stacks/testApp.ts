@@ -41,4 +41,7 @@ export function testApp(context: Record<string, unknown> = {}, functions: readon
 }
 
 /** CloudFormation resources of one type, by logical id. */
-export type Resources = Record<string, { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, unknown>; DependsOn?: unknown }>;
+export type Resources = Record<
+  string,
+  { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, unknown>; DependsOn?: unknown }
+>;

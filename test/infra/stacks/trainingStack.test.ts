@@ -15,8 +15,15 @@ describe('TrainingStack', () => {
   const retrain = functionsByName(template).get('Retrain');
 
   it('runs the retrain function with training-sized memory and timeout (3008 MB, 15 min by default), configurable', () => {
-    expect(retrain?.resource.Properties).toMatchObject({ Runtime: 'nodejs22.x', MemorySize: 3008, Timeout: 900, Architectures: ['x86_64'] });
-    const custom = functionsByName(Template.fromStack(testApp({ retrainMemoryMb: '10240', retrainTimeoutMinutes: '10', architecture: 'arm64' }).stacks.training));
+    expect(retrain?.resource.Properties).toMatchObject({
+      Runtime: 'nodejs22.x',
+      MemorySize: 3008,
+      Timeout: 900,
+      Architectures: ['x86_64'],
+    });
+    const custom = functionsByName(
+      Template.fromStack(testApp({ retrainMemoryMb: '10240', retrainTimeoutMinutes: '10', architecture: 'arm64' }).stacks.training),
+    );
     expect(custom.get('Retrain')?.resource.Properties).toMatchObject({ MemorySize: 10_240, Timeout: 600, Architectures: ['arm64'] });
   });
 
@@ -43,7 +50,9 @@ describe('TrainingStack', () => {
     });
     template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 86_400 });
     template.hasResourceProperties('AWS::SQS::QueuePolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+      },
     });
   });
 
@@ -67,7 +76,10 @@ describe('TrainingStack', () => {
     earlyTemplate.resourceCountIs('AWS::Lambda::Function', 0);
     earlyTemplate.resourceCountIs('AWS::Events::Rule', 0);
     earlyTemplate.resourceCountIs('AWS::SQS::Queue', 1);
-    Annotations.fromStack(early.stacks.training).hasWarning('*', Match.stringLikeRegexp('functions/retrain/not-yet.ts does not exist: Retrain'));
+    Annotations.fromStack(early.stacks.training).hasWarning(
+      '*',
+      Match.stringLikeRegexp('functions/retrain/not-yet.ts does not exist: Retrain'),
+    );
     expect(early.stacks.training.retrain).toBeUndefined();
   });
 });
@@ -94,12 +106,16 @@ describe('TrainingStack with trainingCompute=fargate (data past one Lambda)', ()
       dockerImages: Record<string, { source: { directory: string; dockerFile: string; platform: string } }>;
     };
     const images = Object.values(manifest.dockerImages);
-    expect(images.map((image) => image.source)).toEqual([{ directory: expect.any(String), dockerFile: RETRAIN_DOCKERFILE, platform: 'linux/amd64' }]);
+    expect(images.map((image) => image.source)).toEqual([
+      { directory: expect.any(String), dockerFile: RETRAIN_DOCKERFILE, platform: 'linux/amd64' },
+    ]);
     // The build context: the sources and the lockfile, not node_modules, tests or local data.
     const context = readdirSync(join(assembly.directory, images[0].source.directory));
     expect(context).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', 'model', 'functions', 'infra']));
     for (const left of ['node_modules', 'test', 'bench', '.git', 'cdk.out', '.marquee']) expect(context).not.toContain(left);
-    const arm = Template.fromStack(testApp({ trainingCompute: 'fargate', architecture: 'arm64', retrainTaskCpu: '8192', retrainTaskMemoryMb: '32768' }).stacks.training);
+    const arm = Template.fromStack(
+      testApp({ trainingCompute: 'fargate', architecture: 'arm64', retrainTaskCpu: '8192', retrainTaskMemoryMb: '32768' }).stacks.training,
+    );
     arm.hasResourceProperties('AWS::ECS::TaskDefinition', { Cpu: '8192', Memory: '32768', RuntimePlatform: { CpuArchitecture: 'ARM64' } });
     expect(() => testApp({ trainingCompute: 'fargate', retrainTaskCpu: '3000' })).toThrow(MarqueeConfigError);
   });
@@ -134,13 +150,20 @@ describe('TrainingStack with trainingCompute=fargate (data past one Lambda)', ()
   it('costs nothing while idle: no NAT gateway, public subnets only, no inbound rule; S3 through a gateway endpoint', () => {
     template.resourceCountIs('AWS::EC2::NatGateway', 0);
     for (const subnet of Object.values(resources(template, 'AWS::EC2::Subnet'))) expect(subnet.Properties.MapPublicIpOnLaunch).toBe(true);
-    for (const group of Object.values(resources(template, 'AWS::EC2::SecurityGroup'))) expect(group.Properties.SecurityGroupIngress).toBeUndefined();
-    template.hasResourceProperties('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Gateway', ServiceName: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith(['.s3'])] }) });
+    for (const group of Object.values(resources(template, 'AWS::EC2::SecurityGroup')))
+      expect(group.Properties.SecurityGroupIngress).toBeUndefined();
+    template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+      VpcEndpointType: 'Gateway',
+      ServiceName: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith(['.s3'])] }),
+    });
   });
 
   it('gives the task role exactly the retrain function’s storage access', () => {
     const fnAccess = storageAccess(template, stacks.storage, functionsByName(template).get('Retrain')!.resource);
-    const taskAccess = storageAccess(template, stacks.storage, { Type: 'AWS::IAM::Role', Properties: { Role: taskDefinition.Properties.TaskRoleArn } });
+    const taskAccess = storageAccess(template, stacks.storage, {
+      Type: 'AWS::IAM::Role',
+      Properties: { Role: taskDefinition.Properties.TaskRoleArn },
+    });
     expect(taskAccess).toEqual(fnAccess);
     expect(Object.keys(taskAccess.actions)).toContain('bucket/models/*');
   });
@@ -149,10 +172,15 @@ describe('TrainingStack with trainingCompute=fargate (data past one Lambda)', ()
     const clusterId = Object.keys(resources(template, 'AWS::ECS::Cluster'))[0];
     const failures = Object.values(resources(template, 'AWS::Events::Rule')).filter((rule) => rule.Properties.EventPattern);
     expect(failures.map((rule) => rule.Properties.EventPattern.detail)).toEqual([
-      { clusterArn: [{ 'Fn::GetAtt': [clusterId, 'Arn'] }], lastStatus: ['STOPPED'], containers: { exitCode: [{ 'anything-but': [0, EXIT_KEPT] }] } },
+      {
+        clusterArn: [{ 'Fn::GetAtt': [clusterId, 'Arn'] }],
+        lastStatus: ['STOPPED'],
+        containers: { exitCode: [{ 'anything-but': [0, EXIT_KEPT] }] },
+      },
       { clusterArn: [{ 'Fn::GetAtt': [clusterId, 'Arn'] }], lastStatus: ['STOPPED'], stopCode: ['TaskFailedToStart'] },
     ]);
-    for (const rule of failures) expect(rule.Properties.Targets).toEqual([expect.objectContaining({ Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } })]);
+    for (const rule of failures)
+      expect(rule.Properties.Targets).toEqual([expect.objectContaining({ Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } })]);
   });
 
   it('passes the cdk-nag AwsSolutions checks, every finding acknowledged with a reason', () => {

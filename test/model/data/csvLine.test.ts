@@ -9,11 +9,7 @@ describe('parseCsvLine', () => {
   });
 
   it('reads quoted fields with commas and doubled quotes', () => {
-    expect(parseCsvLine('11,"American President, The (1995)",Comedy', 'f', 1)).toEqual([
-      '11',
-      'American President, The (1995)',
-      'Comedy',
-    ]);
+    expect(parseCsvLine('11,"American President, The (1995)",Comedy', 'f', 1)).toEqual(['11', 'American President, The (1995)', 'Comedy']);
     expect(parseCsvLine('7,"""Great Performances"" Cats (1998)",Musical', 'f', 1)).toEqual([
       '7',
       '"Great Performances" Cats (1998)',

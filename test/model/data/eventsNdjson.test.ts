@@ -19,7 +19,11 @@ describe('parseEventLine', () => {
   });
 
   it('reads ISO timestamps, numeric ids, an event id, and null as no value', () => {
-    const event = parseEventLine('{"eventId":"e1","userId":7,"itemId":42,"type":"like","value":null,"timestamp":"2024-01-02T03:04:05Z"}', 'f', 1);
+    const event = parseEventLine(
+      '{"eventId":"e1","userId":7,"itemId":42,"type":"like","value":null,"timestamp":"2024-01-02T03:04:05Z"}',
+      'f',
+      1,
+    );
     expect(event).toEqual({ eventId: 'e1', userId: '7', itemId: '42', type: 'like', timestamp: Date.UTC(2024, 0, 2, 3, 4, 5) / 1000 });
     const at = (timestamp: string): number =>
       parseEventLine(JSON.stringify({ userId: 'u', itemId: 'i', type: 'click', timestamp }), 'f', 1).timestamp;
@@ -91,7 +95,10 @@ describe('readEventsNdjson', () => {
   });
 
   it('skips and counts bad lines when given onInvalidLine', async () => {
-    const path = folder.write('mixed.ndjson', [lines[0], 'not json', lines[2], '{"userId":"u","itemId":"m","type":"nope","timestamp":1}'].join('\n'));
+    const path = folder.write(
+      'mixed.ndjson',
+      [lines[0], 'not json', lines[2], '{"userId":"u","itemId":"m","type":"nope","timestamp":1}'].join('\n'),
+    );
     const bad: number[] = [];
     const builder = new InteractionTableBuilder();
     const stats = await appendEventsNdjson(path, builder, { onInvalidLine: (e) => bad.push(e.line) });

@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  decadeOf,
-  featureName,
-  itemFeatureNames,
-  normalizeFeatureValue,
-  preferenceFeatureNames,
-} from '../../../model/data/features.ts';
+import { decadeOf, featureName, itemFeatureNames, normalizeFeatureValue, preferenceFeatureNames } from '../../../model/data/features.ts';
 import { ShapeError } from '../../../model/errors.ts';
 import type { CatalogItem } from '../../../model/types/catalog.ts';
 
@@ -68,7 +62,12 @@ describe('preferenceFeatureNames', () => {
   });
 
   it('reads lists, skips empty values and deduplicates', () => {
-    const result = preferenceFeatureNames({ genres: ['Drama', ' drama', ''], directors: ['Jane Roe'], cast: 'Jane Roe', tags: 'Twist Ending' });
+    const result = preferenceFeatureNames({
+      genres: ['Drama', ' drama', ''],
+      directors: ['Jane Roe'],
+      cast: 'Jane Roe',
+      tags: 'Twist Ending',
+    });
     expect(result.names).toEqual(['genre:drama', 'person:jane roe', 'tag:twist ending']);
     expect(result.unknownKeys).toEqual([]);
   });

@@ -1,11 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InteractionTableBuilder } from '../../../model/data/interactionTableBuilder.ts';
-import {
-  parseMovieLens100kItems,
-  readMovieLens100kItems,
-  readMovieLens100kRatings,
-} from '../../../model/data/movieLens100k.ts';
+import { parseMovieLens100kItems, readMovieLens100kItems, readMovieLens100kRatings } from '../../../model/data/movieLens100k.ts';
 import { DataFormatError, ModelError } from '../../../model/errors.ts';
 import { tempFolder } from './tempFiles.ts';
 
@@ -145,7 +141,7 @@ describe.skipIf(!datasets)('MovieLens 100K files (needs MARQUEE_DATASETS)', () =
     expect(table.ratings.every((r) => r >= 1 && r <= 5)).toBe(true);
   });
 
-  it('reads u.item: 1682 items, Toy Story is Animation, Children\'s, Comedy', async () => {
+  it("reads u.item: 1682 items, Toy Story is Animation, Children's, Comedy", async () => {
     const items = await readMovieLens100kItems(join(root, 'ml-100k', 'u.item'));
     expect(items).toHaveLength(1682);
     const toyStory = items.find((i) => i.itemId === '1');

@@ -30,7 +30,7 @@ describe('splitPerUser', () => {
     expect(counts(train)).toEqual({ one: 1, two: 1, five: 4, ten: 8 });
   });
 
-  it('partitions every user\'s rows and shares the indices', () => {
+  it("partitions every user's rows and shares the indices", () => {
     const full = data();
     const { train, validation } = splitPerUser(full, 0.3, new Random(2));
     for (const user of full.userIds) {

@@ -100,7 +100,14 @@ describe('buildTrainingData', () => {
       item('b', ['Drama'], { cast: ['Jane Roe'], year: 1994 }),
       item('a', ['Action', 'Drama']),
     ];
-    const data = buildTrainingData(table([['u', 'a', 1, NaN, 1], ['u', 'b', 1, NaN, 2], ['u', 'x', 1, NaN, 3]]), catalog);
+    const data = buildTrainingData(
+      table([
+        ['u', 'a', 1, NaN, 1],
+        ['u', 'b', 1, NaN, 2],
+        ['u', 'x', 1, NaN, 3],
+      ]),
+      catalog,
+    );
     expect(data.itemIds).toEqual(['a', 'b', 'x', 'new']);
     expect(data.vocabulary).toEqual([...data.vocabulary].sort());
     expect(new Set(data.vocabulary)).toEqual(
@@ -121,7 +128,13 @@ describe('buildTrainingData', () => {
 
   it("builds a test set on a train set's indices, dropping and counting unknown users, items and features", () => {
     const catalog = [item('a', ['Drama']), item('b', ['Comedy']), item('c', ['Western'])];
-    const train = buildTrainingData(table([['u', 'a', 1, NaN, 1], ['v', 'b', 1, NaN, 2]]), catalog.slice(0, 2));
+    const train = buildTrainingData(
+      table([
+        ['u', 'a', 1, NaN, 1],
+        ['v', 'b', 1, NaN, 2],
+      ]),
+      catalog.slice(0, 2),
+    );
     const test = buildTrainingData(
       table([
         ['v', 'a', 1, NaN, 5],

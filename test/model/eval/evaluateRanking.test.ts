@@ -123,9 +123,7 @@ describe('evaluateRanking', () => {
       ['coverageAt10', 'hrAt10', 'mapAt10', 'ndcgAt10', 'precisionAt10', 'recallAt10', 'users'].sort(),
     );
     const at2 = evaluateRanking({ train, test, score, k: 2 });
-    expect(Object.keys(at2).sort()).toEqual(
-      ['coverageAt2', 'hrAt2', 'mapAt2', 'ndcgAt2', 'precisionAt2', 'recallAt2', 'users'].sort(),
-    );
+    expect(Object.keys(at2).sort()).toEqual(['coverageAt2', 'hrAt2', 'mapAt2', 'ndcgAt2', 'precisionAt2', 'recallAt2', 'users'].sort());
   });
 
   it('rejects a bad k, out-of-range items and a test set with no relevant item', () => {

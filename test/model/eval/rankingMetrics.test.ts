@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ShapeError } from '../../../model/errors.ts';
-import {
-  averagePrecisionAtK,
-  hitRateAtK,
-  ndcgAtK,
-  precisionAtK,
-  recallAtK,
-} from '../../../model/eval/rankingMetrics.ts';
+import { averagePrecisionAtK, hitRateAtK, ndcgAtK, precisionAtK, recallAtK } from '../../../model/eval/rankingMetrics.ts';
 
 const list = (...items: number[]): Int32Array => Int32Array.from(items);
 

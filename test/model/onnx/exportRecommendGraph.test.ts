@@ -40,7 +40,11 @@ interface Comparison {
 }
 
 const int64 = (values: ArrayLike<number>): ort.Tensor =>
-  new ort.Tensor('int64', BigInt64Array.from(Array.from(values), (v) => BigInt(v)), [values.length]);
+  new ort.Tensor(
+    'int64',
+    BigInt64Array.from(Array.from(values), (v) => BigInt(v)),
+    [values.length],
+  );
 
 function feeds(request: Request): Record<string, ort.Tensor> {
   return {
@@ -86,7 +90,9 @@ async function compare(session: ort.InferenceSession, model: ScoringModel, reque
   for (let r = 0; r < count; r++) {
     if (items[r] !== refItems[r]) {
       // Only items whose reference scores are equal within tolerance may trade places.
-      expect(error(all[items[r]], all[refItems[r]]), `rank ${r}: onnx ${items[r]}, reference ${refItems[r]}`).toBeLessThanOrEqual(TOLERANCE);
+      expect(error(all[items[r]], all[refItems[r]]), `rank ${r}: onnx ${items[r]}, reference ${refItems[r]}`).toBeLessThanOrEqual(
+        TOLERANCE,
+      );
       tieSwaps++;
     }
     maxError = Math.max(maxError, error(scores[r], all[items[r]]));
@@ -168,7 +174,15 @@ const MODELS = [
     newItems: true,
   },
   { name: '50 items, no features, dim 8, no rating head', items: 50, features: 0, dim: 8, seed: 13, withRating: false, newItems: true },
-  { name: '60 items, 10 features, dim 8, no new-title fields', items: 60, features: 10, dim: 8, seed: 14, withRating: false, newItems: false },
+  {
+    name: '60 items, 10 features, dim 8, no new-title fields',
+    items: 60,
+    features: 10,
+    dim: 8,
+    seed: 14,
+    withRating: false,
+    newItems: false,
+  },
 ];
 
 /** A random model with the new-title fields (featureItemVectors, newItemBias) when asked. */
@@ -286,7 +300,13 @@ for (const spec of MODELS) {
       // A session of its own that does not log the expected kernel failure to stderr.
       const quiet = await ort.InferenceSession.create(bytes, { logSeverityLevel: 4 });
       try {
-        const request = { historyItems: Int32Array.of(n), historyWeights: Float32Array.of(1), preferences: new Int32Array(0), exclude: new Int32Array(0), k: 3 };
+        const request = {
+          historyItems: Int32Array.of(n),
+          historyWeights: Float32Array.of(1),
+          preferences: new Int32Array(0),
+          exclude: new Int32Array(0),
+          k: 3,
+        };
         await expect(quiet.run(feeds(request))).rejects.toThrow(/out of data bounds/);
         const mismatched = { ...request, historyItems: Int32Array.of(1, 2, 3) };
         await expect(quiet.run(feeds(mismatched))).rejects.toThrow(/Reshape/);

@@ -11,9 +11,18 @@ import { checkOnnxModel } from '../../helpers/onnxChecker.ts';
 const TOLERANCE = 1e-5;
 
 const int64 = (values: ArrayLike<number>): ort.Tensor =>
-  new ort.Tensor('int64', BigInt64Array.from(Array.from(values), (v) => BigInt(v)), [values.length]);
+  new ort.Tensor(
+    'int64',
+    BigInt64Array.from(Array.from(values), (v) => BigInt(v)),
+    [values.length],
+  );
 
-async function runSimilar(session: ort.InferenceSession, item: number, exclude: Int32Array, k: number): Promise<{ items: number[]; scores: number[] }> {
+async function runSimilar(
+  session: ort.InferenceSession,
+  item: number,
+  exclude: Int32Array,
+  k: number,
+): Promise<{ items: number[]; scores: number[] }> {
   const out = await session.run({ item: int64([item]), exclude: int64(exclude), k: int64([k]) });
   return {
     items: Array.from(out.items.data as BigInt64Array, (v) => Number(v)),
@@ -65,7 +74,8 @@ for (const dim of [16, 64]) {
       let positions = 0;
       for (let c = 0; c < 150; c++) {
         const item = random.nextInt(n);
-        const exclude = random.next() < 0.3 ? new Int32Array(0) : Int32Array.from({ length: 1 + random.nextInt(20) }, () => random.nextInt(n));
+        const exclude =
+          random.next() < 0.3 ? new Int32Array(0) : Int32Array.from({ length: 1 + random.nextInt(20) }, () => random.nextInt(n));
         const remaining = n - new Set([item, ...exclude]).size;
         const k = [1, 10, remaining, n + 5, 1 + random.nextInt(n)][random.nextInt(5)];
         const capacity = Math.min(k, n);

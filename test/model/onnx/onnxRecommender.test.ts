@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { exportedScoringModel, exportRecommendGraph, exportSimilarGraph, ModelError, OnnxRecommender, scoreItems, topK, userVector } from '../../../model/index.ts';
+import {
+  exportedScoringModel,
+  exportRecommendGraph,
+  exportSimilarGraph,
+  ModelError,
+  OnnxRecommender,
+  scoreItems,
+  topK,
+  userVector,
+} from '../../../model/index.ts';
 import { randomScoringModel } from '../../../model/recommender/randomScoringModel.ts';
 
 describe('OnnxRecommender', () => {
@@ -9,10 +18,21 @@ describe('OnnxRecommender', () => {
     const recommendOnly = await OnnxRecommender.fromGraphs({ recommend: exportRecommendGraph(model) }, model.itemCount, model.featureCount);
     const similarOnly = await OnnxRecommender.fromGraphs({ similar: exportSimilarGraph(model) }, model.itemCount, model.featureCount);
     try {
-      expect([recommendOnly.hasRecommend, recommendOnly.hasSimilar, similarOnly.hasRecommend, similarOnly.hasSimilar]).toEqual([true, false, false, true]);
+      expect([recommendOnly.hasRecommend, recommendOnly.hasSimilar, similarOnly.hasRecommend, similarOnly.hasSimilar]).toEqual([
+        true,
+        false,
+        false,
+        true,
+      ]);
       await expect(recommendOnly.similar(0, 3)).rejects.toThrow(ModelError);
       await expect(
-        similarOnly.recommend({ historyItems: new Int32Array(0), historyWeights: new Float32Array(0), preferences: new Int32Array(0), exclude: new Int32Array(0), k: 1 }),
+        similarOnly.recommend({
+          historyItems: new Int32Array(0),
+          historyWeights: new Float32Array(0),
+          preferences: new Int32Array(0),
+          exclude: new Int32Array(0),
+          k: 1,
+        }),
       ).rejects.toThrow(ModelError);
       expect((await similarOnly.similar(2999, 3)).items).toHaveLength(3);
     } finally {

@@ -10,7 +10,11 @@ import { predictRatings, scoreItems, userVector } from '../../../model/recommend
 import type { ScoringModel } from '../../../model/types/scoringModel.ts';
 
 const int64 = (values: ArrayLike<number>): ort.Tensor =>
-  new ort.Tensor('int64', BigInt64Array.from(Array.from(values), (v) => BigInt(v)), [values.length]);
+  new ort.Tensor(
+    'int64',
+    BigInt64Array.from(Array.from(values), (v) => BigInt(v)),
+    [values.length],
+  );
 
 /** Scores and predicted ratings of every item for a few random histories with preferences. */
 function referenceOutputs(model: ScoringModel, seed: number): Float32Array[] {

@@ -1,18 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ShapeError } from '../../../model/errors.ts';
 import { Random } from '../../../model/random.ts';
-import {
-  averageRatingModels,
-  predictRating,
-  predictRatingFromHistory,
-  type RatingModel,
-} from '../../../model/rating/index.ts';
+import { averageRatingModels, predictRating, predictRatingFromHistory, type RatingModel } from '../../../model/rating/index.ts';
 
 // Small random models whose predictions stay well inside 1…5, so clamping never acts.
 function randomModel(seed: number, userCount = 3, itemCount = 5, dim = 2): RatingModel {
   const random = new Random(seed);
-  const values = (n: number, scale: number): Float32Array =>
-    Float32Array.from({ length: n }, () => scale * random.nextGaussian());
+  const values = (n: number, scale: number): Float32Array => Float32Array.from({ length: n }, () => scale * random.nextGaussian());
   return {
     userCount,
     itemCount,

@@ -64,8 +64,8 @@ describe('trainRatingModel', () => {
     const b = trainRatingModel(train, { ...small, epochs: 5, seed: 9 });
     const c = trainRatingModel(train, { ...small, epochs: 5, seed: 10 });
     const bytes = (m: RatingModel): Buffer[] =>
-      [m.userBias, m.userFactors, m.userHistoryVectors, m.head.itemBias, m.head.itemFactors, m.head.historyFactors].map(
-        (x) => Buffer.from(x.buffer, x.byteOffset, x.byteLength),
+      [m.userBias, m.userFactors, m.userHistoryVectors, m.head.itemBias, m.head.itemFactors, m.head.historyFactors].map((x) =>
+        Buffer.from(x.buffer, x.byteOffset, x.byteLength),
       );
     bytes(a).forEach((x, k) => expect(x.equals(bytes(b)[k])).toBe(true));
     expect(bytes(a)[4].equals(bytes(c)[4])).toBe(false);
@@ -120,8 +120,18 @@ describe('trainRatingModel', () => {
     const log: RatingEpochLog[] = [];
     let asked = 0;
     // Answers "go on" twice (epochs 2 and 3 of the first member), then "stop".
-    const stopped = trainRatingModel(train, { ...small, seed: 3, ensembleSize: 3, onEpoch: (entry) => log.push(entry), shouldStop: () => ++asked > 2 });
-    expect(log.map((entry) => [entry.member, entry.epoch])).toEqual([[0, 1], [0, 2], [0, 3]]);
+    const stopped = trainRatingModel(train, {
+      ...small,
+      seed: 3,
+      ensembleSize: 3,
+      onEpoch: (entry) => log.push(entry),
+      shouldStop: () => ++asked > 2,
+    });
+    expect(log.map((entry) => [entry.member, entry.epoch])).toEqual([
+      [0, 1],
+      [0, 2],
+      [0, 3],
+    ]);
     expect(stopped.head.dim).toBe(small.dim);
     const never = trainRatingModel(train, { ...small, seed: 3, shouldStop: () => true });
     expect(Number.isFinite(ratingRmse(never, test))).toBe(true);
@@ -172,9 +182,7 @@ describe('trainRatingModel', () => {
   });
 
   it('throws TrainingError when the steps diverge', () => {
-    expect(() => trainRatingModel(train, { ...small, learningRate: 50, historyLearningRate: 50, seed: 1 })).toThrow(
-      TrainingError,
-    );
+    expect(() => trainRatingModel(train, { ...small, learningRate: 50, historyLearningRate: 50, seed: 1 })).toThrow(TrainingError);
   });
 
   it('throws TrainingError without ratings and ShapeError on bad arguments', () => {

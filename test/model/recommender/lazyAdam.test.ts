@@ -116,4 +116,3 @@ describe('LazyAdam', () => {
     expect(Buffer.from(many.average.buffer).equals(Buffer.from(one.average.buffer))).toBe(true);
   });
 });
-

@@ -68,14 +68,24 @@ describe('newItemVector', () => {
     const random = new Random(4);
     for (let trial = 0; trial < 5; trial++) {
       const history = Int32Array.from({ length: 1 + random.nextInt(8) }, () => random.nextInt(model.itemCount));
-      userVector(model, history, Float32Array.from(history, () => 0.5 + random.next()), new Int32Array(0), user);
+      userVector(
+        model,
+        history,
+        Float32Array.from(history, () => 0.5 + random.next()),
+        new Int32Array(0),
+        user,
+      );
       scoreItems(model, user, scores);
       expect(Math.abs(dot(user, vector) + bias - scores[index])).toBeLessThanOrEqual(TOLERANCE * Math.max(1, Math.abs(scores[index])));
     }
   });
 
   it('gives a title without known features the zero vector and the new-item bias', () => {
-    const model = { ...randomScoringModel({ items: 4, features: 3, dim: 5, seed: 2 }), featureItemVectors: new Float32Array(15).fill(1), newItemBias: -0.25 };
+    const model = {
+      ...randomScoringModel({ items: 4, features: 3, dim: 5, seed: 2 }),
+      featureItemVectors: new Float32Array(15).fill(1),
+      newItemBias: -0.25,
+    };
     const out = new Float32Array(5).fill(9);
     expect(newItemVector(model, new Int32Array(0), out)).toBe(-0.25);
     expect(Array.from(out)).toEqual([0, 0, 0, 0, 0]);

@@ -47,7 +47,11 @@ describe('ParallelTrainer', () => {
   }
 
   // dim 12 runs the SIMD products, dim 10 the JavaScript ones.
-  for (const [threads, dim] of [[2, 12], [3, 12], [2, 10]]) {
+  for (const [threads, dim] of [
+    [2, 12],
+    [3, 12],
+    [2, 10],
+  ]) {
     it(`with ${threads} threads computes exactly the single-thread gradient and Adam step (dim ${dim})`, () => {
       const single = initialParameters(dim);
       const parallel = initialParameters(dim);
@@ -65,7 +69,15 @@ describe('ParallelTrainer', () => {
           batchOf(batch, first, size, rng);
           first += size;
           grad.values.fill(0);
-          const expectedLoss = softmaxGradient(single, data.itemFeatureOffsets, data.itemFeatures, batch, HP.historyExponent, workspace, grad);
+          const expectedLoss = softmaxGradient(
+            single,
+            data.itemFeatureOffsets,
+            data.itemFeatures,
+            batch,
+            HP.historyExponent,
+            workspace,
+            grad,
+          );
           const loss = trainer.step(batch);
           trainer.read(parallel);
           // Only the loss is summed in another order (per thread, then across threads).

@@ -61,7 +61,8 @@ function referenceLoss(
       const h = compose(params.itemInput, params.featureInput, j);
       for (let c = 0; c < dim; c++) u[c] += (w * h[c]) / divisor;
     }
-    const z = (i: number): number => compose(params.itemOutput, params.featureOutput, i).reduce((s, x, c) => s + x * u[c], params.itemBias[i]);
+    const z = (i: number): number =>
+      compose(params.itemOutput, params.featureOutput, i).reduce((s, x, c) => s + x * u[c], params.itemBias[i]);
     const positives = new Set([...inputs.map(([j]) => j), ...targets.map(([t]) => t)]);
     const terms: number[] = [];
     for (const t of new Set(targets.map(([t]) => t))) terms.push(z(t));
@@ -222,7 +223,11 @@ describe('sampledSoftmaxGradient', () => {
 
   it('leaves a user’s own positives out of its negatives (no accidental hits)', () => {
     // Every draw lands on item 2, a positive of users 0 and 2 but not of user 1.
-    const only2: SampledProposal = { ...proposal, table: new AliasTable(Float64Array.from([0, 0, 1, 0, 0, 0, 0, 0, 0])), batchNegatives: 0 };
+    const only2: SampledProposal = {
+      ...proposal,
+      table: new AliasTable(Float64Array.from([0, 0, 1, 0, 0, 0, 0, 0, 0])),
+      batchNegatives: 0,
+    };
     const { loss, drawn } = runKernel(params, features, batch, beta, only2, 5);
     expect(drawn.shared).toEqual([{ item: 2, count: 6 }]);
     expect(Math.abs(loss - referenceLoss(params, features, batch, beta, only2, drawn))).toBeLessThanOrEqual(1e-5 * loss);

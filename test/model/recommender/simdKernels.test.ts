@@ -20,7 +20,8 @@ describe('SimdKernels', () => {
       const exact = Math.exp(Math.fround(x[i] - shift));
       exactSum += exact;
       // Below −87.33654 the argument is clamped there: e^−87.33654 ≈ 1.2059e-38, the float32 normal limit.
-      if (Math.fround(x[i] - shift) > -87.33) expect(Math.abs(k.logits[i] - exact), `x = ${x[i]}`).toBeLessThanOrEqual(2 * 2 ** -24 * exact);
+      if (Math.fround(x[i] - shift) > -87.33)
+        expect(Math.abs(k.logits[i] - exact), `x = ${x[i]}`).toBeLessThanOrEqual(2 * 2 ** -24 * exact);
       else expect(k.logits[i]).toBeLessThanOrEqual(1.21e-38);
     }
     expect(Math.abs(sum - exactSum)).toBeLessThanOrEqual(1e-6 * exactSum);

@@ -110,7 +110,9 @@ describe('trainRecommender', () => {
     expect(a.hyperParameters.objective).toBe('sampled');
     expect(Buffer.from(a.parameters.values.buffer).equals(Buffer.from(b.parameters.values.buffer))).toBe(true);
     // auto resolves by catalog size: this small catalog keeps the full softmax.
-    expect(trainRecommender(data, { hyperParameters: { ...SMALL, maxEpochs: 1, validationFraction: 0 } }).hyperParameters.objective).toBe('full');
+    expect(trainRecommender(data, { hyperParameters: { ...SMALL, maxEpochs: 1, validationFraction: 0 } }).hyperParameters.objective).toBe(
+      'full',
+    );
   });
 
   it('learns the viewers’ tastes with the sampled objective too', () => {
@@ -126,7 +128,17 @@ describe('trainRecommender', () => {
 
   it('sums the feature rows over sampledFeatureSteps steps: still deterministic, and a different model than every step', () => {
     // 120 viewers, 2 a batch: 60 steps an epoch, so up to 3 steps (a sixteenth) may be summed.
-    const options = { ...SMALL, maxEpochs: 2, validationFraction: 0, objective: 'sampled' as const, negatives: 40, batchNegatives: 20, sampledBatchUsers: 2, sampledStepsPerEpoch: 1000, seed: 5 };
+    const options = {
+      ...SMALL,
+      maxEpochs: 2,
+      validationFraction: 0,
+      objective: 'sampled' as const,
+      negatives: 40,
+      batchNegatives: 20,
+      sampledBatchUsers: 2,
+      sampledStepsPerEpoch: 1000,
+      seed: 5,
+    };
     const every = trainRecommender(data, { hyperParameters: { ...options, sampledFeatureSteps: 1 } });
     const a = trainRecommender(data, { hyperParameters: { ...options, sampledFeatureSteps: 3 } });
     const b = trainRecommender(data, { hyperParameters: { ...options, sampledFeatureSteps: 3 } });
@@ -137,7 +149,17 @@ describe('trainRecommender', () => {
 
   it('updates the feature rows every step when an epoch has fewer than 32 steps, whatever sampledFeatureSteps says', () => {
     // 120 viewers, 16 a batch: 8 steps an epoch, as ml-100k.
-    const options = { ...SMALL, maxEpochs: 2, validationFraction: 0, objective: 'sampled' as const, negatives: 40, batchNegatives: 20, sampledBatchUsers: 16, sampledStepsPerEpoch: 1000, seed: 5 };
+    const options = {
+      ...SMALL,
+      maxEpochs: 2,
+      validationFraction: 0,
+      objective: 'sampled' as const,
+      negatives: 40,
+      batchNegatives: 20,
+      sampledBatchUsers: 16,
+      sampledStepsPerEpoch: 1000,
+      seed: 5,
+    };
     const every = trainRecommender(data, { hyperParameters: { ...options, sampledFeatureSteps: 1 } });
     const summed = trainRecommender(data, { hyperParameters: { ...options, sampledFeatureSteps: 16 } });
     expect(Buffer.from(summed.parameters.values.buffer).equals(Buffer.from(every.parameters.values.buffer))).toBe(true);
@@ -154,9 +176,19 @@ describe('trainRecommender', () => {
   });
 
   it('trains the same bytes with a grown sampled batch as with that batch asked for', () => {
-    const options = { ...SMALL, maxEpochs: 2, validationFraction: 0, objective: 'sampled' as const, negatives: 40, batchNegatives: 20, seed: 5 };
+    const options = {
+      ...SMALL,
+      maxEpochs: 2,
+      validationFraction: 0,
+      objective: 'sampled' as const,
+      negatives: 40,
+      batchNegatives: 20,
+      seed: 5,
+    };
     // 120 viewers, 10 steps an epoch: batches of 12 at 0.04 × √(12/4).
-    const grown = trainRecommender(data, { hyperParameters: { ...options, sampledBatchUsers: 4, sampledLearningRate: 0.04, sampledStepsPerEpoch: 10 } });
+    const grown = trainRecommender(data, {
+      hyperParameters: { ...options, sampledBatchUsers: 4, sampledLearningRate: 0.04, sampledStepsPerEpoch: 10 },
+    });
     const asked = trainRecommender(data, {
       hyperParameters: { ...options, sampledBatchUsers: 12, sampledLearningRate: 0.04 * Math.sqrt(3), sampledStepsPerEpoch: 1000 },
     });

@@ -17,12 +17,24 @@ import {
 const SMALL = { dim: 16, maxEpochs: 12, patience: 3, batchUsers: 16, learningRate: 0.01 };
 
 /** The served model: trained on the demo catalog's events. */
-function served(): { trained: TrainedRecommender; items: CatalogItem[]; builder: InteractionTableBuilder; itemIds: readonly string[]; vocabulary: readonly string[] } {
+function served(): {
+  trained: TrainedRecommender;
+  items: CatalogItem[];
+  builder: InteractionTableBuilder;
+  itemIds: readonly string[];
+  vocabulary: readonly string[];
+} {
   const demo = generateDemoCatalog({ seed: 5, items: 120, users: 100 });
   const builder = new InteractionTableBuilder();
   for (const event of demo.events) addEvent(builder, event);
   const data = buildTrainingData(builder.build(), demo.items);
-  return { trained: trainRecommender(data, { hyperParameters: SMALL }), items: demo.items, builder, itemIds: data.itemIds, vocabulary: data.vocabulary };
+  return {
+    trained: trainRecommender(data, { hyperParameters: SMALL }),
+    items: demo.items,
+    builder,
+    itemIds: data.itemIds,
+    vocabulary: data.vocabulary,
+  };
 }
 
 function row(matrix: Float32Array, index: number, dim: number): number[] {
@@ -93,24 +105,29 @@ describe('warmStartParameters', () => {
   });
 
   it('refuses a model of another dimension', () => {
-    expect(() => warmStartParameters({ model, itemIds: source.itemIds, vocabulary: source.vocabulary }, data, dim * 2, new Random(1), 0.05)).toThrow(ShapeError);
+    expect(() =>
+      warmStartParameters({ model, itemIds: source.itemIds, vocabulary: source.vocabulary }, data, dim * 2, new Random(1), 0.05),
+    ).toThrow(ShapeError);
   });
 
-  it.each(['full', 'sampled'] as const)('is where training starts (%s objective): one warm epoch stays closer to the served model than one cold epoch', (objective) => {
-    const one = { ...SMALL, objective, maxEpochs: 1, validationFraction: 0, parameterAverage: 0 };
-    const warmOne = trainRecommender(data, { hyperParameters: one, initialParameters: warm.parameters });
-    const coldOne = trainRecommender(data, { hyperParameters: one });
-    const distance = (candidate: ScoringModel): number => {
-      let sum = 0;
-      for (let i = 0; i < data.itemIds.length; i++) {
-        const from = oldItem.get(data.itemIds[i]);
-        if (from === undefined) continue;
-        for (let c = 0; c < dim; c++) sum += (candidate.itemVectors[i * dim + c] - model.itemVectors[from * dim + c]) ** 2;
-      }
-      return sum;
-    };
-    expect(distance(warmOne.model)).toBeLessThan(distance(coldOne.model) / 4);
-  });
+  it.each(['full', 'sampled'] as const)(
+    'is where training starts (%s objective): one warm epoch stays closer to the served model than one cold epoch',
+    (objective) => {
+      const one = { ...SMALL, objective, maxEpochs: 1, validationFraction: 0, parameterAverage: 0 };
+      const warmOne = trainRecommender(data, { hyperParameters: one, initialParameters: warm.parameters });
+      const coldOne = trainRecommender(data, { hyperParameters: one });
+      const distance = (candidate: ScoringModel): number => {
+        let sum = 0;
+        for (let i = 0; i < data.itemIds.length; i++) {
+          const from = oldItem.get(data.itemIds[i]);
+          if (from === undefined) continue;
+          for (let c = 0; c < dim; c++) sum += (candidate.itemVectors[i * dim + c] - model.itemVectors[from * dim + c]) ** 2;
+        }
+        return sum;
+      };
+      expect(distance(warmOne.model)).toBeLessThan(distance(coldOne.model) / 4);
+    },
+  );
 
   it('rejects initial parameters of another shape', () => {
     expect(() => trainRecommender(data, { hyperParameters: SMALL, initialParameters: source.trained.parameters })).toThrow(ShapeError);

@@ -30,7 +30,11 @@ async function marquee(...args: string[]): Promise<{ code: number; stdout: strin
 describe('marquee history rebuild', () => {
   const local = withLocalAws();
   let dataDir: string;
-  const history = () => new UserHistoryStore(createAwsClients({ s3ForcePathStyle: true }).dynamo, local().historyTableName, { maxLength: 200, ttlSeconds: 3600 });
+  const history = () =>
+    new UserHistoryStore(createAwsClients({ s3ForcePathStyle: true }).dynamo, local().historyTableName, {
+      maxLength: 200,
+      ttlSeconds: 3600,
+    });
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'marquee-data-'));
@@ -69,7 +73,17 @@ describe('marquee history rebuild', () => {
   });
 
   it('acts on AWS given --bucket and --table (endpoints and credentials from the usual AWS variables)', async () => {
-    const result = await marquee('history', 'rebuild', '--bucket', local().bucketName, '--table', local().historyTableName, '--history-length', '1', '--json');
+    const result = await marquee(
+      'history',
+      'rebuild',
+      '--bucket',
+      local().bucketName,
+      '--table',
+      local().historyTableName,
+      '--history-length',
+      '1',
+      '--json',
+    );
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ usersRestored: 1, entriesRestored: 1 });
     expect((await history().get('cli-user')).map((e) => e.itemId)).toEqual(['film-2']);
@@ -87,7 +101,11 @@ describe('marquee history rebuild', () => {
       expect((await marquee('history', 'compact')).code).toBe(2);
 
       const port = await closedPort();
-      const env = { ...local().env, AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${port}`, AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${port}` };
+      const env = {
+        ...local().env,
+        AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${port}`,
+        AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${port}`,
+      };
       await writeFile(join(empty, LOCAL_ENDPOINTS_FILE), JSON.stringify({ env }));
       const down = await marquee('history', 'rebuild', '--data-dir', empty);
       expect(down.code).toBe(1);

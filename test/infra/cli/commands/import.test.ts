@@ -44,7 +44,13 @@ describe.skipIf(!datasets)('marquee import --movielens ml-100k (needs MARQUEE_DA
     const folder = join(datasets as string, 'ml-100k');
     const first = await marquee('import', '--movielens', folder, '--data-dir', dataDir, '--json');
     expect(first.code, first.stderr).toBe(0);
-    const report = JSON.parse(first.stdout) as { layout: string; titles: number; users: number; events: number; history: { usersRestored: number; usersFailed: number } };
+    const report = JSON.parse(first.stdout) as {
+      layout: string;
+      titles: number;
+      users: number;
+      events: number;
+      history: { usersRestored: number; usersFailed: number };
+    };
     expect(report).toMatchObject({ layout: 'ml-100k', titles: 1682, users: 943, events: 100_000 });
     expect(report.history).toMatchObject({ usersRestored: 943, usersFailed: 0 });
     const again = await marquee('import', '--movielens', folder, '--data-dir', dataDir);

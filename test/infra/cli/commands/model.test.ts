@@ -27,7 +27,11 @@ describe('marquee model list|rollback against a local service', () => {
     await writeFile(join(dir, ENDPOINTS_FILE), JSON.stringify({ env: { ...local().env, BUCKET_NAME: bucket } }));
     const publish = (version: string, day: number, movePointer: boolean) => {
       const { files } = buildTestModel({ version, seed: 3, withRating: false });
-      const manifest = { ...files.manifest, createdAt: `2026-02-0${day}T10:00:00.000Z`, metrics: { ndcgAt10: 0.1 * day, recallAt10: 0.2, coverageAt10: 0.3 } };
+      const manifest = {
+        ...files.manifest,
+        createdAt: `2026-02-0${day}T10:00:00.000Z`,
+        metrics: { ndcgAt10: 0.1 * day, recallAt10: 0.2, coverageAt10: 0.3 },
+      };
       return publishModel(s3, bucket, { ...files, manifest }, { movePointer });
     };
     return { bucket, dir, publish };
@@ -37,7 +41,13 @@ describe('marquee model list|rollback against a local service', () => {
     const { bucket, dir, publish } = await setup();
     await publish('v1', 1, false);
     await publish('v2', 2, true);
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: modelFileKey('v3', 'report.json'), Body: JSON.stringify({ createdAt: '2026-02-03T10:00:00.000Z', gate: { reasons: ['worse than the served model'] } }) }));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: modelFileKey('v3', 'report.json'),
+        Body: JSON.stringify({ createdAt: '2026-02-03T10:00:00.000Z', gate: { reasons: ['worse than the served model'] } }),
+      }),
+    );
 
     const table = await marquee({}, 'model', 'list', '--data-dir', dir);
     expect(table.code).toBe(0);

@@ -67,10 +67,14 @@ describe('marquee retrain against a local service', () => {
     await seedDemo(s3, bucket);
     const { stacks } = testApp({ trainingCompute: 'fargate', retrainTaskCpu: '2048', retrainTaskMemoryMb: '4096' });
     const [taskDefinition] = Object.values(Template.fromStack(stacks.training).findResources('AWS::ECS::TaskDefinition'));
-    const container = (taskDefinition.Properties.ContainerDefinitions as { Command: unknown[]; Environment: { Name: string; Value: unknown }[] }[])[0];
+    const container = (
+      taskDefinition.Properties.ContainerDefinitions as { Command: unknown[]; Environment: { Name: string; Value: unknown }[] }[]
+    )[0];
     // CloudFormation resolves the bucket reference; here it is the suite's bucket.
     const command = container.Command.map((arg) => (typeof arg === 'string' ? arg : bucket));
-    const environment = Object.fromEntries(container.Environment.filter((e) => typeof e.Value === 'string').map((e) => [e.Name, e.Value as string]));
+    const environment = Object.fromEntries(
+      container.Environment.filter((e) => typeof e.Value === 'string').map((e) => [e.Name, e.Value as string]),
+    );
     expect(environment.RETRAIN_THREADS).toBe('2');
     const run = await marquee({ ...environment, ...QUICK }, ...command);
     expect(run.stderr).not.toMatch(/error/i);

@@ -8,7 +8,10 @@ import { trainingDataFromLists } from './trainingDataFromLists.ts';
  * appearance in train, then in test, so both sets share one index space: items that only occur
  * in test get the indices after every train item.
  */
-export function readRankingSplit(trainFile: string, testFile: string): {
+export function readRankingSplit(
+  trainFile: string,
+  testFile: string,
+): {
   train: TrainingData;
   test: TrainingData;
   trainRows: number;
