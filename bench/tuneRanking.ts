@@ -258,7 +258,7 @@ function adjustBatch(batch: MiniBatch, inputScale: number, userNorm: number): vo
       let total = 0;
       for (let p = batch.targetOffsets[b]; p < batch.targetOffsets[b + 1]; p++) total += batch.targetWeights[p];
       if (total <= 0) continue;
-      const scale = 1 / Math.pow(total, userNorm);
+      const scale = 1 / total ** userNorm;
       for (let p = batch.targetOffsets[b]; p < batch.targetOffsets[b + 1]; p++) batch.targetWeights[p] *= scale;
     }
   }

@@ -24,10 +24,10 @@ export function renderTrainingChart(log: readonly EpochLog[], options: TrainingC
   const height = options.height ?? top + 300;
   const plot = { left: 70, right: width - 70, top, bottom: height - 56 };
   const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escape(options.title)}">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeXml(options.title)}">`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-    `<text x="${plot.left}" y="26" ${FONT} font-size="16" font-weight="600" fill="#222">${escape(options.title)}</text>`,
-    ...notes.map((note, i) => `<text x="${plot.left}" y="${46 + i * 18}" ${FONT} font-size="12" fill="#444">${escape(note)}</text>`),
+    `<text x="${plot.left}" y="26" ${FONT} font-size="16" font-weight="600" fill="#222">${escapeXml(options.title)}</text>`,
+    ...notes.map((note, i) => `<text x="${plot.left}" y="${46 + i * 18}" ${FONT} font-size="12" fill="#444">${escapeXml(note)}</text>`),
   ];
   const points = log.map((entry, i) => ({ x: i + 1, loss: entry.loss, metric: entry.validationNdcgAt10, phase: entry.phase }));
   const losses = points.map((p) => p.loss).filter(Number.isFinite);
@@ -86,7 +86,7 @@ export function renderTrainingChart(log: readonly EpochLog[], options: TrainingC
     if (i > 0 && points[i].phase === points[i - 1].phase) continue;
     const x = i === 0 ? plot.left : round((xScale(points[i - 1].x) + xScale(points[i].x)) / 2);
     if (i > 0) out.push(`<line x1="${x}" y1="${plot.top}" x2="${x}" y2="${plot.bottom}" stroke="#888" stroke-dasharray="4 4"/>`);
-    out.push(`<text x="${x + 5}" y="${plot.bottom - 6}" ${FONT} font-size="11" fill="#666">${escape(points[i].phase)}</text>`);
+    out.push(`<text x="${x + 5}" y="${plot.bottom - 6}" ${FONT} font-size="11" fill="#666">${escapeXml(points[i].phase)}</text>`);
   }
 
   out.push(
@@ -177,6 +177,6 @@ function round(value: number): number {
   return Math.round(value * 10) / 10;
 }
 
-function escape(text: string): string {
+function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] as string);
 }

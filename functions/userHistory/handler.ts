@@ -48,7 +48,7 @@ export function createUserHistoryHandler(options: UserHistoryHandlerOptions = {}
     routes: { 'GET /v1/users/{userId}/history': { parse } },
     handle: async ({ userId, count }) => {
       store ??= resolveStore();
-      let entries;
+      let entries: Awaited<ReturnType<UserHistoryStore['recent']>>;
       try {
         entries = await store.recent(userId, count);
       } catch (error) {

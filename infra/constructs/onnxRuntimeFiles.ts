@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, type Dirent, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 
 /** Lambda architectures as onnxruntime names its binary folders. */
@@ -59,7 +59,7 @@ export function copyOnnxRuntime(nodeModulesDir: string, outputDir: string, arch:
 }
 
 function walk(dir: string): string[] {
-  let entries;
+  let entries: Dirent[];
   try {
     entries = readdirSync(dir, { withFileTypes: true });
   } catch (error) {

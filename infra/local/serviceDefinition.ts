@@ -108,8 +108,7 @@ export function readServiceDefinition(templates: ServiceTemplates): ServiceDefin
       const known = paths.get(ref);
       if (known !== undefined) return known;
       const resource = resources[ref];
-      if (!resource || resource.Type !== 'AWS::ApiGateway::Resource' || seen.has(ref))
-        throw new Error(`${stack}: ${ref} is not an API resource`);
+      if (resource?.Type !== 'AWS::ApiGateway::Resource' || seen.has(ref)) throw new Error(`${stack}: ${ref} is not an API resource`);
       seen.add(ref);
       const path = `${pathOf(resource.Properties?.ParentId, seen)}/${String(resource.Properties?.PathPart)}`;
       paths.set(ref, path);

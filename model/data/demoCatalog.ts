@@ -495,7 +495,7 @@ function generateItems(rng: Random, count: number): Catalog {
       if (!genres.includes(g)) genres.push(g);
     }
     // More recent years are more common: the exponent pulls draws towards LAST_YEAR.
-    const year = LAST_YEAR - Math.floor((LAST_YEAR - FIRST_YEAR + 1) * Math.pow(rng.next(), 1.8));
+    const year = LAST_YEAR - Math.floor((LAST_YEAR - FIRST_YEAR + 1) * rng.next() ** 1.8);
     const q = rng.nextGaussian();
     const director = pickPerson(rng, directors, directorsByGenre[primary], 0.7);
     const castSize = 2 + rng.nextInt(3);
@@ -596,7 +596,7 @@ function generateEvents(
   for (let u = 0; u < userCount; u++) {
     // Tastes: 1–3 favourite genres, an era, a liking for popular titles, maybe a favourite person.
     const favourites = 1 + rng.nextInt(3);
-    const eraCenter = LAST_YEAR - 50 * Math.pow(rng.next(), 1.4);
+    const eraCenter = LAST_YEAR - 50 * rng.next() ** 1.4;
     const eraWidth = 6 + 14 * rng.next();
     const mainstream = 0.3 + 0.7 * rng.next();
     let buckets = 0;

@@ -7,7 +7,7 @@ export const RATING_SCALE = { min: 1, max: 5 } as const;
 
 /** `value` clamped to [RATING_SCALE.min, RATING_SCALE.max]. */
 export function clampRating(value: number): number {
-  return value < RATING_SCALE.min ? RATING_SCALE.min : value > RATING_SCALE.max ? RATING_SCALE.max : value;
+  return value < RATING_SCALE.min ? RATING_SCALE.min : Math.min(value, RATING_SCALE.max);
 }
 
 /**

@@ -24,8 +24,8 @@ export class Adam {
     this.step++;
     const { m, v, beta1, beta2, epsilon } = this;
     const lr = this.learningRate;
-    const correction1 = 1 / (1 - Math.pow(beta1, this.step));
-    const correction2 = 1 / (1 - Math.pow(beta2, this.step));
+    const correction1 = 1 / (1 - beta1 ** this.step);
+    const correction2 = 1 / (1 - beta2 ** this.step);
     const decay = 1 - lr * this.weightDecay;
     for (let p = 0; p < params.length; p++) {
       const g = grad[p];

@@ -66,7 +66,7 @@ export function proposalWeights(counts: Readonly<Float64Array>, exponent: number
   const out = new Float64Array(n);
   let total = 0;
   for (let i = 0; i < n; i++) {
-    out[i] = counts[i] > 0 ? Math.pow(counts[i], exponent) : 0;
+    out[i] = counts[i] > 0 ? counts[i] ** exponent : 0;
     total += out[i];
   }
   const mix = total > 0 ? uniformMix : 1;

@@ -51,8 +51,8 @@ export class LazyAdam {
   /** Starts a step: rows updated until the next beginStep() get this step's update. */
   beginStep(): void {
     this.step++;
-    this.correction1 = 1 / (1 - Math.pow(this.beta1, this.step));
-    this.correction2 = 1 / (1 - Math.pow(this.beta2, this.step));
+    this.correction1 = 1 / (1 - this.beta1 ** this.step);
+    this.correction2 = 1 / (1 - this.beta2 ** this.step);
   }
 
   /**
@@ -190,10 +190,10 @@ export class LazyAdam {
     const r = 1 - this.learningRate * this.weightDecay;
     const d = this.averageDecay;
     for (let n = 0; n <= size; n++) {
-      const decay = Math.pow(r, n);
-      const dn = Math.pow(d, n);
-      table[5 * n] = Math.pow(this.beta1, n);
-      table[5 * n + 1] = Math.pow(this.beta2, n);
+      const decay = r ** n;
+      const dn = d ** n;
+      table[5 * n] = this.beta1 ** n;
+      table[5 * n + 1] = this.beta2 ** n;
       table[5 * n + 2] = decay;
       table[5 * n + 3] = dn;
       // (1 − d) Σ_{s=1..n} d^{n−s} r^s

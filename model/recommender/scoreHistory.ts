@@ -29,7 +29,7 @@ export function userVector(
   const lambda = model.preferenceWeight;
   let s = lambda * preferences.length;
   for (let j = 0; j < historyWeights.length; j++) s += historyWeights[j];
-  const divisor = Math.pow(Math.max(s, 1), model.historyExponent);
+  const divisor = Math.max(s, 1) ** model.historyExponent;
 
   // One float64 accumulator per column, walking the history and preference rows in memory order.
   const sum = new Float64Array(dim);

@@ -293,67 +293,61 @@ function logitsFunction(): FunctionDefinition {
   f.get(dim).i32(2).i32Shl().set(rowBytes);
   f.i32(0).set(i);
   f.block().loop(); // items, two at a time
-  {
-    f.get(i).get(itemSlots).i32GeS().brIf(1);
-    f.get(items).get(i).get(rowBytes).i32Mul().i32Add().set(vo);
-    f.i32(0).set(b);
-    f.block().loop(); // users, four at a time
-    {
-      f.get(b).get(userSlots).i32GeS().brIf(1);
-      f.get(users).get(b).get(rowBytes).i32Mul().i32Add().set(u[0]);
-      for (let k = 1; k < 4; k++)
-        f.get(u[k - 1])
-          .get(rowBytes)
-          .i32Add()
-          .set(u[k]);
-      for (let k = 0; k < 4; k++) {
-        f.v128Zero().set(s[k]);
-        f.v128Zero().set(t[k]);
-      }
-      f.i32(0).set(c);
-      f.block().loop(); // columns, four at a time
-      {
-        f.get(c).get(rowBytes).i32GeS().brIf(1);
-        f.get(vo).get(c).i32Add().v128Load().set(v);
-        f.get(vo).get(rowBytes).i32Add().get(c).i32Add().v128Load().set(w);
-        for (let k = 0; k < 4; k++) {
-          f.get(u[k]).get(c).i32Add().v128Load().set(a);
-          multiplyAdd(
-            f,
-            s[k],
-            () => f.get(a),
-            () => f.get(v),
-          );
-          multiplyAdd(
-            f,
-            t[k],
-            () => f.get(a),
-            () => f.get(w),
-          );
-        }
-        f.get(c).i32(16).i32Add().set(c);
-        f.br(0);
-      }
-      f.end().end();
-      // out[(b + k) * itemSlots + i] and [… + 1]
-      for (let k = 0; k < 4; k++) {
-        f.get(out).get(b).i32(k).i32Add().get(itemSlots).i32Mul().get(i).i32Add().i32(2).i32Shl().i32Add().set(zo);
-        f.get(zo);
-        horizontalSum(f, s[k]);
-        f.get(bias).get(i).i32(2).i32Shl().i32Add().f32Load().f32Add();
-        f.f32Store();
-        f.get(zo);
-        horizontalSum(f, t[k]);
-        f.get(bias).get(i).i32(2).i32Shl().i32Add().f32Load(4).f32Add();
-        f.f32Store(4);
-      }
-      f.get(b).i32(4).i32Add().set(b);
-      f.br(0);
-    }
-    f.end().end();
-    f.get(i).i32(2).i32Add().set(i);
-    f.br(0);
+  f.get(i).get(itemSlots).i32GeS().brIf(1);
+  f.get(items).get(i).get(rowBytes).i32Mul().i32Add().set(vo);
+  f.i32(0).set(b);
+  f.block().loop(); // users, four at a time
+  f.get(b).get(userSlots).i32GeS().brIf(1);
+  f.get(users).get(b).get(rowBytes).i32Mul().i32Add().set(u[0]);
+  for (let k = 1; k < 4; k++)
+    f.get(u[k - 1])
+      .get(rowBytes)
+      .i32Add()
+      .set(u[k]);
+  for (let k = 0; k < 4; k++) {
+    f.v128Zero().set(s[k]);
+    f.v128Zero().set(t[k]);
   }
+  f.i32(0).set(c);
+  f.block().loop(); // columns, four at a time
+  f.get(c).get(rowBytes).i32GeS().brIf(1);
+  f.get(vo).get(c).i32Add().v128Load().set(v);
+  f.get(vo).get(rowBytes).i32Add().get(c).i32Add().v128Load().set(w);
+  for (let k = 0; k < 4; k++) {
+    f.get(u[k]).get(c).i32Add().v128Load().set(a);
+    multiplyAdd(
+      f,
+      s[k],
+      () => f.get(a),
+      () => f.get(v),
+    );
+    multiplyAdd(
+      f,
+      t[k],
+      () => f.get(a),
+      () => f.get(w),
+    );
+  }
+  f.get(c).i32(16).i32Add().set(c);
+  f.br(0);
+  f.end().end();
+  // out[(b + k) * itemSlots + i] and [… + 1]
+  for (let k = 0; k < 4; k++) {
+    f.get(out).get(b).i32(k).i32Add().get(itemSlots).i32Mul().get(i).i32Add().i32(2).i32Shl().i32Add().set(zo);
+    f.get(zo);
+    horizontalSum(f, s[k]);
+    f.get(bias).get(i).i32(2).i32Shl().i32Add().f32Load().f32Add();
+    f.f32Store();
+    f.get(zo);
+    horizontalSum(f, t[k]);
+    f.get(bias).get(i).i32(2).i32Shl().i32Add().f32Load(4).f32Add();
+    f.f32Store(4);
+  }
+  f.get(b).i32(4).i32Add().set(b);
+  f.br(0);
+  f.end().end();
+  f.get(i).i32(2).i32Add().set(i);
+  f.br(0);
   f.end().end();
   return { name: 'logits', params: [I32, I32, I32, I32, I32, I32, I32], body: f };
 }
@@ -385,74 +379,68 @@ function itemGradientsFunction(): FunctionDefinition {
   f.get(gStride).i32(2).i32Shl().set(gRowBytes);
   f.i32(0).set(i);
   f.block().loop(); // item pairs
-  {
-    f.get(i).get(itemsToSum).i32GeS().brIf(1);
-    f.get(out).get(i).get(rowBytes).i32Mul().i32Add().set(oo);
-    f.i32(0).set(c);
-    // Runs of 16 columns (4 chunks), then of 4 (1 chunk).
-    for (const chunks of [4, 1]) {
-      const width = 16 * chunks;
-      f.block().loop();
-      {
-        // while c + width <= rowBytes
-        f.get(c).i32(width).i32Add().get(rowBytes).i32GtS().brIf(1);
-        for (let k = 0; k < chunks; k++) {
-          f.v128Zero().set(s[k]);
-          f.v128Zero().set(t[k]);
-        }
-        f.get(users).get(c).i32Add().set(uo);
-        f.get(g).get(i).i32(2).i32Shl().i32Add().set(go);
-        f.i32(0).set(b);
-        f.block().loop(); // users
-        {
-          f.get(b).get(userSlots).i32GeS().brIf(1);
-          f.get(go).f32Load().f32x4Splat().set(gv);
-          f.get(go).f32Load(4).f32x4Splat().set(gw);
-          for (let k = 0; k < chunks; k++) {
-            f.get(uo)
-              .v128Load(16 * k)
-              .set(x);
-            multiplyAdd(
-              f,
-              s[k],
-              () => f.get(gv),
-              () => f.get(x),
-            );
-            multiplyAdd(
-              f,
-              t[k],
-              () => f.get(gw),
-              () => f.get(x),
-            );
-          }
-          f.get(uo).get(rowBytes).i32Add().set(uo);
-          f.get(go).get(gRowBytes).i32Add().set(go);
-          f.get(b).i32(1).i32Add().set(b);
-          f.br(0);
-        }
-        f.end().end();
-        for (let k = 0; k < chunks; k++) {
-          f.get(oo)
-            .get(c)
-            .i32Add()
-            .get(s[k])
-            .v128Store(16 * k);
-          f.get(oo)
-            .get(rowBytes)
-            .i32Add()
-            .get(c)
-            .i32Add()
-            .get(t[k])
-            .v128Store(16 * k);
-        }
-        f.get(c).i32(width).i32Add().set(c);
-        f.br(0);
-      }
-      f.end().end();
+  f.get(i).get(itemsToSum).i32GeS().brIf(1);
+  f.get(out).get(i).get(rowBytes).i32Mul().i32Add().set(oo);
+  f.i32(0).set(c);
+  // Runs of 16 columns (4 chunks), then of 4 (1 chunk).
+  for (const chunks of [4, 1]) {
+    const width = 16 * chunks;
+    f.block().loop();
+    // while c + width <= rowBytes
+    f.get(c).i32(width).i32Add().get(rowBytes).i32GtS().brIf(1);
+    for (let k = 0; k < chunks; k++) {
+      f.v128Zero().set(s[k]);
+      f.v128Zero().set(t[k]);
     }
-    f.get(i).i32(2).i32Add().set(i);
+    f.get(users).get(c).i32Add().set(uo);
+    f.get(g).get(i).i32(2).i32Shl().i32Add().set(go);
+    f.i32(0).set(b);
+    f.block().loop(); // users
+    f.get(b).get(userSlots).i32GeS().brIf(1);
+    f.get(go).f32Load().f32x4Splat().set(gv);
+    f.get(go).f32Load(4).f32x4Splat().set(gw);
+    for (let k = 0; k < chunks; k++) {
+      f.get(uo)
+        .v128Load(16 * k)
+        .set(x);
+      multiplyAdd(
+        f,
+        s[k],
+        () => f.get(gv),
+        () => f.get(x),
+      );
+      multiplyAdd(
+        f,
+        t[k],
+        () => f.get(gw),
+        () => f.get(x),
+      );
+    }
+    f.get(uo).get(rowBytes).i32Add().set(uo);
+    f.get(go).get(gRowBytes).i32Add().set(go);
+    f.get(b).i32(1).i32Add().set(b);
     f.br(0);
+    f.end().end();
+    for (let k = 0; k < chunks; k++) {
+      f.get(oo)
+        .get(c)
+        .i32Add()
+        .get(s[k])
+        .v128Store(16 * k);
+      f.get(oo)
+        .get(rowBytes)
+        .i32Add()
+        .get(c)
+        .i32Add()
+        .get(t[k])
+        .v128Store(16 * k);
+    }
+    f.get(c).i32(width).i32Add().set(c);
+    f.br(0);
+    f.end().end();
   }
+  f.get(i).i32(2).i32Add().set(i);
+  f.br(0);
   f.end().end();
   return { name: 'itemGradients', params: [I32, I32, I32, I32, I32, I32, I32], body: f };
 }
@@ -486,92 +474,84 @@ function userGradientsFunction(): FunctionDefinition {
   f.get(itemSlots).i32(2).i32Shl().set(gRowBytes);
   f.i32(0).set(b);
   f.block().loop(); // user pairs
-  {
-    f.get(b).get(userSlots).i32GeS().brIf(1);
-    f.get(out).get(b).get(rowBytes).i32Mul().i32Add().set(oo);
-    f.i32(0).set(c);
-    for (const chunks of [4, 1]) {
-      const width = 16 * chunks;
-      f.block().loop();
-      {
-        f.get(c).i32(width).i32Add().get(rowBytes).i32GtS().brIf(1);
-        for (let k = 0; k < chunks; k++) {
-          f.v128Zero().set(S[k]);
-          f.v128Zero().set(T[k]);
-        }
-        f.i32(0).set(i);
-        f.block().loop(); // blocks of items
-        {
-          f.get(i).get(itemSlots).i32GeS().brIf(1);
-          // blockEnd = min(i + ITEM_BLOCK, itemSlots)
-          f.get(i).i32(ITEM_BLOCK).i32Add().set(blockEnd);
-          f.block();
-          f.get(blockEnd).get(itemSlots).i32LtS().brIf(0);
-          f.get(itemSlots).set(blockEnd);
-          f.end();
-          for (let k = 0; k < chunks; k++) {
-            f.v128Zero().set(s[k]);
-            f.v128Zero().set(t[k]);
-          }
-          f.get(items).get(i).get(rowBytes).i32Mul().i32Add().get(c).i32Add().set(vo);
-          f.get(g).get(b).get(gRowBytes).i32Mul().i32Add().get(i).i32(2).i32Shl().i32Add().set(go);
-          f.block().loop(); // items of the block
-          {
-            f.get(i).get(blockEnd).i32GeS().brIf(1);
-            f.get(go).f32Load().f32x4Splat().set(g0);
-            f.get(go).get(gRowBytes).i32Add().f32Load().f32x4Splat().set(g1);
-            for (let k = 0; k < chunks; k++) {
-              f.get(vo)
-                .v128Load(16 * k)
-                .set(x);
-              multiplyAdd(
-                f,
-                s[k],
-                () => f.get(g0),
-                () => f.get(x),
-              );
-              multiplyAdd(
-                f,
-                t[k],
-                () => f.get(g1),
-                () => f.get(x),
-              );
-            }
-            f.get(vo).get(rowBytes).i32Add().set(vo);
-            f.get(go).i32(4).i32Add().set(go);
-            f.get(i).i32(1).i32Add().set(i);
-            f.br(0);
-          }
-          f.end().end();
-          for (let k = 0; k < chunks; k++) {
-            f.get(S[k]).get(s[k]).f32x4Add().set(S[k]);
-            f.get(T[k]).get(t[k]).f32x4Add().set(T[k]);
-          }
-          f.br(0);
-        }
-        f.end().end();
-        for (let k = 0; k < chunks; k++) {
-          f.get(oo)
-            .get(c)
-            .i32Add()
-            .get(S[k])
-            .v128Store(16 * k);
-          f.get(oo)
-            .get(rowBytes)
-            .i32Add()
-            .get(c)
-            .i32Add()
-            .get(T[k])
-            .v128Store(16 * k);
-        }
-        f.get(c).i32(width).i32Add().set(c);
-        f.br(0);
-      }
-      f.end().end();
+  f.get(b).get(userSlots).i32GeS().brIf(1);
+  f.get(out).get(b).get(rowBytes).i32Mul().i32Add().set(oo);
+  f.i32(0).set(c);
+  for (const chunks of [4, 1]) {
+    const width = 16 * chunks;
+    f.block().loop();
+    f.get(c).i32(width).i32Add().get(rowBytes).i32GtS().brIf(1);
+    for (let k = 0; k < chunks; k++) {
+      f.v128Zero().set(S[k]);
+      f.v128Zero().set(T[k]);
     }
-    f.get(b).i32(2).i32Add().set(b);
+    f.i32(0).set(i);
+    f.block().loop(); // blocks of items
+    f.get(i).get(itemSlots).i32GeS().brIf(1);
+    // blockEnd = min(i + ITEM_BLOCK, itemSlots)
+    f.get(i).i32(ITEM_BLOCK).i32Add().set(blockEnd);
+    f.block();
+    f.get(blockEnd).get(itemSlots).i32LtS().brIf(0);
+    f.get(itemSlots).set(blockEnd);
+    f.end();
+    for (let k = 0; k < chunks; k++) {
+      f.v128Zero().set(s[k]);
+      f.v128Zero().set(t[k]);
+    }
+    f.get(items).get(i).get(rowBytes).i32Mul().i32Add().get(c).i32Add().set(vo);
+    f.get(g).get(b).get(gRowBytes).i32Mul().i32Add().get(i).i32(2).i32Shl().i32Add().set(go);
+    f.block().loop(); // items of the block
+    f.get(i).get(blockEnd).i32GeS().brIf(1);
+    f.get(go).f32Load().f32x4Splat().set(g0);
+    f.get(go).get(gRowBytes).i32Add().f32Load().f32x4Splat().set(g1);
+    for (let k = 0; k < chunks; k++) {
+      f.get(vo)
+        .v128Load(16 * k)
+        .set(x);
+      multiplyAdd(
+        f,
+        s[k],
+        () => f.get(g0),
+        () => f.get(x),
+      );
+      multiplyAdd(
+        f,
+        t[k],
+        () => f.get(g1),
+        () => f.get(x),
+      );
+    }
+    f.get(vo).get(rowBytes).i32Add().set(vo);
+    f.get(go).i32(4).i32Add().set(go);
+    f.get(i).i32(1).i32Add().set(i);
     f.br(0);
+    f.end().end();
+    for (let k = 0; k < chunks; k++) {
+      f.get(S[k]).get(s[k]).f32x4Add().set(S[k]);
+      f.get(T[k]).get(t[k]).f32x4Add().set(T[k]);
+    }
+    f.br(0);
+    f.end().end();
+    for (let k = 0; k < chunks; k++) {
+      f.get(oo)
+        .get(c)
+        .i32Add()
+        .get(S[k])
+        .v128Store(16 * k);
+      f.get(oo)
+        .get(rowBytes)
+        .i32Add()
+        .get(c)
+        .i32Add()
+        .get(T[k])
+        .v128Store(16 * k);
+    }
+    f.get(c).i32(width).i32Add().set(c);
+    f.br(0);
+    f.end().end();
   }
+  f.get(b).i32(2).i32Add().set(b);
+  f.br(0);
   f.end().end();
   return { name: 'userGradients', params: [I32, I32, I32, I32, I32, I32], body: f };
 }
@@ -599,25 +579,23 @@ function expShiftedFunction(): FunctionDefinition {
   f.get(shift).f32x4Splat().set(m);
   f.v128Zero().set(sum);
   f.block().loop();
-  {
-    f.get(p).get(end).i32GeS().brIf(1);
-    // x = max(value − shift, −87.33654): below, exp underflows float32's normal range.
-    f.get(p).v128Load().get(m).f32x4Sub().f32x4Const(-87.33654).f32x4Max().set(x);
-    // fx = round(x · log2 e); x −= fx · ln 2, in a high and a low part.
-    f.get(x).f32x4Const(1.44269504088896341).f32x4Mul().f32x4Nearest().set(fx);
-    f.get(x).get(fx).f32x4Const(0.693359375).f32x4Mul().f32x4Sub().get(fx).f32x4Const(-2.1219444e-4).f32x4Mul().f32x4Sub().set(x);
-    f.get(x).get(x).f32x4Mul().set(z);
-    // y = ((((c0 x + c1) x + c2) x + c3) x + c4) x + c5, then y·x² + x + 1.
-    f.f32x4Const(coefficients[0]).set(y);
-    for (const c of coefficients.slice(1)) f.get(y).get(x).f32x4Mul().f32x4Const(c).f32x4Add().set(y);
-    f.get(y).get(z).f32x4Mul().get(x).f32x4Add().f32x4Const(1).f32x4Add().set(y);
-    // · 2^fx, whose float32 bits are (fx + 127) << 23.
-    f.get(y).get(fx).i32x4TruncSatF32x4S().i32x4Const(127).i32x4Add().i32(23).i32x4Shl().f32x4Mul().set(y);
-    f.get(p).get(y).v128Store();
-    f.get(sum).get(y).f32x4Add().set(sum);
-    f.get(p).i32(16).i32Add().set(p);
-    f.br(0);
-  }
+  f.get(p).get(end).i32GeS().brIf(1);
+  // x = max(value − shift, −87.33654): below, exp underflows float32's normal range.
+  f.get(p).v128Load().get(m).f32x4Sub().f32x4Const(-87.33654).f32x4Max().set(x);
+  // fx = round(x · log2 e); x −= fx · ln 2, in a high and a low part.
+  f.get(x).f32x4Const(Math.LOG2E).f32x4Mul().f32x4Nearest().set(fx);
+  f.get(x).get(fx).f32x4Const(0.693359375).f32x4Mul().f32x4Sub().get(fx).f32x4Const(-2.1219444e-4).f32x4Mul().f32x4Sub().set(x);
+  f.get(x).get(x).f32x4Mul().set(z);
+  // y = ((((c0 x + c1) x + c2) x + c3) x + c4) x + c5, then y·x² + x + 1.
+  f.f32x4Const(coefficients[0]).set(y);
+  for (const c of coefficients.slice(1)) f.get(y).get(x).f32x4Mul().f32x4Const(c).f32x4Add().set(y);
+  f.get(y).get(z).f32x4Mul().get(x).f32x4Add().f32x4Const(1).f32x4Add().set(y);
+  // · 2^fx, whose float32 bits are (fx + 127) << 23.
+  f.get(y).get(fx).i32x4TruncSatF32x4S().i32x4Const(127).i32x4Add().i32(23).i32x4Shl().f32x4Mul().set(y);
+  f.get(p).get(y).v128Store();
+  f.get(sum).get(y).f32x4Add().set(sum);
+  f.get(p).i32(16).i32Add().set(p);
+  f.br(0);
   f.end().end();
   horizontalSum(f, sum);
   return { name: 'expShifted', params: [I32, I32, F32], results: [F32], body: f };
@@ -638,30 +616,26 @@ function gatherDotFunction(): FunctionDefinition {
   f.get(dim).i32(2).i32Shl().set(rowBytes);
   f.i32(0).set(k);
   f.block().loop(); // entries
-  {
-    f.get(k).get(count).i32GeS().brIf(1);
-    f.get(items).get(slots).get(k).i32(2).i32Shl().i32Add().i32Load().get(rowBytes).i32Mul().i32Add().set(row);
-    f.v128Zero().set(sum);
-    f.i32(0).set(c);
-    f.block().loop(); // columns, four at a time
-    {
-      f.get(c).get(rowBytes).i32GeS().brIf(1);
-      multiplyAdd(
-        f,
-        sum,
-        () => f.get(user).get(c).i32Add().v128Load(),
-        () => f.get(row).get(c).i32Add().v128Load(),
-      );
-      f.get(c).i32(16).i32Add().set(c);
-      f.br(0);
-    }
-    f.end().end();
-    f.get(out).get(k).i32(2).i32Shl().i32Add();
-    horizontalSum(f, sum);
-    f.f32Store();
-    f.get(k).i32(1).i32Add().set(k);
-    f.br(0);
-  }
+  f.get(k).get(count).i32GeS().brIf(1);
+  f.get(items).get(slots).get(k).i32(2).i32Shl().i32Add().i32Load().get(rowBytes).i32Mul().i32Add().set(row);
+  f.v128Zero().set(sum);
+  f.i32(0).set(c);
+  f.block().loop(); // columns, four at a time
+  f.get(c).get(rowBytes).i32GeS().brIf(1);
+  multiplyAdd(
+    f,
+    sum,
+    () => f.get(user).get(c).i32Add().v128Load(),
+    () => f.get(row).get(c).i32Add().v128Load(),
+  );
+  f.get(c).i32(16).i32Add().set(c);
+  f.br(0);
+  f.end().end();
+  f.get(out).get(k).i32(2).i32Shl().i32Add();
+  horizontalSum(f, sum);
+  f.f32Store();
+  f.get(k).i32(1).i32Add().set(k);
+  f.br(0);
   f.end().end();
   return { name: 'gatherDot', params: [I32, I32, I32, I32, I32, I32], body: f };
 }
@@ -687,25 +661,21 @@ function axpyFunction(name: 'gatherAxpy' | 'scatterAxpy'): FunctionDefinition {
   f.get(dim).i32(2).i32Shl().set(rowBytes);
   f.i32(0).set(k);
   f.block().loop(); // entries
-  {
-    f.get(k).get(count).i32GeS().brIf(1);
-    f.get(base).get(slots).get(k).i32(2).i32Shl().i32Add().i32Load().get(rowBytes).i32Mul().i32Add().set(row);
-    f.get(coefficients).get(k).i32(2).i32Shl().i32Add().f32Load().f32x4Splat().set(a);
-    f.i32(0).set(c);
-    f.block().loop(); // columns, four at a time
-    {
-      f.get(c).get(rowBytes).i32GeS().brIf(1);
-      f.get(destination).get(c).i32Add();
-      f.get(destination).get(c).i32Add().v128Load();
-      f.get(a).get(source).get(c).i32Add().v128Load().f32x4Mul();
-      f.f32x4Add().v128Store();
-      f.get(c).i32(16).i32Add().set(c);
-      f.br(0);
-    }
-    f.end().end();
-    f.get(k).i32(1).i32Add().set(k);
-    f.br(0);
-  }
+  f.get(k).get(count).i32GeS().brIf(1);
+  f.get(base).get(slots).get(k).i32(2).i32Shl().i32Add().i32Load().get(rowBytes).i32Mul().i32Add().set(row);
+  f.get(coefficients).get(k).i32(2).i32Shl().i32Add().f32Load().f32x4Splat().set(a);
+  f.i32(0).set(c);
+  f.block().loop(); // columns, four at a time
+  f.get(c).get(rowBytes).i32GeS().brIf(1);
+  f.get(destination).get(c).i32Add();
+  f.get(destination).get(c).i32Add().v128Load();
+  f.get(a).get(source).get(c).i32Add().v128Load().f32x4Mul();
+  f.f32x4Add().v128Store();
+  f.get(c).i32(16).i32Add().set(c);
+  f.br(0);
+  f.end().end();
+  f.get(k).i32(1).i32Add().set(k);
+  f.br(0);
   f.end().end();
   return { name, params: [I32, I32, I32, I32, I32, I32], body: f };
 }
@@ -721,12 +691,10 @@ function scaleFunction(): FunctionDefinition {
   f.get(pointer).set(p);
   f.get(factor).f32x4Splat().set(k);
   f.block().loop();
-  {
-    f.get(p).get(end).i32GeS().brIf(1);
-    f.get(p).get(p).v128Load().get(k).f32x4Mul().v128Store();
-    f.get(p).i32(16).i32Add().set(p);
-    f.br(0);
-  }
+  f.get(p).get(end).i32GeS().brIf(1);
+  f.get(p).get(p).v128Load().get(k).f32x4Mul().v128Store();
+  f.get(p).i32(16).i32Add().set(p);
+  f.br(0);
   f.end().end();
   return { name: 'scale', params: [I32, I32, F32], body: f };
 }

@@ -262,7 +262,7 @@ export function userVectors(
       total += w;
       for (let c = 0; c < dim; c++) users[uo + c] += w * history[ho + c];
     }
-    const divisor = Math.pow(Math.max(total, 1), historyExponent);
+    const divisor = Math.max(total, 1) ** historyExponent;
     divisors[b] = divisor;
     const inverse = 1 / divisor;
     for (let c = 0; c < dim; c++) users[uo + c] *= inverse;

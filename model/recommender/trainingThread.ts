@@ -2,7 +2,7 @@ import { TrainingError } from '../errors.ts';
 import { Adam } from './adam.ts';
 import { FeatureRows } from './featureRows.ts';
 import { RecommenderParameters } from './recommenderParameters.ts';
-import { CONTROL, SharedBarrier } from './sharedBarrier.ts';
+import { CONTROL, type SharedBarrier } from './sharedBarrier.ts';
 import { softmaxItemRows, softmaxUserRows, SoftmaxWorkspace, type BatchRows } from './softmaxGradient.ts';
 
 /**

@@ -75,7 +75,7 @@ export async function importCommand(args: readonly string[]): Promise<number> {
   const dataDir = aws ? undefined : resolve(values['data-dir'] ?? serviceDataDir());
   let env: Record<string, string | undefined>;
   let where: string;
-  let close = async () => undefined as void;
+  let close = async (): Promise<void> => undefined;
   if (dataDir) {
     const imported = await readImports(dataDir);
     const previous = imported.find((entry) => entry.ratingsSha256 === ratingsHash);

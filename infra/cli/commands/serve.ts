@@ -145,7 +145,7 @@ export async function serveCommand(args: readonly string[]): Promise<number> {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   });
-  log('stopped; the data stays in ' + service.dataDir);
+  log(`stopped; the data stays in ${service.dataDir}`);
   // Sockets of the SDK's keep-alive pools may linger a moment; nothing of ours is left to finish.
   setTimeout(() => process.exit(0), 2_000).unref();
   return 0;

@@ -247,7 +247,7 @@ describe('ModelLoader against s3rver', () => {
     await publishTestModel(s3, bucket, { version: 'v1', seed: 3 });
     const { loader, failures, logger } = makeLoader();
     expect(await currentVersion(loader)).toBe('v1');
-    const lastReason = () => (logger.error.mock.calls.at(-1)?.[1] as { reason: string }).reason;
+    const lastReason = () => (logger.error.mock.calls.at(-1)![1] as { reason: string }).reason;
 
     const truncated = buildTestModel({ version: 'v-truncated', seed: 5 });
     const pointer = await publishModel(s3, bucket, truncated.files, { movePointer: false });

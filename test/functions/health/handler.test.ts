@@ -1,5 +1,5 @@
 import { build } from 'esbuild';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../../functions/commons/awsClients.ts';
 import type { ModelLoaderStatus } from '../../../functions/commons/modelLoader.ts';

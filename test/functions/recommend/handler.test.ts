@@ -8,7 +8,7 @@ import type { ResponseItem } from '../../../functions/commons/servingCatalog.ts'
 import { ServingRecommender, type RecommendRequest } from '../../../functions/commons/servingRecommender.ts';
 import { UserHistoryStore } from '../../../functions/commons/userHistoryStore.ts';
 import { apiGatewayEvent, invoke, type JsonResult } from '../../helpers/apiGatewayEvent.ts';
-import { buildTestModel, fetchedTestVersion, publishTestModel, type TestModel } from '../../helpers/publishTestModel.ts';
+import { buildTestModel, fetchedTestVersion, type TestModel } from '../../helpers/publishTestModel.ts';
 import { putEntries } from '../../helpers/historyEntries.ts';
 import { withLocalAws } from '../../helpers/withLocalAws.ts';
 import { expectMatchesApi } from '../../helpers/apiContract.ts';

@@ -1,4 +1,4 @@
-import { PutObjectCommand, S3Client, type PutObjectCommandInput } from '@aws-sdk/client-s3';
+import { PutObjectCommand, type S3Client, type PutObjectCommandInput } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { createAwsClients } from '../../../functions/commons/awsClients.ts';
 import { eventLine } from '../../../functions/commons/eventLog.ts';

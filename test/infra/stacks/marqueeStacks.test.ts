@@ -75,7 +75,7 @@ describe('the Marquee app', () => {
     const deployed = new Map([stacks.api, stacks.training].flatMap((stack) => [...functionsByName(Template.fromStack(stack))]));
     expect([...deployed.keys()].sort()).toEqual(present.map((spec) => spec.name).sort());
     for (const [name, { resource }] of deployed) {
-      expect((resource.Metadata?.[FUNCTION_METADATA_KEY] as FunctionMetadata).entry).toBe(
+      expect((resource.Metadata![FUNCTION_METADATA_KEY] as FunctionMetadata).entry).toBe(
         FUNCTIONS.find((spec) => spec.name === name)?.entry,
       );
     }

@@ -55,7 +55,7 @@ function referenceLoss(
     const targets: [number, number][] = [];
     for (let p = batch.targetOffsets[b]; p < batch.targetOffsets[b + 1]; p++) targets.push([batch.targetItems[p], batch.targetWeights[p]]);
     const total = inputs.reduce((s, [, w]) => s + w, 0);
-    const divisor = Math.pow(Math.max(total, 1), beta);
+    const divisor = Math.max(total, 1) ** beta;
     const u = new Array<number>(dim).fill(0);
     for (const [j, w] of inputs) {
       const h = compose(params.itemInput, params.featureInput, j);

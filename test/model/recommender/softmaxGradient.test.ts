@@ -58,7 +58,7 @@ function reference(
     for (let p = batch.targetOffsets[b]; p < batch.targetOffsets[b + 1]; p++) targets.push([batch.targetItems[p], batch.targetWeights[p]]);
 
     const total = inputs.reduce((s, [, w]) => s + w, 0);
-    const divisor = Math.pow(Math.max(total, 1), beta);
+    const divisor = Math.max(total, 1) ** beta;
     const u = new Array<number>(dim).fill(0);
     for (const [j, w] of inputs) for (let c = 0; c < dim; c++) u[c] += (w * h[j][c]) / divisor;
     const z = v.map((vi, i) => vi.reduce((s, x, c) => s + x * u[c], params.itemBias[i]));
