@@ -1,9 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { batchGetAll } from './batchGetAll.ts';
 import { TABLE_KEYS } from './tableKeys.ts';
 
-/** Keys BatchGetItem takes per call. */
-const BATCH_GET_LIMIT = 100;
 /** Rounds of retrying UnprocessedKeys (throttling) before giving up. */
 const MAX_BATCH_GET_ROUNDS = 6;
 
@@ -35,33 +34,16 @@ export class IdempotencyStore {
 
   /** The ids among `eventIds` already recorded within the window (consistent reads). */
   async seen(eventIds: readonly string[], now: Date = new Date()): Promise<Set<string>> {
-    const seen = new Set<string>();
-    const unique = [...new Set(eventIds)];
     const nowSeconds = Math.floor(now.getTime() / 1000);
-    for (let start = 0; start < unique.length; start += BATCH_GET_LIMIT) {
-      let keys: Record<string, unknown>[] = unique.slice(start, start + BATCH_GET_LIMIT).map((id) => ({ [this.key]: id }));
-      for (let round = 0; keys.length > 0; round++) {
-        if (round === MAX_BATCH_GET_ROUNDS)
-          throw new Error(`idempotency check: ${keys.length} keys still unprocessed after ${round} rounds`);
-        if (round > 0) await sleep(25 * 2 ** round);
-        const result = await this.client.send(
-          new BatchGetCommand({
-            RequestItems: {
-              [this.tableName]: {
-                Keys: keys,
-                ConsistentRead: true,
-                ProjectionExpression: '#id, expiresAt',
-                ExpressionAttributeNames: { '#id': this.key },
-              },
-            },
-          }),
-        );
-        for (const item of result.Responses?.[this.tableName] ?? []) {
-          if (typeof item.expiresAt !== 'number' || item.expiresAt > nowSeconds) seen.add(String(item[this.key]));
-        }
-        keys = (result.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
-      }
-    }
+    const keys = [...new Set(eventIds)].map((id) => ({ [this.key]: id }));
+    const items = await batchGetAll(this.client, this.tableName, keys, {
+      projection: '#id, expiresAt',
+      names: { '#id': this.key },
+      maxRounds: MAX_BATCH_GET_ROUNDS,
+      exhausted: (unprocessed, rounds) => new Error(`idempotency check: ${unprocessed} keys still unprocessed after ${rounds} rounds`),
+    });
+    const seen = new Set<string>();
+    for (const item of items) if (typeof item.expiresAt !== 'number' || item.expiresAt > nowSeconds) seen.add(String(item[this.key]));
     return seen;
   }
 
@@ -100,8 +82,4 @@ export class IdempotencyStore {
     );
     return { claimed, taken, failed, ...(firstError ? { error: firstError.error } : {}) };
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

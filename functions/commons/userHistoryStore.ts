@@ -1,10 +1,11 @@
-import { BatchGetCommand, BatchWriteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException, QueryCommand as LowLevelQueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { MAX_TIMESTAMP_SECONDS } from '../../model/data/fields.ts';
 import type { InteractionType } from '../../model/index.ts';
 import { isForgotten } from './forgetting.ts';
 import { historyKeyTime } from './historyKey.ts';
 import { TABLE_KEYS } from './tableKeys.ts';
+import { backoff, batchGetAll } from './batchGetAll.ts';
 
 /** One remembered interaction of a user. */
 export interface HistoryEntry {
@@ -50,9 +51,8 @@ export class HistoryThrottledError extends UserHistoryStoreError {
 
 /** Sort key of a user's forget marker: after every entry key (which start with digits). */
 const FORGOTTEN_KEY = '~forgotten';
-/** Requests BatchWriteItem and keys BatchGetItem take per call. */
+/** Requests BatchWriteItem takes per call. */
 const BATCH_WRITE_LIMIT = 25;
-const BATCH_GET_LIMIT = 100;
 /** Past every timestamp an event may carry (MAX_TIMESTAMP_SECONDS), in milliseconds. */
 const LATEST_MS = MAX_TIMESTAMP_SECONDS * 1000;
 const { partitionKey: USER, sortKey: KEY, ttlAttribute: EXPIRES } = TABLE_KEYS.history;
@@ -145,34 +145,15 @@ export class UserHistoryStore {
 
   /** When each of `userIds` was forgotten (milliseconds), for those forgotten; consistent reads. */
   async forgottenAt(userIds: readonly string[]): Promise<Map<string, number>> {
+    const keys = [...new Set(userIds)].map((userId) => ({ [USER]: userId, [KEY]: FORGOTTEN_KEY }));
+    const items = await batchGetAll(this.client, this.tableName, keys, {
+      projection: '#user, forgottenAt',
+      names: { '#user': USER },
+      maxRounds: this.options.maxRounds ?? 8,
+      exhausted: (unprocessed, rounds) => new HistoryThrottledError('forget-marker read', unprocessed, rounds),
+    });
     const found = new Map<string, number>();
-    const unique = [...new Set(userIds)];
-    const rounds = this.options.maxRounds ?? 8;
-    for (let start = 0; start < unique.length; start += BATCH_GET_LIMIT) {
-      let keys: Record<string, unknown>[] = unique
-        .slice(start, start + BATCH_GET_LIMIT)
-        .map((userId) => ({ [USER]: userId, [KEY]: FORGOTTEN_KEY }));
-      for (let round = 0; keys.length > 0; round++) {
-        if (round === rounds) throw new HistoryThrottledError('forget-marker read', keys.length, round);
-        if (round > 0) await backoff(round);
-        const result = await this.client.send(
-          new BatchGetCommand({
-            RequestItems: {
-              [this.tableName]: {
-                Keys: keys,
-                ConsistentRead: true,
-                ProjectionExpression: '#user, forgottenAt',
-                ExpressionAttributeNames: { '#user': USER },
-              },
-            },
-          }),
-        );
-        for (const item of result.Responses?.[this.tableName] ?? []) {
-          if (typeof item.forgottenAt === 'number') found.set(String(item[USER]), item.forgottenAt);
-        }
-        keys = (result.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
-      }
-    }
+    for (const item of items) if (typeof item.forgottenAt === 'number') found.set(String(item[USER]), item.forgottenAt);
     return found;
   }
 
@@ -236,10 +217,4 @@ export class UserHistoryStore {
       }),
     );
   }
-}
-
-/** Exponential backoff with full jitter: up to 25 ms × 2^round (at most 3.2 s). */
-function backoff(round: number): Promise<void> {
-  const ms = Math.random() * 25 * 2 ** Math.min(round, 7);
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
